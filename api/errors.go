@@ -1,0 +1,73 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/consensus"
+)
+
+// statusOf maps application error codes to HTTP statuses.
+var statusOf = map[string]int{
+	pybtc.EINVALID:     http.StatusBadRequest,
+	pybtc.ENOTFOUND:    http.StatusNotFound,
+	pybtc.ECONFLICT:    http.StatusConflict,
+	pybtc.EUNAVAILABLE: http.StatusServiceUnavailable,
+	pybtc.EINTERNAL:    http.StatusInternalServerError,
+}
+
+// handleError answers every error as {"message": "..."}: echo's own errors
+// (unknown route, body too large) with their status, application errors by
+// their code, anything else as a logged 500 with a generic message.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, message := s.describe(err, c)
+	if c.Request().Method == http.MethodHead {
+		c.NoContent(status)
+		return
+	}
+	writeJSON(c, status, consensus.ObjectValue(consensus.Member{Key: "message", Value: consensus.StringValue(message)}))
+}
+
+func (s *Server) describe(err error, c echo.Context) (int, string) {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		switch he.Code {
+		case http.StatusRequestEntityTooLarge:
+			return he.Code, fmt.Sprintf("request body must be at most %d bytes", MaxBodyBytes)
+		case http.StatusNotFound:
+			return he.Code, fmt.Sprintf("%s %s: no such route", c.Request().Method, c.Request().URL.Path)
+		case http.StatusMethodNotAllowed:
+			return he.Code, fmt.Sprintf("%s is not allowed on %s", c.Request().Method, c.Request().URL.Path)
+		}
+		return he.Code, fmt.Sprint(he.Message)
+	}
+	if errors.Is(err, context.Canceled) {
+		// The client went away; nobody reads this answer.
+		return 499, "request cancelled"
+	}
+	code := pybtc.ErrorCode(err)
+	if code == pybtc.EINTERNAL {
+		s.Logger.Error("internal error", "method", c.Request().Method, "uri", c.Request().RequestURI, "err", err)
+	}
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	return status, pybtc.ErrorMessage(err)
+}
+
+// writeJSON answers v as Flask's jsonify does: sorted keys, compact
+// separators, non-ASCII escaped, a trailing newline.
+func writeJSON(c echo.Context, status int, v consensus.Value) error {
+	buf := consensus.AppendCompact(make([]byte, 0, 256), v)
+	buf = append(buf, '\n')
+	return c.Blob(status, echo.MIMEApplicationJSON, buf)
+}

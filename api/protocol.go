@@ -1,0 +1,119 @@
+package api
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/consensus"
+)
+
+// welcome is the tutorial's GET / text, kept word for word.
+const welcome = "Welcome to the Blockchain API. Use /chain to view the chain, /mine to mine a block, or /transactions/new to create a transaction."
+
+// handleIndex handles "GET /".
+func (s *Server) handleIndex(c echo.Context) error {
+	return c.String(http.StatusOK, welcome)
+}
+
+// handleChain handles "GET /chain": {"chain": [...], "length": N}, streamed
+// block by block from the database. ?since=N starts the list at block N;
+// "length" is always the whole chain's.
+func (s *Server) handleChain(c echo.Context) error {
+	from := int64(1)
+	if q := c.QueryParam("since"); q != "" {
+		n, err := strconv.ParseInt(q, 10, 64)
+		if err != nil || n < 1 {
+			return pybtc.Errorf(pybtc.EINVALID, "since must be a block index ≥ 1")
+		}
+		from = n
+	}
+	ctx := c.Request().Context()
+	res := c.Response()
+	w := bufio.NewWriterSize(res, 32*1024)
+	first := true
+	err := s.Chain.StreamChain(ctx, from,
+		func(length int64) error {
+			res.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+			res.WriteHeader(http.StatusOK)
+			_, err := fmt.Fprintf(w, `{"chain":[`)
+			// length goes last, as Flask's sorted keys put it; remember it.
+			c.Set("length", length)
+			return err
+		},
+		func(raw []byte) error {
+			if !first {
+				w.WriteByte(',')
+			}
+			first = false
+			_, err := w.Write(raw)
+			return err
+		})
+	if err != nil {
+		if !res.Committed {
+			return err
+		}
+		// The status line is gone: cut the connection so the client sees a
+		// broken answer, not a shorter chain.
+		s.Logger.Error("stream chain", "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	fmt.Fprintf(w, `],"length":%d}`+"\n", c.Get("length"))
+	return w.Flush()
+}
+
+// handleNewTransaction handles "POST /transactions/new".
+func (s *Server) handleNewTransaction(c echo.Context) error {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return bodyError(err)
+	}
+	acc, err := s.Node.SubmitTransaction(c.Request().Context(), body)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusCreated, consensus.ObjectValue(
+		consensus.Member{Key: "message", Value: consensus.StringValue(fmt.Sprintf("Transaction will be added to Block {%d}", acc.Block))},
+		consensus.Member{Key: "transaction_id", Value: consensus.StringValue(acc.Transaction.ID)},
+	))
+}
+
+// handleMine handles "GET /mine": mines one block and describes it.
+// ?miner=ADDR pays the reward to ADDR instead of the node's address.
+func (s *Server) handleMine(c echo.Context) error {
+	miner := c.QueryParam("miner")
+	if miner != "" {
+		if err := consensus.CheckAddress("miner", miner); err != nil {
+			return err
+		}
+	}
+	b, err := s.Node.Mine(c.Request().Context(), miner)
+	if err != nil {
+		return err
+	}
+	v, err := consensus.Parse(b.Raw)
+	if err != nil {
+		return fmt.Errorf("mine: reread block %d: %w", b.Index, err)
+	}
+	members := []consensus.Member{{Key: "message", Value: consensus.StringValue("new block found")}}
+	for _, key := range []string{"index", "transactions", "nonce", "previous_hash"} {
+		f, _ := v.Get(key)
+		members = append(members, consensus.Member{Key: key, Value: f})
+	}
+	members = append(members, consensus.Member{Key: "hash", Value: consensus.StringValue(b.Hash)})
+	return writeJSON(c, http.StatusOK, consensus.ObjectValue(members...))
+}
+
+func bodyError(err error) error {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return he
+	}
+	return pybtc.Errorf(pybtc.EINVALID, "request body could not be read: %v", err)
+}

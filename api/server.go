@@ -1,0 +1,133 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/node"
+)
+
+// MaxBodyBytes bounds a request body: a transaction is a few hundred bytes,
+// and a client that sends a megabyte is refused before it is read whole.
+const MaxBodyBytes = 64 * 1024
+
+// ChainReader reads the stored chain.
+type ChainReader interface {
+	// StreamChain calls begin with the chain's length, then each with the
+	// raw JSON of every block from height from to the tip, from one snapshot.
+	StreamChain(ctx context.Context, from int64, begin func(length int64) error, each func(raw []byte) error) error
+}
+
+// NodeService is what the protocol routes ask of the node.
+type NodeService interface {
+	// SubmitTransaction applies the policy and commits the transaction;
+	// EINVALID with a message for people when refused.
+	SubmitTransaction(ctx context.Context, body []byte) (node.Accepted, error)
+	// Mine makes, stores and returns one block paying miner (empty: the
+	// node's own address).
+	Mine(ctx context.Context, miner string) (pybtc.Block, error)
+}
+
+// Server serves a node's HTTP interface.
+type Server struct {
+	// Addr is the address to listen on, e.g. "127.0.0.1:5000"; port 0 picks
+	// a free port. Required.
+	Addr string
+	// Chain reads the stored chain. Required.
+	Chain ChainReader
+	// Node takes transactions and mines. Required.
+	Node NodeService
+	// Logger receives request and error logs. Nil means slog.Default().
+	Logger *slog.Logger
+	// Listener, when set, is used instead of listening on Addr: the caller
+	// bound it to learn the port before wiring the rest.
+	Listener net.Listener
+
+	echo *echo.Echo
+	ln   net.Listener
+	http *http.Server
+	done chan error
+}
+
+// Open binds the listener (so "address in use" is an error here, not a log
+// line later) and serves in the background.
+func (s *Server) Open() error {
+	if s.Logger == nil {
+		s.Logger = slog.Default()
+	}
+	ln := s.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", s.Addr); err != nil {
+			return fmt.Errorf("listen on %s: %w", s.Addr, err)
+		}
+	}
+	s.ln = ln
+	s.echo = s.newEcho()
+	s.http = &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelDebug),
+	}
+	s.done = make(chan error, 1)
+	go func() {
+		err := s.http.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		s.done <- err
+	}()
+	return nil
+}
+
+// URL returns the base URL the server answers on, e.g. http://127.0.0.1:5000.
+func (s *Server) URL() string {
+	if s.ln == nil {
+		return ""
+	}
+	return "http://" + s.ln.Addr().String()
+}
+
+// Port returns the port the server listens on.
+func (s *Server) Port() int {
+	if s.ln == nil {
+		return 0
+	}
+	return s.ln.Addr().(*net.TCPAddr).Port
+}
+
+// Close stops accepting connections and waits, until ctx is done, for the
+// requests in flight to finish.
+func (s *Server) Close(ctx context.Context) error {
+	if s.http == nil {
+		if s.Listener != nil {
+			s.Listener.Close()
+		}
+		return nil
+	}
+	if err := s.http.Shutdown(ctx); err != nil {
+		return fmt.Errorf("shut down http: %w", err)
+	}
+	return <-s.done
+}
+
+// Handler returns the server's routes, for tests that call ServeHTTP.
+func (s *Server) Handler() http.Handler {
+	if s.echo == nil {
+		if s.Logger == nil {
+			s.Logger = slog.Default()
+		}
+		s.echo = s.newEcho()
+	}
+	return s.echo
+}

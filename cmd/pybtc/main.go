@@ -1,0 +1,231 @@
+// Command pybtc runs a pyBTC node: a proof-of-work blockchain node that
+// speaks the pyBTC tutorial's HTTP protocol and keeps its chain in SQLite.
+//
+// Usage:
+//
+//	pybtc node [flags]     run a node
+//	pybtc version          print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/pybtc/pybtc/api"
+	"github.com/pybtc/pybtc/node"
+	"github.com/pybtc/pybtc/store"
+)
+
+// Version and Commit are set at build time with -ldflags "-X main.Version=…".
+var (
+	Version = "dev"
+	Commit  = "unknown"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `pybtc runs a pyBTC node and talks to it.
+
+Usage:
+  pybtc node [flags]   run a node (pybtc node --help lists the flags)
+  pybtc version        print the version and commit
+  pybtc help           print this help
+`
+
+// run dispatches a subcommand and returns the process's exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "node":
+		m := NewMain(stdout, stderr)
+		if err := m.ParseFlags(args[1:]); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			fmt.Fprintln(stderr, "pybtc node:", err)
+			return 2
+		}
+		if err := m.Run(ctx); err != nil {
+			fmt.Fprintln(stderr, "pybtc node:", err)
+			m.Close()
+			return 1
+		}
+		<-ctx.Done()
+		m.Logger.Info("shutting down")
+		if err := m.Close(); err != nil {
+			fmt.Fprintln(stderr, "pybtc node:", err)
+			return 1
+		}
+		return 0
+	case "version", "--version":
+		fmt.Fprintf(stdout, "pybtc %s (commit %s)\n", Version, Commit)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "pybtc: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+// Config is a node's configuration, from flags and PYBTC_* variables.
+type Config struct {
+	Listen         string
+	DB             string
+	Miner          string
+	AllowOverdraft bool
+	LogLevel       slog.Level
+}
+
+// Main is a running node program: its configuration and what it wired.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+
+	DB   *store.DB
+	Node *node.Node
+	HTTP *api.Server
+
+	stdout, stderr io.Writer
+}
+
+// NewMain returns a Main that prints to stdout and logs to stderr.
+func NewMain(stdout, stderr io.Writer) *Main {
+	return &Main{stdout: stdout, stderr: stderr}
+}
+
+// ParseFlags reads the flags of "pybtc node"; each flag's default comes from
+// its PYBTC_* variable when that is set.
+func (m *Main) ParseFlags(args []string) error {
+	fs := flag.NewFlagSet("pybtc node", flag.ContinueOnError)
+	fs.SetOutput(m.stderr)
+	c := &m.Config
+	fs.StringVar(&c.Listen, "listen", env("PYBTC_LISTEN", "127.0.0.1:5000"), "address to serve on (env PYBTC_LISTEN)")
+	fs.StringVar(&c.DB, "db", env("PYBTC_DB", ""), "SQLite file (env PYBTC_DB; default data/node-<port>.db)")
+	fs.StringVar(&c.Miner, "miner", env("PYBTC_MINER", ""), "address paid for mined blocks (env PYBTC_MINER; default node_<port>)")
+	overdraft, err := envBool("PYBTC_ALLOW_OVERDRAFT")
+	if err != nil {
+		return err
+	}
+	fs.BoolVar(&c.AllowOverdraft, "allow-overdraft", overdraft, "accept transactions the sender cannot cover, as the tutorial does (env PYBTC_ALLOW_OVERDRAFT)")
+	level := env("PYBTC_LOG_LEVEL", "info")
+	fs.Func("log-level", "debug, info, warn or error (env PYBTC_LOG_LEVEL; default info)", func(s string) error { level = s; return nil })
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: pybtc node [flags]\n\nRuns a pyBTC node.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
+		return fmt.Errorf("log level: %w", err)
+	}
+	return nil
+}
+
+// Run opens the database, starts the node and the HTTP server, and prints
+// where to find them. It returns once everything serves.
+func (m *Main) Run(ctx context.Context) error {
+	m.Logger = slog.New(slog.NewTextHandler(m.stderr, &slog.HandlerOptions{Level: m.Config.LogLevel}))
+
+	// Listen first: the port names the default database and miner, and
+	// with port 0 it is only known once bound.
+	ln, err := net.Listen("tcp", m.Config.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
+	}
+	m.HTTP = &api.Server{Addr: ln.Addr().String(), Listener: ln, Logger: m.Logger}
+	port := ln.Addr().(*net.TCPAddr).Port
+	if m.Config.DB == "" {
+		m.Config.DB = filepath.Join("data", fmt.Sprintf("node-%d.db", port))
+	}
+	if m.Config.Miner == "" {
+		m.Config.Miner = fmt.Sprintf("node_%d", port)
+	}
+
+	m.DB = store.NewDB(m.Config.DB)
+	if err := m.DB.Open(ctx); err != nil {
+		return err
+	}
+	m.Node = node.New(m.DB, node.Config{
+		Miner:          m.Config.Miner,
+		AllowOverdraft: m.Config.AllowOverdraft,
+		Logger:         m.Logger,
+	})
+	if err := m.Node.Open(ctx); err != nil {
+		return err
+	}
+	m.HTTP.Chain = m.DB
+	m.HTTP.Node = m.Node
+	if err := m.HTTP.Open(); err != nil {
+		return err
+	}
+	tip, err := m.Node.Tip(ctx)
+	if err != nil {
+		return err
+	}
+	m.Logger.Info("node started", "url", m.HTTP.URL(), "db", m.Config.DB, "miner", m.Config.Miner, "height", tip.Height, "tip", tip.Hash)
+	base := m.HTTP.URL()
+	fmt.Fprintf(m.stdout, "pyBTC node %s\n  API:        %s/chain\n  Block Scan: %s/scan\n  Wallet:     %s/wallet\n  Database:   %s\n",
+		Version, base, base, base, m.Config.DB)
+	return nil
+}
+
+// Close stops the HTTP server (finishing requests in flight), then the
+// node's batcher (finishing its commits), then closes the database.
+func (m *Main) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	var errs []error
+	if m.HTTP != nil {
+		errs = append(errs, m.HTTP.Close(ctx))
+	}
+	if m.Node != nil {
+		m.Node.Close()
+	}
+	if m.DB != nil {
+		errs = append(errs, m.DB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func env(name, fallback string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return fallback
+}
+
+func envBool(name string) (bool, error) {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: want true or false", name, v)
+	}
+	return b, nil
+}

@@ -1,0 +1,65 @@
+package consensus
+
+import "fmt"
+
+// ErrorCode identifies which consensus rule a block or chain broke.
+type ErrorCode int
+
+// The rules a block or chain can break.
+const (
+	// ErrMalformed: the block is not an object with the required keys and types.
+	ErrMalformed ErrorCode = iota
+	// ErrBadGenesis: block 1 is not index 1, previous_hash 1, nonce 100, no transactions.
+	ErrBadGenesis
+	// ErrBadIndex: the index is not the previous block's index plus one.
+	ErrBadIndex
+	// ErrBadPrevHash: previous_hash is not the hash of the previous block.
+	ErrBadPrevHash
+	// ErrBadProof: sha256(str(previous nonce + nonce)) does not start with 0000.
+	ErrBadProof
+	// ErrBadTransaction: a transaction lacks a field or has a wrong type or value.
+	ErrBadTransaction
+	// ErrBadCoinbase: the last transaction is not the 0.1 reward from master,
+	// or master sends elsewhere in the block.
+	ErrBadCoinbase
+	// ErrTooManyTransactions: the block carries more than MaxBlockTransactions.
+	ErrTooManyTransactions
+	// ErrTimeTooNew: a timestamp is more than MaxFutureDrift ahead of the clock.
+	ErrTimeTooNew
+	// ErrEmptyChain: a chain without blocks.
+	ErrEmptyChain
+)
+
+var errorCodeNames = map[ErrorCode]string{
+	ErrMalformed:           "ErrMalformed",
+	ErrBadGenesis:          "ErrBadGenesis",
+	ErrBadIndex:            "ErrBadIndex",
+	ErrBadPrevHash:         "ErrBadPrevHash",
+	ErrBadProof:            "ErrBadProof",
+	ErrBadTransaction:      "ErrBadTransaction",
+	ErrBadCoinbase:         "ErrBadCoinbase",
+	ErrTooManyTransactions: "ErrTooManyTransactions",
+	ErrTimeTooNew:          "ErrTimeTooNew",
+	ErrEmptyChain:          "ErrEmptyChain",
+}
+
+// String returns the code's name.
+func (c ErrorCode) String() string {
+	if s, ok := errorCodeNames[c]; ok {
+		return s
+	}
+	return fmt.Sprintf("ErrorCode(%d)", int(c))
+}
+
+// RuleError says which rule a block or chain broke and how.
+type RuleError struct {
+	Code        ErrorCode
+	Description string
+}
+
+// Error implements the error interface.
+func (e *RuleError) Error() string { return e.Description }
+
+func ruleError(code ErrorCode, format string, args ...any) *RuleError {
+	return &RuleError{Code: code, Description: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,92 @@
+package consensus
+
+import "github.com/pybtc/pybtc"
+
+// CheckGenesis checks the rules of block 1: index 1, previous_hash the
+// integer 1, nonce 100 and no transactions. Its timestamp is free, since
+// every tutorial node stamps its own genesis with its start time.
+func CheckGenesis(v Value, b pybtc.Block) error {
+	prev, _ := v.Get(keyPreviousHash)
+	switch {
+	case b.Index != 1:
+		return ruleError(ErrBadGenesis, "first block has index %d, want 1", b.Index)
+	case prev.Kind != Number || prev.Num.Text != "1":
+		return ruleError(ErrBadGenesis, "first block's previous_hash must be the integer 1")
+	case b.Nonce != GenesisNonce:
+		return ruleError(ErrBadGenesis, "first block's nonce is %d, want %d", b.Nonce, GenesisNonce)
+	case len(b.Transactions) != 0:
+		return ruleError(ErrBadGenesis, "first block has %d transactions, want none", len(b.Transactions))
+	}
+	return nil
+}
+
+// CheckBlockContext checks b against prev, the block it builds on: the
+// index follows, previous_hash is prev's hash, and the nonce is a proof of
+// work on prev's nonce. (The tutorial's valid_chain forgets the proof of
+// work; pyBTC does not.)
+func CheckBlockContext(prev pybtc.ChainTip, b pybtc.Block) error {
+	if b.Index != prev.Height+1 {
+		return ruleError(ErrBadIndex, "block index %d does not follow %d", b.Index, prev.Height)
+	}
+	if b.PreviousHash != prev.Hash {
+		return ruleError(ErrBadPrevHash, "block %d: previous_hash %.16s… is not the hash of block %d (%.16s…)", b.Index, b.PreviousHash, prev.Height, prev.Hash)
+	}
+	if !ValidProof(prev.Nonce, b.Nonce) {
+		return ruleError(ErrBadProof, "block %d: nonce %d is not a proof of work on nonce %d", b.Index, b.Nonce, prev.Nonce)
+	}
+	return nil
+}
+
+// TipOf returns the chain tip that b makes.
+func TipOf(b pybtc.Block) pybtc.ChainTip {
+	return pybtc.ChainTip{Height: b.Index, Hash: b.Hash, Nonce: b.Nonce, Timestamp: b.Timestamp}
+}
+
+// ChainChecker validates a chain one block at a time, so that a long chain
+// can be checked as it streams in, without holding it whole.
+type ChainChecker struct {
+	// Now is the validating node's clock, in float seconds since the epoch.
+	Now float64
+
+	tip     pybtc.ChainTip
+	started bool
+}
+
+// Next decodes and checks the next block of the chain; the first block must
+// be a genesis block. After an error the checker must not be used further.
+func (c *ChainChecker) Next(v Value) (pybtc.Block, error) {
+	b, err := DecodeBlock(v, c.Now)
+	if err != nil {
+		return pybtc.Block{}, err
+	}
+	if !c.started {
+		if err := CheckGenesis(v, b); err != nil {
+			return pybtc.Block{}, err
+		}
+		c.started = true
+	} else if err := CheckBlockContext(c.tip, b); err != nil {
+		return pybtc.Block{}, err
+	}
+	c.tip = TipOf(b)
+	return b, nil
+}
+
+// Tip returns the last block checked.
+func (c *ChainChecker) Tip() pybtc.ChainTip { return c.tip }
+
+// ValidateChain checks a whole chain (SPEC §4) and returns its blocks.
+func ValidateChain(chain []Value, now float64) ([]pybtc.Block, error) {
+	if len(chain) == 0 {
+		return nil, ruleError(ErrEmptyChain, "the chain has no blocks")
+	}
+	c := ChainChecker{Now: now}
+	blocks := make([]pybtc.Block, len(chain))
+	for i, v := range chain {
+		b, err := c.Next(v)
+		if err != nil {
+			return nil, err
+		}
+		blocks[i] = b
+	}
+	return blocks, nil
+}

@@ -1,0 +1,130 @@
+package node
+
+import (
+	"context"
+
+	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/consensus"
+)
+
+// Accepted describes a transaction the node took.
+type Accepted struct {
+	Transaction pybtc.Transaction
+	// Block is the index of the block it is expected in: the tip's + 1.
+	Block int64
+	// Known is true when the same transaction was already pending or
+	// confirmed: nothing new was stored.
+	Known bool
+	// Relay is true when the node should pass it on to its peers (it came
+	// from a client, not from a peer, and was new).
+	Relay bool
+}
+
+type submission struct {
+	tx   pybtc.Transaction
+	done chan error
+}
+
+// SubmitTransaction applies the policy to the body of a POST
+// /transactions/new and stores the transaction in the mempool. It returns
+// only after the commit, so an accepted transaction survives a crash.
+// Concurrent calls share commits. Errors: EINVALID for a policy refusal
+// (the message names the field and the rule), EUNAVAILABLE while shutting
+// down.
+func (n *Node) SubmitTransaction(ctx context.Context, body []byte) (Accepted, error) {
+	nt, err := consensus.ParseNewTransaction(body, n.now())
+	if err != nil {
+		return Accepted{}, err
+	}
+	s := submission{tx: nt.Transaction, done: make(chan error, 1)}
+	select {
+	case n.submissions <- s:
+	case <-n.stop:
+		return Accepted{}, errClosed
+	case <-ctx.Done():
+		return Accepted{}, ctx.Err()
+	}
+	// Wait for the commit even if the client goes away: the batcher holds
+	// the transaction and will answer on done. A submission that slipped in
+	// after the batcher's last drain is never committed.
+	select {
+	case err = <-s.done:
+	case <-n.stopped:
+		select {
+		case err = <-s.done:
+		default:
+			return Accepted{}, errClosed
+		}
+	}
+	known := isCode(err, pybtc.ECONFLICT)
+	if err != nil && !known {
+		return Accepted{}, err
+	}
+	tip, err := n.store.Tip(ctx)
+	if err != nil {
+		return Accepted{}, err
+	}
+	return Accepted{Transaction: nt.Transaction, Block: tip.Height + 1, Known: known, Relay: !nt.Shared && !known}, nil
+}
+
+// runBatcher commits submissions in batches: it takes what is waiting, up
+// to MaxBatch, and commits it at once. While one commit syncs to disk the
+// next batch gathers, so throughput grows with the number of clients.
+func (n *Node) runBatcher() {
+	defer close(n.stopped)
+	batch := make([]submission, 0, n.cfg.MaxBatch)
+	txs := make([]pybtc.Transaction, 0, n.cfg.MaxBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case s := <-n.submissions:
+			batch = append(batch, s)
+		case <-n.stop:
+			n.drain()
+			return
+		}
+	gather:
+		for len(batch) < cap(batch) {
+			select {
+			case s := <-n.submissions:
+				batch = append(batch, s)
+			default:
+				break gather
+			}
+		}
+		txs = txs[:0]
+		for _, s := range batch {
+			txs = append(txs, s.tx)
+		}
+		n.commit(batch, txs)
+	}
+}
+
+func (n *Node) commit(batch []submission, txs []pybtc.Transaction) {
+	// The commit must not be cut short by one client's cancelled request:
+	// others in the batch are waiting for it.
+	results, err := n.store.AddPending(context.Background(), txs, !n.cfg.AllowOverdraft)
+	if err != nil {
+		n.log.Error("commit transactions", "count", len(txs), "err", err)
+	}
+	for i, s := range batch {
+		if err != nil {
+			s.done <- err
+		} else {
+			s.done <- results[i]
+		}
+	}
+}
+
+// drain answers what was queued before the stop: those requests are in
+// flight and graceful shutdown finishes them.
+func (n *Node) drain() {
+	for {
+		select {
+		case s := <-n.submissions:
+			n.commit([]submission{s}, []pybtc.Transaction{s.tx})
+		default:
+			return
+		}
+	}
+}

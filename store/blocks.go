@@ -1,0 +1,182 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/pybtc/pybtc"
+)
+
+// Tip returns the last block of the chain, or ENOTFOUND when the chain is
+// empty (a new database before the genesis block is stored).
+func (db *DB) Tip(ctx context.Context) (pybtc.ChainTip, error) {
+	return tip(ctx, db.read)
+}
+
+type queryer interface {
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+func tip(ctx context.Context, q queryer) (pybtc.ChainTip, error) {
+	var row struct {
+		Height    int64   `db:"height"`
+		Hash      string  `db:"hash"`
+		Nonce     int64   `db:"nonce"`
+		Timestamp float64 `db:"timestamp"`
+	}
+	err := q.GetContext(ctx, &row, `
+		SELECT
+			height,
+			hash,
+			nonce,
+			timestamp
+		FROM blocks
+		ORDER BY height DESC
+		LIMIT 1`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return pybtc.ChainTip{}, pybtc.Errorf(pybtc.ENOTFOUND, "The chain is empty.")
+	} else if err != nil {
+		return pybtc.ChainTip{}, fmt.Errorf("read tip: %w", err)
+	}
+	return pybtc.ChainTip{Height: row.Height, Hash: row.Hash, Nonce: row.Nonce, Timestamp: row.Timestamp}, nil
+}
+
+// AppendBlock stores b on top of the chain and removes the block's
+// transactions from the mempool, in one database transaction. It returns
+// ECONFLICT, and stores nothing, when the tip is no longer the block b
+// builds on (another block got there first).
+func (db *DB) AppendBlock(ctx context.Context, b pybtc.Block) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return fmt.Errorf("store block %d: %w", b.Index, err)
+	}
+	defer tx.Rollback()
+
+	cur, err := tip(ctx, tx)
+	switch {
+	case pybtc.ErrorCode(err) == pybtc.ENOTFOUND:
+		if b.Index != 1 {
+			return pybtc.Errorf(pybtc.ECONFLICT, "Block %d does not fit an empty chain.", b.Index)
+		}
+	case err != nil:
+		return fmt.Errorf("store block %d: %w", b.Index, err)
+	case cur.Height != b.Index-1 || cur.Hash != b.PreviousHash:
+		return pybtc.Errorf(pybtc.ECONFLICT, "Block %d does not extend the tip %d %s.", b.Index, cur.Height, cur.Hash)
+	}
+	if err := insertBlock(ctx, tx, b); err != nil {
+		return fmt.Errorf("store block %d: %w", b.Index, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store block %d: %w", b.Index, err)
+	}
+	return nil
+}
+
+// insertBlock writes the block and its transactions and takes them out of
+// the mempool.
+func insertBlock(ctx context.Context, tx *sqlx.Tx, b pybtc.Block) error {
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO blocks (
+			height,
+			hash,
+			previous_hash,
+			nonce,
+			timestamp,
+			tx_count,
+			raw
+		) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		b.Index, b.Hash, b.PreviousHash, b.Nonce, b.Timestamp, len(b.Transactions), string(b.Raw),
+	); err != nil {
+		return formatError(err)
+	}
+	if len(b.Transactions) == 0 {
+		return nil
+	}
+	insertTx, err := tx.PrepareContext(ctx, `
+		INSERT INTO transactions (
+			block_height,
+			position,
+			id,
+			sender,
+			recipient,
+			amount,
+			timestamp
+		) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insertTx.Close()
+	removePending, err := tx.PrepareContext(ctx, `DELETE FROM mempool WHERE id = ?`)
+	if err != nil {
+		return err
+	}
+	defer removePending.Close()
+	for i, t := range b.Transactions {
+		if _, err := insertTx.ExecContext(ctx, b.Index, i, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp); err != nil {
+			return fmt.Errorf("transaction %d: %w", i, formatError(err))
+		}
+		if _, err := removePending.ExecContext(ctx, t.ID); err != nil {
+			return fmt.Errorf("transaction %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// StreamChain calls begin once with the chain's length and then each with
+// the raw JSON of every block from height from (1 for the whole chain) to
+// the tip, in order, all from one snapshot: a block mined meanwhile is
+// neither counted nor sent. Rows are read one at a time, so memory does not
+// grow with the chain.
+func (db *DB) StreamChain(ctx context.Context, from int64, begin func(length int64) error, each func(raw []byte) error) error {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return fmt.Errorf("stream chain: %w", err)
+	}
+	defer tx.Rollback()
+
+	var length int64
+	if err := tx.GetContext(ctx, &length, `SELECT COALESCE(MAX(height), 0) FROM blocks`); err != nil {
+		return fmt.Errorf("stream chain: %w", err)
+	}
+	if err := begin(length); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `
+		SELECT raw
+		FROM blocks
+		WHERE height >= ?
+		ORDER BY height`, from)
+	if err != nil {
+		return fmt.Errorf("stream chain: %w", err)
+	}
+	defer rows.Close()
+	var raw sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&raw); err != nil {
+			return fmt.Errorf("stream chain: %w", err)
+		}
+		if err := each(raw); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("stream chain: %w", err)
+	}
+	return nil
+}
+
+// BlockRaw returns the raw JSON of the block at height, or ENOTFOUND.
+func (db *DB) BlockRaw(ctx context.Context, height int64) ([]byte, error) {
+	var raw string
+	err := db.read.GetContext(ctx, &raw, `SELECT raw FROM blocks WHERE height = ?`, height)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, pybtc.Errorf(pybtc.ENOTFOUND, "Block %d not found.", height)
+	} else if err != nil {
+		return nil, fmt.Errorf("read block %d: %w", height, err)
+	}
+	return []byte(raw), nil
+}

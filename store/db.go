@@ -1,0 +1,191 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/pybtc/pybtc/migrations"
+)
+
+// DB is a node's database: one writer connection and a pool of readers.
+type DB struct {
+	// Path is the SQLite file. Required.
+	Path string
+	// Now returns the current time; it stamps rows such as a mempool entry's
+	// arrival. May be nil, meaning time.Now.
+	Now func() time.Time
+
+	write *sqlx.DB
+	read  *sqlx.DB
+}
+
+// NewDB returns a DB for the file at path; call Open before use.
+func NewDB(path string) *DB {
+	return &DB{Path: path, Now: time.Now}
+}
+
+// dsn puts the pragmas in the connection string so that every connection of
+// a pool gets them, not only the one an Exec happens to run on.
+func dsn(path string, extra ...string) string {
+	q := url.Values{}
+	pragmas := []string{"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(wal)", "synchronous(full)"}
+	pragmas = append(pragmas, extra...)
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open creates the file if needed, applies pending migrations and checks
+// that the journal is in WAL mode.
+func (db *DB) Open(ctx context.Context) error {
+	if db.Path == "" {
+		return fmt.Errorf("open database: path required")
+	}
+	if db.Now == nil {
+		db.Now = time.Now
+	}
+	if dir := filepath.Dir(db.Path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("open database: %w", err)
+		}
+	}
+	w, err := sqlx.Open("sqlite", dsn(db.Path)+"&_txlock=immediate")
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", db.Path, err)
+	}
+	// One writer: SQLite serialises writers anyway, and a single connection
+	// means a BEGIN never waits on the busy timeout behind our own writes.
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	db.write = w
+
+	var mode string
+	if err := w.GetContext(ctx, &mode, `PRAGMA journal_mode`); err != nil {
+		db.Close()
+		return fmt.Errorf("open database %s: %w", db.Path, err)
+	} else if mode != "wal" {
+		db.Close()
+		return fmt.Errorf("open database %s: journal_mode is %q, want wal", db.Path, mode)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return err
+	}
+
+	r, err := sqlx.Open("sqlite", dsn(db.Path, "query_only(1)"))
+	if err != nil {
+		db.Close()
+		return fmt.Errorf("open database %s: %w", db.Path, err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	db.read = r
+	return nil
+}
+
+// Close closes both connection pools.
+func (db *DB) Close() error {
+	var errs []error
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	if db.write != nil {
+		errs = append(errs, db.write.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// migrate applies, in lexical order, each migration file numbered above the
+// schema version recorded in PRAGMA user_version, each in its own
+// transaction together with the new version number.
+func (db *DB) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations.FS, "*.sql")
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	sort.Strings(names)
+
+	var version int
+	if err := db.write.GetContext(ctx, &version, `PRAGMA user_version`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	latest := 0
+	for _, name := range names {
+		n, err := migrationNumber(name)
+		if err != nil {
+			return err
+		}
+		latest = max(latest, n)
+		if n <= version {
+			continue
+		}
+		if err := db.applyMigration(ctx, name, n); err != nil {
+			return err
+		}
+	}
+	if version > latest {
+		return fmt.Errorf("migrate: database schema version %d is newer than this program's %d", version, latest)
+	}
+	return nil
+}
+
+func migrationNumber(name string) (int, error) {
+	prefix, _, _ := strings.Cut(name, "_")
+	n, err := strconv.Atoi(prefix)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("migrate %s: name must start with a positive number", name)
+	}
+	return n, nil
+}
+
+func (db *DB) applyMigration(ctx context.Context, name string, n int) error {
+	body, err := fs.ReadFile(migrations.FS, name)
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", name, err)
+	}
+	tx, err := db.write.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", name, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return fmt.Errorf("migrate %s: %w", name, err)
+	}
+	// PRAGMA takes no bound parameters; n is a parsed integer.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, n)); err != nil {
+		return fmt.Errorf("migrate %s: %w", name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate %s: %w", name, err)
+	}
+	return nil
+}
+
+// beginWrite starts a write transaction on the single writer connection.
+func (db *DB) beginWrite(ctx context.Context) (*sqlx.Tx, error) {
+	return db.write.BeginTxx(ctx, nil)
+}
+
+// beginRead starts a read-only snapshot: every query in it sees the same
+// chain, even while the writer commits.
+func (db *DB) beginRead(ctx context.Context) (*sqlx.Tx, error) {
+	return db.read.BeginTxx(ctx, nil)
+}
+
+func (db *DB) now() float64 {
+	return float64(db.Now().UnixMicro()) / 1e6
+}

@@ -1,0 +1,127 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/pybtc/pybtc"
+)
+
+// AddPending stores txs in the mempool, in order, in one database
+// transaction with one commit: many posts that arrive together share the
+// cost of the sync to disk. The result has one entry per transaction: nil
+// when it was stored, ECONFLICT when a transaction with the same id is
+// already pending or confirmed, EINVALID when checkBalance is set and the
+// sender cannot cover the amount (confirmed balance minus what it already
+// has pending, counting the transactions before it in txs). Refused
+// transactions change nothing. A non-nil error means nothing was stored.
+func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) ([]error, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("add pending: %w", err)
+	}
+	defer tx.Rollback()
+
+	check, err := tx.PreparexContext(ctx, `
+		SELECT
+			EXISTS (SELECT 1 FROM mempool WHERE id = ?1)
+				OR EXISTS (SELECT 1 FROM transactions WHERE id = ?1) AS known,
+			COALESCE((SELECT SUM(amount) FROM transactions WHERE recipient = ?2), 0) AS received,
+			COALESCE((SELECT SUM(amount) FROM transactions WHERE sender = ?2), 0) AS sent,
+			COALESCE((SELECT SUM(amount) FROM mempool WHERE sender = ?2), 0) AS pending`)
+	if err != nil {
+		return nil, fmt.Errorf("add pending: %w", err)
+	}
+	defer check.Close()
+	insert, err := tx.PrepareContext(ctx, `
+		INSERT INTO mempool (
+			id,
+			sender,
+			recipient,
+			amount,
+			timestamp,
+			received_at,
+			raw
+		) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return nil, fmt.Errorf("add pending: %w", err)
+	}
+	defer insert.Close()
+
+	now := db.now()
+	results := make([]error, len(txs))
+	for i, t := range txs {
+		var row struct {
+			Known    bool  `db:"known"`
+			Received int64 `db:"received"`
+			Sent     int64 `db:"sent"`
+			Pending  int64 `db:"pending"`
+		}
+		if err := check.GetContext(ctx, &row, t.ID, t.Sender); err != nil {
+			return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
+		}
+		if row.Known {
+			results[i] = pybtc.Errorf(pybtc.ECONFLICT, "Transaction %s is already known.", t.ID)
+			continue
+		}
+		if available := pybtc.Amount(row.Received - row.Sent - row.Pending); checkBalance && t.Amount > available {
+			results[i] = pybtc.Errorf(pybtc.EINVALID,
+				"amount %s exceeds what sender %q can spend: %s pyBTC (confirmed balance %s minus %s pending)",
+				t.Amount, t.Sender, max(available, 0), pybtc.Amount(row.Received-row.Sent), pybtc.Amount(row.Pending))
+			continue
+		}
+		if _, err := insert.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw)); err != nil {
+			return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("add pending: %w", err)
+	}
+	return results, nil
+}
+
+// Pending returns up to limit mempool transactions in arrival order.
+func (db *DB) Pending(ctx context.Context, limit int) ([]pybtc.Transaction, error) {
+	var rows []struct {
+		ID        string  `db:"id"`
+		Sender    string  `db:"sender"`
+		Recipient string  `db:"recipient"`
+		Amount    int64   `db:"amount"`
+		Timestamp float64 `db:"timestamp"`
+		Raw       string  `db:"raw"`
+	}
+	if err := db.read.SelectContext(ctx, &rows, `
+		SELECT
+			id,
+			sender,
+			recipient,
+			amount,
+			timestamp,
+			raw
+		FROM mempool
+		ORDER BY seq
+		LIMIT ?`, limit); err != nil {
+		return nil, fmt.Errorf("read mempool: %w", err)
+	}
+	txs := make([]pybtc.Transaction, len(rows))
+	for i, r := range rows {
+		txs[i] = pybtc.Transaction{
+			ID:        r.ID,
+			Sender:    r.Sender,
+			Recipient: r.Recipient,
+			Amount:    pybtc.Amount(r.Amount),
+			Timestamp: r.Timestamp,
+			Raw:       []byte(r.Raw),
+		}
+	}
+	return txs, nil
+}
+
+// PendingCount returns the number of transactions in the mempool.
+func (db *DB) PendingCount(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.read.GetContext(ctx, &n, `SELECT COUNT(*) FROM mempool`); err != nil {
+		return 0, fmt.Errorf("count mempool: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,65 @@
+package pybtc
+
+import (
+	"strconv"
+	"strings"
+)
+
+// CoinbaseSender is the sender of the mining reward, the last transaction of
+// every block. Nobody else may send as "master".
+const CoinbaseSender = "master"
+
+// Transaction is a transfer of coins as it appears in a block or in the
+// mempool: {"sender", "recipient", "amount", "timestamp"} on the wire.
+type Transaction struct {
+	// ID is the lowercase hex SHA-256 of the transaction's canonical JSON.
+	ID string
+	// Sender is the paying address; "master" only for the coinbase.
+	Sender string
+	// Recipient is the receiving address.
+	Recipient string
+	// Amount is the value in satoshis. The JSON number it came as (3 or 3.0)
+	// is kept in Raw, because it changes the hash.
+	Amount Amount
+	// Timestamp is when the transaction was made, float seconds since the
+	// epoch.
+	Timestamp float64
+	// Raw is the transaction as compact JSON with sorted keys.
+	Raw []byte
+}
+
+// Amount is a quantity of pyBTC in satoshis (10⁻⁸ pyBTC). Sums of amounts are
+// exact, unlike the floats the tutorial adds up.
+type Amount int64
+
+// Coin is one pyBTC.
+const Coin Amount = 100_000_000
+
+// String formats the amount in pyBTC with no trailing zeros: "0.1", "3", "-2.5".
+func (a Amount) String() string {
+	neg := a < 0
+	u := uint64(a)
+	if neg {
+		u = uint64(-a)
+	}
+	whole := strconv.FormatUint(u/uint64(Coin), 10)
+	frac := strings.TrimRight(strconv.FormatUint(u%uint64(Coin)+uint64(Coin), 10)[1:], "0")
+	s := whole
+	if frac != "" {
+		s += "." + frac
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// Balance is what an address has received and sent, in satoshis.
+type Balance struct {
+	Address  string
+	Received Amount
+	Sent     Amount
+}
+
+// Total is received minus sent.
+func (b Balance) Total() Amount { return b.Received - b.Sent }
