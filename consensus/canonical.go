@@ -390,34 +390,52 @@ func (d *decoder) parseObject(depth int) (Value, *SyntaxError) {
 }
 
 // normalizeMembers returns a new slice holding ms sorted by key, keeping
-// only the last member of each key as Python's dict does. Peers usually
-// send sorted keys (Flask does), so that case is a single copy.
+// only the last member of each key as Python's dict does. ms is not
+// modified. Peers usually send sorted keys (Flask does), so that case is a
+// single copy.
 func normalizeMembers(ms []Member) []Member {
+	out := make([]Member, len(ms))
 	if sortedUnique(ms) {
-		out := make([]Member, len(ms))
 		copy(out, ms)
 		return out
 	}
-	idx := make([]int, len(ms))
-	for i := range idx {
-		idx[i] = i
-	}
-	// Ties broken by position make the unstable sort stable, and moving
-	// ints is cheaper than moving Members.
-	slices.SortFunc(idx, func(a, b int) int {
-		if c := strings.Compare(ms[a].Key, ms[b].Key); c != 0 {
-			return c
+	if len(ms) <= 16 {
+		// Objects of the protocol are this small: a stable insertion sort
+		// in place needs no further allocation.
+		copy(out, ms)
+		for i := 1; i < len(out); i++ {
+			for j := i; j > 0 && out[j-1].Key > out[j].Key; j-- {
+				out[j-1], out[j] = out[j], out[j-1]
+			}
 		}
-		return a - b
-	})
-	out := make([]Member, 0, len(ms))
-	for i, j := range idx {
-		if i+1 < len(idx) && ms[idx[i+1]].Key == ms[j].Key {
+	} else {
+		// Sorting indexes moves ints rather than Members; ties broken by
+		// position make the unstable sort stable.
+		idx := make([]int, len(ms))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortFunc(idx, func(a, b int) int {
+			if c := strings.Compare(ms[a].Key, ms[b].Key); c != 0 {
+				return c
+			}
+			return a - b
+		})
+		for i, j := range idx {
+			out[i] = ms[j]
+		}
+	}
+	// Equal keys are adjacent, in input order: keep the last of each run.
+	w := 0
+	for i := range out {
+		if i+1 < len(out) && out[i+1].Key == out[i].Key {
 			continue
 		}
-		out = append(out, ms[j])
+		out[w] = out[i]
+		w++
 	}
-	return slices.Clip(out)
+	clear(out[w:])
+	return out[:w:w]
 }
 
 func sortedUnique(ms []Member) bool {
@@ -441,7 +459,7 @@ func (d *decoder) parseString() (string, *SyntaxError) {
 		switch {
 		case c == '"':
 			d.pos = i + 1
-			return string(data[start:i]), nil
+			return internString(data[start:i]), nil
 		case c == '\\':
 			return d.parseEscapedString(start, i)
 		case c < 0x20:
@@ -457,6 +475,35 @@ func (d *decoder) parseString() (string, *SyntaxError) {
 		}
 	}
 	return "", d.fail(open, "unterminated string")
+}
+
+// internString converts b to a string, sharing one copy of the keys every
+// block and transaction repeats instead of allocating each time. The
+// switch on string(b) does not allocate.
+func internString(b []byte) string {
+	switch string(b) {
+	case "amount":
+		return "amount"
+	case "chain":
+		return "chain"
+	case "index":
+		return "index"
+	case "length":
+		return "length"
+	case "nonce":
+		return "nonce"
+	case "previous_hash":
+		return "previous_hash"
+	case "recipient":
+		return "recipient"
+	case "sender":
+		return "sender"
+	case "timestamp":
+		return "timestamp"
+	case "transactions":
+		return "transactions"
+	}
+	return string(b)
 }
 
 // parseEscapedString continues parseString from the first backslash at i,
@@ -971,5 +1018,8 @@ func (n Num) Int64() (int64, bool) {
 		return 0, false
 	}
 	i, err := strconv.ParseInt(numText(&n), 10, 64)
-	return i, err == nil
+	if err != nil {
+		return 0, false
+	}
+	return i, true
 }

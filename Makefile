@@ -1,0 +1,39 @@
+# pyBTC — run `make help` for the targets.
+
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -s -w -X main.Version=$(VERSION) -X main.Commit=$(COMMIT)
+BENCH   ?= .
+COUNT   ?= 5
+
+.PHONY: help build run test lint bench clean
+
+#? help: list the targets
+help:
+	@grep -E '^#\? ' Makefile | sed 's/^#? /  /'
+
+#? build: build a static binary at bin/pybtc
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/pybtc ./cmd/pybtc
+
+#? run: run a node with the defaults (127.0.0.1:5000, data/node-5000.db)
+run:
+	$(GO) run ./cmd/pybtc node
+
+#? test: lint, then every test with the race detector
+test: lint
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+#? lint: go vet and gofmt
+lint:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+
+#? bench: run the benchmarks (BENCH=regexp, COUNT=runs)
+bench:
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) -timeout 60m ./...
+
+#? clean: remove build output
+clean:
+	rm -rf bin
