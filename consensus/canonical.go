@@ -1,15 +1,14 @@
-// Package consensus holds the byte-exact JSON codec on which block hashes
-// depend.
+// This file is the byte-exact JSON codec on which block hashes depend.
 //
 // The reference node is written in Python: a block's hash is the SHA-256
 // of json.dumps(block, sort_keys=True), and its HTTP answers are written
 // by Flask's jsonify. Any difference in a single byte (a float written as
 // "1e16" instead of "1e+16", an "é" left unescaped, a key out of order)
-// gives a different hash and splits the network, so this package does not
-// use encoding/json: it reproduces Python 3.11's json module exactly, and
-// refuses what the reference node could not round-trip.
-//
-// The package does no I/O; it is safe for concurrent use.
+// gives a different hash and splits the network, so encoding/json is not
+// used: the codec reproduces Python 3.11's json module exactly, and
+// refuses what the reference node could not round-trip. It is safe for
+// concurrent use.
+
 package consensus
 
 import (

@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -559,6 +561,58 @@ func TestDuplicateKeysLastWins(t *testing.T) {
 			v := mustParse(t, []byte(tt.input))
 			if got := string(AppendCanonical(nil, v)); got != tt.want {
 				t.Errorf("AppendCanonical = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLargeUnsortedObject(t *testing.T) {
+	tests := []struct {
+		name string
+		n    int
+	}{
+		{"just above insertion sort", 17},
+		{"hundreds", 300},
+		{"hostile size", 20000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Keys k<n-1> down to k0, each twice: first with -1, then with
+			// its index, which must win.
+			var in, want strings.Builder
+			in.WriteString("{")
+			for i := tt.n - 1; i >= 0; i-- {
+				key := strconv.Quote("k" + strconv.Itoa(i))
+				fmt.Fprintf(&in, "%s: -1, %s: %d", key, key, i)
+				if i > 0 {
+					in.WriteString(", ")
+				}
+			}
+			in.WriteString("}")
+			keys := make([]string, tt.n)
+			for i := range keys {
+				keys[i] = "k" + strconv.Itoa(i)
+			}
+			slices.Sort(keys)
+			want.WriteString("{")
+			for i, k := range keys {
+				if i > 0 {
+					want.WriteString(", ")
+				}
+				fmt.Fprintf(&want, "%q: %s", k, k[1:])
+			}
+			want.WriteString("}")
+
+			start := time.Now()
+			v := mustParse(t, []byte(in.String()))
+			if elapsed := time.Since(start); elapsed > 5*time.Second {
+				t.Errorf("Parse took %v", elapsed)
+			}
+			if got := string(AppendCanonical(nil, v)); got != want.String() {
+				t.Errorf("AppendCanonical differs from want at byte %d", firstDiff(got, want.String()))
+			}
+			if got, ok := v.Get("k0"); !ok || got.Num.Text != "0" {
+				t.Errorf(`Get("k0") = %+v, %v, want 0`, got, ok)
 			}
 		})
 	}

@@ -30,10 +30,12 @@ CREATE INDEX transactions_sender ON transactions (sender, amount);
 CREATE INDEX transactions_recipient ON transactions (recipient, amount);
 CREATE INDEX transactions_id ON transactions (id);
 
--- Pending transactions in arrival order (seq). raw keeps the JSON as it came
--- (3 stays 3, 3.0 stays 3.0), since the block that mines it hashes it.
+-- Pending transactions in arrival order: a new seq (rowid) is always above
+-- every present one, so AUTOINCREMENT's bookkeeping is not needed. raw keeps
+-- the JSON as it came (3 stays 3, 3.0 stays 3.0): the block that mines it
+-- hashes it.
 CREATE TABLE mempool (
-	seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq         INTEGER PRIMARY KEY,
 	id          TEXT    NOT NULL UNIQUE,
 	sender      TEXT    NOT NULL,
 	recipient   TEXT    NOT NULL,
@@ -44,7 +46,6 @@ CREATE TABLE mempool (
 );
 
 CREATE INDEX mempool_sender ON mempool (sender, amount);
-CREATE INDEX mempool_recipient ON mempool (recipient, amount);
 
 -- Confirmed balances in satoshis, computed with GROUP BY over senders and
 -- recipients of the main chain.

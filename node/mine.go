@@ -41,10 +41,7 @@ func (n *Node) Mine(ctx context.Context, miner string) (pybtc.Block, error) {
 }
 
 func (n *Node) mineOnce(ctx context.Context, miner string) (pybtc.Block, error) {
-	tip, err := n.store.Tip(ctx)
-	if err != nil {
-		return pybtc.Block{}, fmt.Errorf("mine: %w", err)
-	}
+	tip := n.Tip()
 	txs, err := n.store.Pending(ctx, MaxMinedTransactions)
 	if err != nil {
 		return pybtc.Block{}, fmt.Errorf("mine: %w", err)
@@ -63,6 +60,8 @@ func (n *Node) mineOnce(ctx context.Context, miner string) (pybtc.Block, error) 
 	if err := n.store.AppendBlock(ctx, b); err != nil {
 		return pybtc.Block{}, err
 	}
+	next := consensus.TipOf(b)
+	n.tip.Store(&next)
 	n.log.Info("mined block", "height", b.Index, "hash", b.Hash, "nonce", b.Nonce, "transactions", len(b.Transactions))
 	return b, nil
 }

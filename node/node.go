@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pybtc/pybtc"
@@ -57,6 +58,11 @@ type Node struct {
 	stopped     chan struct{}
 	closeOnce   sync.Once
 
+	// tip is the last stored block. The node is the only writer of blocks,
+	// so it keeps the snapshot current instead of asking the database on
+	// every request.
+	tip atomic.Pointer[pybtc.ChainTip]
+
 	// mining serialises block making: two /mine calls never see the same
 	// mempool snapshot, so no transaction lands in two blocks.
 	mining sync.Mutex
@@ -91,14 +97,17 @@ func (n *Node) Open(ctx context.Context) error {
 	if n.cfg.Miner == "" {
 		return fmt.Errorf("open node: miner address required")
 	}
-	_, err := n.store.Tip(ctx)
+	tip, err := n.store.Tip(ctx)
 	if pybtc.ErrorCode(err) == pybtc.ENOTFOUND {
-		if err := n.store.AppendBlock(ctx, consensus.Genesis()); err != nil {
+		genesis := consensus.Genesis()
+		if err := n.store.AppendBlock(ctx, genesis); err != nil {
 			return fmt.Errorf("open node: store genesis: %w", err)
 		}
+		tip = consensus.TipOf(genesis)
 	} else if err != nil {
 		return fmt.Errorf("open node: %w", err)
 	}
+	n.tip.Store(&tip)
 	go n.runBatcher()
 	return nil
 }
@@ -113,8 +122,8 @@ func (n *Node) Close() {
 }
 
 // Tip returns a snapshot of the chain's last block.
-func (n *Node) Tip(ctx context.Context) (pybtc.ChainTip, error) {
-	return n.store.Tip(ctx)
+func (n *Node) Tip() pybtc.ChainTip {
+	return *n.tip.Load()
 }
 
 func (n *Node) now() float64 {

@@ -60,11 +60,7 @@ func (n *Node) SubmitTransaction(ctx context.Context, body []byte) (Accepted, er
 	if err != nil && !known {
 		return Accepted{}, err
 	}
-	tip, err := n.store.Tip(ctx)
-	if err != nil {
-		return Accepted{}, err
-	}
-	return Accepted{Transaction: nt.Transaction, Block: tip.Height + 1, Known: known, Relay: !nt.Shared && !known}, nil
+	return Accepted{Transaction: nt.Transaction, Block: n.Tip().Height + 1, Known: known, Relay: !nt.Shared && !known}, nil
 }
 
 // runBatcher commits submissions in batches: it takes what is waiting, up

@@ -50,36 +50,60 @@ func tip(ctx context.Context, q queryer) (pybtc.ChainTip, error) {
 // ECONFLICT, and stores nothing, when the tip is no longer the block b
 // builds on (another block got there first).
 func (db *DB) AppendBlock(ctx context.Context, b pybtc.Block) error {
+	return db.AppendBlocks(ctx, []pybtc.Block{b})
+}
+
+// AppendBlocks stores blocks, in order, on top of the chain in one database
+// transaction, as AppendBlock does for one: either all are stored or none.
+// Each must link to the one before it (index and previous_hash); the store
+// checks links, not proofs of work, which are consensus's.
+func (db *DB) AppendBlocks(ctx context.Context, blocks []pybtc.Block) error {
+	if len(blocks) == 0 {
+		return nil
+	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return fmt.Errorf("store block %d: %w", b.Index, err)
+		return fmt.Errorf("store block %d: %w", blocks[0].Index, err)
 	}
 	defer tx.Rollback()
 
 	cur, err := tip(ctx, tx)
-	switch {
-	case pybtc.ErrorCode(err) == pybtc.ENOTFOUND:
-		if b.Index != 1 {
-			return pybtc.Errorf(pybtc.ECONFLICT, "Block %d does not fit an empty chain.", b.Index)
-		}
-	case err != nil:
-		return fmt.Errorf("store block %d: %w", b.Index, err)
-	case cur.Height != b.Index-1 || cur.Hash != b.PreviousHash:
-		return pybtc.Errorf(pybtc.ECONFLICT, "Block %d does not extend the tip %d %s.", b.Index, cur.Height, cur.Hash)
+	if pybtc.ErrorCode(err) == pybtc.ENOTFOUND {
+		cur, err = pybtc.ChainTip{}, nil
+	} else if err != nil {
+		return fmt.Errorf("store block %d: %w", blocks[0].Index, err)
 	}
-	if err := insertBlock(ctx, tx, b); err != nil {
-		return fmt.Errorf("store block %d: %w", b.Index, err)
+	w, err := newBlockWriter(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("store block %d: %w", blocks[0].Index, err)
+	}
+	defer w.close()
+	for _, b := range blocks {
+		fits := b.Index == cur.Height+1 && (b.Index == 1 || cur.Hash == b.PreviousHash)
+		if !fits {
+			return pybtc.Errorf(pybtc.ECONFLICT, "Block %d does not extend the tip %d %s.", b.Index, cur.Height, cur.Hash)
+		}
+		if err := w.write(ctx, b); err != nil {
+			return fmt.Errorf("store block %d: %w", b.Index, err)
+		}
+		cur = pybtc.ChainTip{Height: b.Index, Hash: b.Hash, Nonce: b.Nonce, Timestamp: b.Timestamp}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store block %d: %w", b.Index, err)
+		return fmt.Errorf("store block %d: %w", blocks[0].Index, err)
 	}
 	return nil
 }
 
-// insertBlock writes the block and its transactions and takes them out of
-// the mempool.
-func insertBlock(ctx context.Context, tx *sqlx.Tx, b pybtc.Block) error {
-	if _, err := tx.ExecContext(ctx, `
+// blockWriter inserts blocks inside one database transaction, with its
+// statements prepared once however many blocks it writes.
+type blockWriter struct {
+	insertBlock, insertTx, removePending *sql.Stmt
+}
+
+func newBlockWriter(ctx context.Context, tx *sqlx.Tx) (*blockWriter, error) {
+	var w blockWriter
+	var err error
+	if w.insertBlock, err = tx.PrepareContext(ctx, `
 		INSERT INTO blocks (
 			height,
 			hash,
@@ -88,15 +112,10 @@ func insertBlock(ctx context.Context, tx *sqlx.Tx, b pybtc.Block) error {
 			timestamp,
 			tx_count,
 			raw
-		) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		b.Index, b.Hash, b.PreviousHash, b.Nonce, b.Timestamp, len(b.Transactions), string(b.Raw),
-	); err != nil {
-		return formatError(err)
+		) VALUES (?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		return nil, err
 	}
-	if len(b.Transactions) == 0 {
-		return nil
-	}
-	insertTx, err := tx.PrepareContext(ctx, `
+	if w.insertTx, err = tx.PrepareContext(ctx, `
 		INSERT INTO transactions (
 			block_height,
 			position,
@@ -105,21 +124,36 @@ func insertBlock(ctx context.Context, tx *sqlx.Tx, b pybtc.Block) error {
 			recipient,
 			amount,
 			timestamp
-		) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
+		) VALUES (?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		w.close()
+		return nil, err
 	}
-	defer insertTx.Close()
-	removePending, err := tx.PrepareContext(ctx, `DELETE FROM mempool WHERE id = ?`)
-	if err != nil {
-		return err
+	if w.removePending, err = tx.PrepareContext(ctx, `DELETE FROM mempool WHERE id = ?`); err != nil {
+		w.close()
+		return nil, err
 	}
-	defer removePending.Close()
+	return &w, nil
+}
+
+func (w *blockWriter) close() {
+	for _, st := range []*sql.Stmt{w.insertBlock, w.insertTx, w.removePending} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// write stores the block and its transactions and takes them out of the
+// mempool.
+func (w *blockWriter) write(ctx context.Context, b pybtc.Block) error {
+	if _, err := w.insertBlock.ExecContext(ctx, b.Index, b.Hash, b.PreviousHash, b.Nonce, b.Timestamp, len(b.Transactions), string(b.Raw)); err != nil {
+		return formatError(err)
+	}
 	for i, t := range b.Transactions {
-		if _, err := insertTx.ExecContext(ctx, b.Index, i, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp); err != nil {
+		if _, err := w.insertTx.ExecContext(ctx, b.Index, i, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp); err != nil {
 			return fmt.Errorf("transaction %d: %w", i, formatError(err))
 		}
-		if _, err := removePending.ExecContext(ctx, t.ID); err != nil {
+		if _, err := w.removePending.ExecContext(ctx, t.ID); err != nil {
 			return fmt.Errorf("transaction %d: %w", i, err)
 		}
 	}

@@ -29,6 +29,9 @@ type DB struct {
 
 	write *sqlx.DB
 	read  *sqlx.DB
+	stmts struct {
+		checkPending, insertPending *sqlx.Stmt
+	}
 }
 
 // NewDB returns a DB for the file at path; call Open before use.
@@ -86,6 +89,11 @@ func (db *DB) Open(ctx context.Context) error {
 		return err
 	}
 
+	if err := db.prepare(ctx); err != nil {
+		db.Close()
+		return err
+	}
+
 	r, err := sqlx.Open("sqlite", dsn(db.Path, "query_only(1)"))
 	if err != nil {
 		db.Close()
@@ -97,9 +105,25 @@ func (db *DB) Open(ctx context.Context) error {
 	return nil
 }
 
+func (db *DB) prepare(ctx context.Context) error {
+	var err error
+	if db.stmts.checkPending, err = db.write.PreparexContext(ctx, checkPendingSQL); err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	if db.stmts.insertPending, err = db.write.PreparexContext(ctx, insertPendingSQL); err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	return nil
+}
+
 // Close closes both connection pools.
 func (db *DB) Close() error {
 	var errs []error
+	for _, st := range []*sqlx.Stmt{db.stmts.checkPending, db.stmts.insertPending} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}

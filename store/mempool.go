@@ -22,31 +22,8 @@ func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBala
 	}
 	defer tx.Rollback()
 
-	check, err := tx.PreparexContext(ctx, `
-		SELECT
-			EXISTS (SELECT 1 FROM mempool WHERE id = ?1)
-				OR EXISTS (SELECT 1 FROM transactions WHERE id = ?1) AS known,
-			COALESCE((SELECT SUM(amount) FROM transactions WHERE recipient = ?2), 0) AS received,
-			COALESCE((SELECT SUM(amount) FROM transactions WHERE sender = ?2), 0) AS sent,
-			COALESCE((SELECT SUM(amount) FROM mempool WHERE sender = ?2), 0) AS pending`)
-	if err != nil {
-		return nil, fmt.Errorf("add pending: %w", err)
-	}
-	defer check.Close()
-	insert, err := tx.PrepareContext(ctx, `
-		INSERT INTO mempool (
-			id,
-			sender,
-			recipient,
-			amount,
-			timestamp,
-			received_at,
-			raw
-		) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return nil, fmt.Errorf("add pending: %w", err)
-	}
-	defer insert.Close()
+	check := tx.StmtxContext(ctx, db.stmts.checkPending)
+	insert := tx.StmtxContext(ctx, db.stmts.insertPending)
 
 	now := db.now()
 	results := make([]error, len(txs))
@@ -125,3 +102,25 @@ func (db *DB) PendingCount(ctx context.Context) (int64, error) {
 	}
 	return n, nil
 }
+
+// Statements of the hot path, prepared once on the writer connection: at
+// thousands of posts a second, compiling SQL would cost more than running it.
+const (
+	checkPendingSQL = `
+		SELECT
+			EXISTS (SELECT 1 FROM mempool WHERE id = ?1)
+				OR EXISTS (SELECT 1 FROM transactions WHERE id = ?1) AS known,
+			COALESCE((SELECT SUM(amount) FROM transactions WHERE recipient = ?2), 0) AS received,
+			COALESCE((SELECT SUM(amount) FROM transactions WHERE sender = ?2), 0) AS sent,
+			COALESCE((SELECT SUM(amount) FROM mempool WHERE sender = ?2), 0) AS pending`
+	insertPendingSQL = `
+		INSERT INTO mempool (
+			id,
+			sender,
+			recipient,
+			amount,
+			timestamp,
+			received_at,
+			raw
+		) VALUES (?, ?, ?, ?, ?, ?, ?)`
+)

@@ -182,10 +182,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.HTTP.Open(); err != nil {
 		return err
 	}
-	tip, err := m.Node.Tip(ctx)
-	if err != nil {
-		return err
-	}
+	tip := m.Node.Tip()
 	m.Logger.Info("node started", "url", m.HTTP.URL(), "db", m.Config.DB, "miner", m.Config.Miner, "height", tip.Height, "tip", tip.Hash)
 	base := m.HTTP.URL()
 	fmt.Fprintf(m.stdout, "pyBTC node %s\n  API:        %s/chain\n  Block Scan: %s/scan\n  Wallet:     %s/wallet\n  Database:   %s\n",

@@ -1,0 +1,152 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/api"
+	"github.com/pybtc/pybtc/internal/benchchain"
+	"github.com/pybtc/pybtc/node"
+)
+
+// MustServe serves e's node on a real loopback listener.
+func MustServe(tb testing.TB, e *Env) string {
+	tb.Helper()
+	s := &api.Server{Addr: "127.0.0.1:0", Chain: e.DB, Node: e.Node}
+	if err := s.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close(context.Background()) })
+	return s.URL()
+}
+
+// BenchmarkPostTransactions posts transactions from 16 keep-alive clients
+// over loopback to a durable node (synchronous=FULL) with the balance check
+// on: every post is checked against its sender's balance and committed
+// before its 201. Reports accepted transactions per second.
+func BenchmarkPostTransactions(b *testing.B) {
+	const clients = 16
+	e := MustOpenEnv(b, node.Config{})
+	senders := benchchain.Addresses("sender", 1000)
+	// Fund every sender in one block: a coinbase would pay only 0.1.
+	if err := benchchain.Fund(context.Background(), e.DB, senders, 1000*pybtc.Coin); err != nil {
+		b.Fatal(err)
+	}
+	url := MustServe(b, e) + "/transactions/new"
+
+	var next, accepted atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for c := range clients {
+		wg.Go(func() {
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+			defer client.CloseIdleConnections()
+			for {
+				i := next.Add(1)
+				if i > int64(b.N) {
+					return
+				}
+				body := fmt.Sprintf(`{"sender": "sender%d", "recipient": "shop%d", "amount": 0.00000001}`, i%1000, c)
+				resp, err := client.Post(url, "application/json", strings.NewReader(body))
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusCreated {
+					accepted.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	if accepted.Load() != int64(b.N) {
+		b.Fatalf("accepted %d of %d", accepted.Load(), b.N)
+	}
+	b.ReportMetric(float64(accepted.Load())/b.Elapsed().Seconds(), "tx/s")
+}
+
+// BenchmarkChain serves GET /chain at 1,000 blocks of 10 transactions over
+// loopback.
+func BenchmarkChain(b *testing.B) {
+	e := MustOpenEnv(b, node.Config{})
+	if err := benchchain.Extend(context.Background(), e.DB, 999, 9, benchchain.Addresses("a", 100)); err != nil {
+		b.Fatal(err)
+	}
+	url := MustServe(b, e) + "/chain"
+	client := &http.Client{}
+	var size int64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		resp, err := client.Get(url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	b.ReportMetric(float64(size)/1e6, "MB/answer")
+}
+
+// BenchmarkChainMemory streams a 100,000-block chain and reports how much
+// the Go heap grew while it streamed: flat memory means the chain is never
+// held whole.
+func BenchmarkChainMemory(b *testing.B) {
+	e := MustOpenEnv(b, node.Config{})
+	if err := benchchain.Extend(context.Background(), e.DB, 100_000-1, 1, benchchain.Addresses("a", 100)); err != nil {
+		b.Fatal(err)
+	}
+	url := MustServe(b, e) + "/chain"
+	client := &http.Client{}
+	var peak uint64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		base := ms.HeapInuse
+		stop := make(chan struct{})
+		sampled := make(chan uint64)
+		go func() {
+			var high uint64
+			t := time.NewTicker(5 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop:
+					sampled <- high
+					return
+				case <-t.C:
+					var ms runtime.MemStats
+					runtime.ReadMemStats(&ms)
+					if ms.HeapInuse > base && ms.HeapInuse-base > high {
+						high = ms.HeapInuse - base
+					}
+				}
+			}
+		}()
+		resp, err := client.Get(url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		close(stop)
+		peak = max(peak, <-sampled)
+		if n < 100_000*100 {
+			b.Fatalf("answer of %d bytes is too short for 100,000 blocks", n)
+		}
+	}
+	b.ReportMetric(float64(peak)/1e6, "peak-heap-growth-MB")
+}

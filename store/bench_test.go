@@ -1,0 +1,74 @@
+package store_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/internal/benchchain"
+	"github.com/pybtc/pybtc/store"
+)
+
+// TestMain removes the benchmarks' large database when the run ends.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if millionDB != nil {
+		millionDB.Close()
+		os.RemoveAll(filepath.Dir(millionDB.Path))
+	}
+	os.Exit(code)
+}
+
+var (
+	millionOnce sync.Once
+	millionDB   *store.DB
+	millionErr  error
+)
+
+// openMillion builds, once per process, a database of 1,000,000 confirmed
+// transactions among 1,000 addresses (100 blocks of 10,000).
+func openMillion(b *testing.B) *store.DB {
+	b.Helper()
+	millionOnce.Do(func() {
+		ctx := context.Background()
+		dir, err := os.MkdirTemp("", "pybtc-bench-")
+		if err != nil {
+			millionErr = err
+			return
+		}
+		db := store.NewDB(filepath.Join(dir, "million.db"))
+		if millionErr = db.Open(ctx); millionErr != nil {
+			return
+		}
+		if millionErr = db.AppendBlock(ctx, consensus.Genesis()); millionErr != nil {
+			return
+		}
+		millionErr = benchchain.Extend(ctx, db, 100, 9_999, benchchain.Addresses("addr", 1000))
+		millionDB = db
+	})
+	if millionErr != nil {
+		b.Fatal(millionErr)
+	}
+	return millionDB
+}
+
+// BenchmarkBalance reads one address's balance among 1,000,000 stored
+// transactions (about 1,000 received and 1,000 sent by that address).
+func BenchmarkBalance(b *testing.B) {
+	db := openMillion(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		bal, err := db.Balance(ctx, "addr"+strconv.Itoa(i%1000))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if bal.Received == 0 {
+			b.Fatal("no coins received")
+		}
+	}
+}
