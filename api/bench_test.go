@@ -75,6 +75,8 @@ func BenchmarkPostTransactions(b *testing.B) {
 		b.Fatalf("accepted %d of %d", accepted.Load(), b.N)
 	}
 	b.ReportMetric(float64(accepted.Load())/b.Elapsed().Seconds(), "tx/s")
+	stats := e.Node.Stats()
+	b.ReportMetric(float64(stats.Committed)/float64(stats.Commits), "tx/commit")
 }
 
 // BenchmarkChain serves GET /chain at 1,000 blocks of 10 transactions over
@@ -85,7 +87,8 @@ func BenchmarkChain(b *testing.B) {
 		b.Fatal(err)
 	}
 	url := MustServe(b, e) + "/chain"
-	client := &http.Client{}
+	// A client that reads in large pieces, as a peer fetching chains does.
+	client := &http.Client{Transport: &http.Transport{ReadBufferSize: 256 << 10}}
 	var size int64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

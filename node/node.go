@@ -58,6 +58,10 @@ type Node struct {
 	stopped     chan struct{}
 	closeOnce   sync.Once
 
+	// commits and committed count group commits and the transactions they
+	// stored, so the sharing of commits can be watched.
+	commits, committed atomic.Int64
+
 	// tip is the last stored block. The node is the only writer of blocks,
 	// so it keeps the snapshot current instead of asking the database on
 	// every request.
@@ -124,6 +128,19 @@ func (n *Node) Close() {
 // Tip returns a snapshot of the chain's last block.
 func (n *Node) Tip() pybtc.ChainTip {
 	return *n.tip.Load()
+}
+
+// Stats are counters of a running node.
+type Stats struct {
+	// Commits is the number of group commits of new transactions.
+	Commits int64
+	// Committed is the number of transactions those commits carried.
+	Committed int64
+}
+
+// Stats returns the node's counters.
+func (n *Node) Stats() Stats {
+	return Stats{Commits: n.commits.Load(), Committed: n.committed.Load()}
 }
 
 func (n *Node) now() float64 {

@@ -102,6 +102,9 @@ func (n *Node) commit(batch []submission, txs []pybtc.Transaction) {
 	results, err := n.store.AddPending(context.Background(), txs, !n.cfg.AllowOverdraft)
 	if err != nil {
 		n.log.Error("commit transactions", "count", len(txs), "err", err)
+	} else {
+		n.commits.Add(1)
+		n.committed.Add(int64(len(txs)))
 	}
 	for i, s := range batch {
 		if err != nil {

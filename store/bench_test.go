@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/internal/benchchain"
 	"github.com/pybtc/pybtc/store"
@@ -71,4 +72,32 @@ func BenchmarkBalance(b *testing.B) {
 			b.Fatal("no coins received")
 		}
 	}
+}
+
+// BenchmarkAddPending commits transactions to the mempool in batches of 8
+// with the balance check on, the writer's share of a transaction post.
+func BenchmarkAddPending(b *testing.B) {
+	ctx := context.Background()
+	db := MustOpenDB(b)
+	senders := benchchain.Addresses("sender", 1000)
+	if err := benchchain.Fund(ctx, db, senders, 1000*pybtc.Coin); err != nil {
+		b.Fatal(err)
+	}
+	txs := make([]pybtc.Transaction, b.N)
+	for i := range txs {
+		txs[i] = benchchain.Transaction(senders[i%1000], "shop", i)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i += 8 {
+		res, err := db.AddPending(ctx, txs[i:min(i+8, b.N)], true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, err := range res {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tx/s")
 }

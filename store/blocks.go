@@ -166,6 +166,9 @@ func (w *blockWriter) write(ctx context.Context, b pybtc.Block) error {
 // neither counted nor sent. Rows are read one at a time, so memory does not
 // grow with the chain.
 func (db *DB) StreamChain(ctx context.Context, from int64, begin func(length int64) error, each func(raw []byte) error) error {
+	// The driver watches a cancellable context on every row it steps; the
+	// loop below checks ctx itself every few hundred rows instead.
+	ctx, cancelled := context.WithoutCancel(ctx), ctx
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return fmt.Errorf("stream chain: %w", err)
@@ -189,7 +192,10 @@ func (db *DB) StreamChain(ctx context.Context, from int64, begin func(length int
 	}
 	defer rows.Close()
 	var raw sql.RawBytes
-	for rows.Next() {
+	for n := 0; rows.Next(); n++ {
+		if n%256 == 255 && cancelled.Err() != nil {
+			return fmt.Errorf("stream chain: %w", cancelled.Err())
+		}
 		if err := rows.Scan(&raw); err != nil {
 			return fmt.Errorf("stream chain: %w", err)
 		}

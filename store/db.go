@@ -65,7 +65,7 @@ func (db *DB) Open(ctx context.Context) error {
 			return fmt.Errorf("open database: %w", err)
 		}
 	}
-	w, err := sqlx.Open("sqlite", dsn(db.Path)+"&_txlock=immediate")
+	w, err := sqlx.Open("sqlite", dsn(db.Path, "wal_autocheckpoint(10000)")+"&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", db.Path, err)
 	}
@@ -94,7 +94,7 @@ func (db *DB) Open(ctx context.Context) error {
 		return err
 	}
 
-	r, err := sqlx.Open("sqlite", dsn(db.Path, "query_only(1)"))
+	r, err := sqlx.Open("sqlite", dsn(db.Path, "query_only(1)", "mmap_size(268435456)"))
 	if err != nil {
 		db.Close()
 		return fmt.Errorf("open database %s: %w", db.Path, err)

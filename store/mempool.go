@@ -22,12 +22,23 @@ func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBala
 	}
 	defer tx.Rollback()
 
-	check := tx.StmtxContext(ctx, db.stmts.checkPending)
 	insert := tx.StmtxContext(ctx, db.stmts.insertPending)
+	check := tx.StmtxContext(ctx, db.stmts.checkPending)
 
 	now := db.now()
 	results := make([]error, len(txs))
 	for i, t := range txs {
+		// One statement does the checks and the insert; only a refusal
+		// pays for a second query, to say why.
+		res, err := insert.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw), checkBalance)
+		if err != nil {
+			return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
+		} else if n == 1 {
+			continue
+		}
 		var row struct {
 			Known    bool  `db:"known"`
 			Received int64 `db:"received"`
@@ -37,18 +48,13 @@ func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBala
 		if err := check.GetContext(ctx, &row, t.ID, t.Sender); err != nil {
 			return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
 		}
+		available := pybtc.Amount(row.Received - row.Sent - row.Pending)
 		if row.Known {
 			results[i] = pybtc.Errorf(pybtc.ECONFLICT, "Transaction %s is already known.", t.ID)
-			continue
-		}
-		if available := pybtc.Amount(row.Received - row.Sent - row.Pending); checkBalance && t.Amount > available {
+		} else {
 			results[i] = pybtc.Errorf(pybtc.EINVALID,
 				"amount %s exceeds what sender %q can spend: %s pyBTC (confirmed balance %s minus %s pending)",
 				t.Amount, t.Sender, max(available, 0), pybtc.Amount(row.Received-row.Sent), pybtc.Amount(row.Pending))
-			continue
-		}
-		if _, err := insert.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw)); err != nil {
-			return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -113,6 +119,8 @@ const (
 			COALESCE((SELECT SUM(amount) FROM transactions WHERE recipient = ?2), 0) AS received,
 			COALESCE((SELECT SUM(amount) FROM transactions WHERE sender = ?2), 0) AS sent,
 			COALESCE((SELECT SUM(amount) FROM mempool WHERE sender = ?2), 0) AS pending`
+	// insertPendingSQL stores a transaction unless its id is known or
+	// (?8 set) the sender cannot cover it: confirmed balance minus pending.
 	insertPendingSQL = `
 		INSERT INTO mempool (
 			id,
@@ -122,5 +130,12 @@ const (
 			timestamp,
 			received_at,
 			raw
-		) VALUES (?, ?, ?, ?, ?, ?, ?)`
+		)
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
+		WHERE NOT EXISTS (SELECT 1 FROM transactions WHERE id = ?1)
+			AND (NOT ?8 OR ?4 <=
+				COALESCE((SELECT SUM(amount) FROM transactions WHERE recipient = ?2), 0)
+				- COALESCE((SELECT SUM(amount) FROM transactions WHERE sender = ?2), 0)
+				- COALESCE((SELECT SUM(amount) FROM mempool WHERE sender = ?2), 0))
+		ON CONFLICT (id) DO NOTHING`
 )
