@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -36,12 +37,15 @@ func MustOpenEnv(tb testing.TB, cfg node.Config) *Env {
 	if cfg.Miner == "" {
 		cfg.Miner = "miner"
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 	n := node.New(db, cfg)
 	if err := n.Open(ctx); err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(n.Close)
-	s := &api.Server{Chain: db, Node: n}
+	s := &api.Server{Chain: db, Node: n, Logger: cfg.Logger}
 	return &Env{DB: db, Node: n, Handler: s.Handler()}
 }
 

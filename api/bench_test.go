@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"runtime"
 	"strings"
@@ -21,7 +22,7 @@ import (
 // MustServe serves e's node on a real loopback listener.
 func MustServe(tb testing.TB, e *Env) string {
 	tb.Helper()
-	s := &api.Server{Addr: "127.0.0.1:0", Chain: e.DB, Node: e.Node}
+	s := &api.Server{Addr: "127.0.0.1:0", Chain: e.DB, Node: e.Node, Logger: slog.New(slog.DiscardHandler)}
 	if err := s.Open(); err != nil {
 		tb.Fatal(err)
 	}
@@ -77,6 +78,7 @@ func BenchmarkPostTransactions(b *testing.B) {
 	b.ReportMetric(float64(accepted.Load())/b.Elapsed().Seconds(), "tx/s")
 	stats := e.Node.Stats()
 	b.ReportMetric(float64(stats.Committed)/float64(stats.Commits), "tx/commit")
+	b.ReportMetric(float64(b.Elapsed())/float64(stats.Commits)/1000, "µs/commit")
 }
 
 // BenchmarkChain serves GET /chain at 1,000 blocks of 10 transactions over
@@ -113,6 +115,7 @@ func BenchmarkChainMemory(b *testing.B) {
 	url := MustServe(b, e) + "/chain"
 	client := &http.Client{}
 	var peak uint64
+	var size int64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		runtime.GC()
@@ -144,6 +147,7 @@ func BenchmarkChainMemory(b *testing.B) {
 			b.Fatal(err)
 		}
 		n, _ := io.Copy(io.Discard, resp.Body)
+		size = n
 		resp.Body.Close()
 		close(stop)
 		peak = max(peak, <-sampled)
@@ -152,4 +156,5 @@ func BenchmarkChainMemory(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(peak)/1e6, "peak-heap-growth-MB")
+	b.ReportMetric(float64(size)/1e6, "MB/answer")
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -100,4 +101,25 @@ func BenchmarkProofHashes(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(hashes)/b.Elapsed().Seconds()/1e6, "MH/s")
+}
+
+// BenchmarkProofHashesParallel measures hashes per second of the nonce
+// search on every core (GOMAXPROCS goroutines), as the miner runs it.
+func BenchmarkProofHashesParallel(b *testing.B) {
+	const chunk = 1 << 14
+	const prev = 1 << 40
+	var next, hashes atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		var mine int64
+		for pb.Next() {
+			start := next.Add(1) * chunk
+			if nonce, found := SearchProof(prev, start, chunk); found {
+				mine += nonce + prev - start + 1
+			} else {
+				mine += chunk
+			}
+		}
+		hashes.Add(mine)
+	})
+	b.ReportMetric(float64(hashes.Load())/b.Elapsed().Seconds()/1e6, "MH/s")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -67,7 +68,7 @@ func (n *Node) mineOnce(ctx context.Context, miner string) (pybtc.Block, error) 
 }
 
 // SearchNonce finds a nonce that is a proof of work on prevNonce, with
-// workers goroutines trying disjoint ranges of sums from a random start (as
+// workers goroutines (zero: one per CPU) trying disjoint ranges of sums from a random start (as
 // the tutorial draws random nonces, so two miners rarely race on the same
 // numbers). It returns ctx's error as soon as ctx is done.
 func SearchNonce(ctx context.Context, prevNonce int64, workers int) (int64, error) {
@@ -83,8 +84,11 @@ func SearchNonce(ctx context.Context, prevNonce int64, workers int) (int64, erro
 		once  sync.Once
 		wg    sync.WaitGroup
 	)
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
 	done := ctx.Done()
-	for range max(workers, 1) {
+	for range workers {
 		wg.Go(func() {
 			for !found.Load() {
 				select {

@@ -3,6 +3,7 @@ package node_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -24,6 +25,9 @@ func MustOpenNode(tb testing.TB, cfg node.Config) (*node.Node, *store.DB) {
 	tb.Cleanup(func() { db.Close() })
 	if cfg.Miner == "" {
 		cfg.Miner = "miner"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	n := node.New(db, cfg)
 	if err := n.Open(context.Background()); err != nil {
