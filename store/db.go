@@ -29,11 +29,6 @@ type DB struct {
 
 	write *sqlx.DB
 	read  *sqlx.DB
-	// checkpoint is a connection of its own for background checkpoints.
-	checkpoint      *sqlx.DB
-	stopCheckpoints chan struct{}
-	checkpointsDone chan struct{}
-
 	stmts struct {
 		checkPending, insertPending *sqlx.Stmt
 	}
@@ -48,7 +43,7 @@ func NewDB(path string) *DB {
 // a pool gets them, not only the one an Exec happens to run on.
 func dsn(path string, extra ...string) string {
 	q := url.Values{}
-	pragmas := []string{"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(wal)", "synchronous(full)"}
+	pragmas := []string{"page_size(4096)", "busy_timeout(10000)", "foreign_keys(1)", "journal_mode(wal)", "synchronous(full)"}
 	pragmas = append(pragmas, extra...)
 	for _, p := range pragmas {
 		q.Add("_pragma", p)
@@ -70,9 +65,7 @@ func (db *DB) Open(ctx context.Context) error {
 			return fmt.Errorf("open database: %w", err)
 		}
 	}
-	// Commits never checkpoint (wal_autocheckpoint 0): a background loop
-	// does, on its own connection, so no client waits for it.
-	w, err := sqlx.Open("sqlite", dsn(db.Path, "wal_autocheckpoint(0)")+"&_txlock=immediate")
+	w, err := sqlx.Open("sqlite", dsn(db.Path)+"&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", db.Path, err)
 	}
@@ -101,7 +94,7 @@ func (db *DB) Open(ctx context.Context) error {
 		return err
 	}
 
-	r, err := sqlx.Open("sqlite", dsn(db.Path, "query_only(1)", "mmap_size(268435456)"))
+	r, err := sqlx.Open("sqlite", dsn(db.Path, "query_only(1)"))
 	if err != nil {
 		db.Close()
 		return fmt.Errorf("open database %s: %w", db.Path, err)
@@ -109,41 +102,7 @@ func (db *DB) Open(ctx context.Context) error {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	db.read = r
-
-	c, err := sqlx.Open("sqlite", dsn(db.Path))
-	if err != nil {
-		db.Close()
-		return fmt.Errorf("open database %s: %w", db.Path, err)
-	}
-	c.SetMaxOpenConns(1)
-	db.checkpoint = c
-	db.stopCheckpoints = make(chan struct{})
-	db.checkpointsDone = make(chan struct{})
-	go db.runCheckpoints()
 	return nil
-}
-
-// checkpointEvery is how often the write-ahead log is copied back into the
-// database file.
-const checkpointEvery = 250 * time.Millisecond
-
-// runCheckpoints copies the write-ahead log into the database file in the
-// background. PASSIVE mode never blocks the writer or readers; the log only
-// grows while a long reader holds an old snapshot.
-func (db *DB) runCheckpoints() {
-	defer close(db.checkpointsDone)
-	t := time.NewTicker(checkpointEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-db.stopCheckpoints:
-			return
-		case <-t.C:
-			// A failure is retried at the next tick; a failing disk shows
-			// on the writes that clients make, with context.
-			db.checkpoint.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
-		}
-	}
 }
 
 func (db *DB) prepare(ctx context.Context) error {
@@ -157,15 +116,10 @@ func (db *DB) prepare(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the checkpoints and closes the connections; the last
-// connection to close folds the log into the database file.
+// Close closes the connections; the last one to close folds the
+// write-ahead log into the database file.
 func (db *DB) Close() error {
 	var errs []error
-	if db.stopCheckpoints != nil {
-		close(db.stopCheckpoints)
-		<-db.checkpointsDone
-		errs = append(errs, db.checkpoint.Close())
-	}
 	for _, st := range []*sqlx.Stmt{db.stmts.checkPending, db.stmts.insertPending} {
 		if st != nil {
 			errs = append(errs, st.Close())
