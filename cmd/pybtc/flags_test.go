@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"log/slog"
+	"os"
+	"testing"
+)
+
+func TestParseFlags(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want Config
+		err  bool
+	}{
+		{name: "Defaults", want: Config{Listen: "127.0.0.1:5000"}},
+		{
+			name: "Environment",
+			env:  map[string]string{"PYBTC_LISTEN": "127.0.0.1:6000", "PYBTC_DB": "x.db", "PYBTC_MINER": "alice", "PYBTC_ALLOW_OVERDRAFT": "true", "PYBTC_LOG_LEVEL": "debug"},
+			want: Config{Listen: "127.0.0.1:6000", DB: "x.db", Miner: "alice", AllowOverdraft: true, LogLevel: slog.LevelDebug},
+		},
+		{
+			name: "FlagsWinOverEnvironment",
+			env:  map[string]string{"PYBTC_LISTEN": "127.0.0.1:6000", "PYBTC_ALLOW_OVERDRAFT": "true"},
+			args: []string{"--listen", "127.0.0.1:7000", "--allow-overdraft=false", "--miner", "bob"},
+			want: Config{Listen: "127.0.0.1:7000", Miner: "bob"},
+		},
+		{name: "BadBoolEnvironment", env: map[string]string{"PYBTC_ALLOW_OVERDRAFT": "maybe"}, err: true},
+		{name: "BadLogLevel", args: []string{"--log-level", "loud"}, err: true},
+		{name: "StrayArgument", args: []string{"extra"}, err: true},
+		{name: "UnknownFlag", args: []string{"--peers", "x"}, err: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, name := range []string{"PYBTC_LISTEN", "PYBTC_DB", "PYBTC_MINER", "PYBTC_ALLOW_OVERDRAFT", "PYBTC_LOG_LEVEL"} {
+				t.Setenv(name, tt.env[name])
+				if _, ok := tt.env[name]; !ok {
+					unsetenv(t, name)
+				}
+			}
+			m := NewMain(&bytes.Buffer{}, &bytes.Buffer{})
+			err := m.ParseFlags(tt.args)
+			if tt.err {
+				if err == nil {
+					t.Fatalf("ParseFlags(%v) accepted, want an error", tt.args)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := m.Config; got != tt.want {
+				t.Fatalf("Config=%+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRunCommands(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		out  string
+	}{
+		{[]string{"version"}, 0, "pybtc dev"},
+		{[]string{"help"}, 0, "pybtc node"},
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{nil, 2, "Usage"},
+		{[]string{"node", "--help"}, 0, "-allow-overdraft"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		code := run(t.Context(), tt.args, &stdout, &stderr)
+		if code != tt.code || !bytes.Contains(append(stdout.Bytes(), stderr.Bytes()...), []byte(tt.out)) {
+			t.Fatalf("pybtc %v: exit %d, output %q%q; want exit %d mentioning %q", tt.args, code, stdout.String(), stderr.String(), tt.code, tt.out)
+		}
+	}
+}
+
+// unsetenv removes name for the rest of the test (t.Setenv restores it).
+func unsetenv(t *testing.T, name string) {
+	t.Helper()
+	if err := os.Unsetenv(name); err != nil {
+		t.Fatal(err)
+	}
+}
