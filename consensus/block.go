@@ -236,3 +236,18 @@ func Coinbase(miner string, now float64) pybtc.Transaction {
 		Raw:       AppendCompact(nil, v),
 	}
 }
+
+// StoredTransactions returns the transactions of a block this node stored
+// earlier (its Raw JSON). Stored blocks were validated when they arrived, so
+// no clock is involved: a block is not refused later for its timestamps.
+func StoredTransactions(raw []byte) ([]pybtc.Transaction, error) {
+	v, err := Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	b, err := DecodeBlock(v, math.Inf(1))
+	if err != nil {
+		return nil, err
+	}
+	return b.Transactions, nil
+}

@@ -90,3 +90,10 @@ func ValidateChain(chain []Value, now float64) ([]pybtc.Block, error) {
 	}
 	return blocks, nil
 }
+
+// CheckerFrom returns a ChainChecker that continues a chain whose last
+// block is tip: the first block it is given must build on tip. It checks a
+// peer's blocks above a fork point without the blocks below it.
+func CheckerFrom(tip pybtc.ChainTip, now float64) *ChainChecker {
+	return &ChainChecker{Now: now, tip: tip, started: true}
+}

@@ -97,7 +97,7 @@ func (db *DB) AppendBlocks(ctx context.Context, blocks []pybtc.Block) error {
 // blockWriter inserts blocks inside one database transaction, with its
 // statements prepared once however many blocks it writes.
 type blockWriter struct {
-	insertBlock, insertTx, removePending *sql.Stmt
+	insertBlock, insertTx, removePending, removeLookalike *sql.Stmt
 }
 
 func newBlockWriter(ctx context.Context, tx *sqlx.Tx) (*blockWriter, error) {
@@ -132,11 +132,23 @@ func newBlockWriter(ctx context.Context, tx *sqlx.Tx) (*blockWriter, error) {
 		w.close()
 		return nil, err
 	}
+	if w.removeLookalike, err = tx.PrepareContext(ctx, `
+		DELETE FROM mempool
+		WHERE seq = (
+			SELECT seq
+			FROM mempool
+			WHERE sender = ? AND recipient = ? AND amount = ?
+			ORDER BY seq
+			LIMIT 1
+		)`); err != nil {
+		w.close()
+		return nil, err
+	}
 	return &w, nil
 }
 
 func (w *blockWriter) close() {
-	for _, st := range []*sql.Stmt{w.insertBlock, w.insertTx, w.removePending} {
+	for _, st := range []*sql.Stmt{w.insertBlock, w.insertTx, w.removePending, w.removeLookalike} {
 		if st != nil {
 			st.Close()
 		}
@@ -144,7 +156,11 @@ func (w *blockWriter) close() {
 }
 
 // write stores the block and its transactions and takes them out of the
-// mempool.
+// mempool. A tutorial node relays transactions without their timestamp and
+// stamps them itself, so the same payment has another id in its blocks than
+// in this node's mempool: when no pending transaction has the id, the oldest
+// pending one with the same sender, recipient and amount is taken as the
+// same payment, so that it is not mined twice.
 func (w *blockWriter) write(ctx context.Context, b pybtc.Block) error {
 	if _, err := w.insertBlock.ExecContext(ctx, b.Index, b.Hash, b.PreviousHash, b.Nonce, b.Timestamp, len(b.Transactions), string(b.Raw)); err != nil {
 		return formatError(err)
@@ -153,7 +169,14 @@ func (w *blockWriter) write(ctx context.Context, b pybtc.Block) error {
 		if _, err := w.insertTx.ExecContext(ctx, b.Index, i, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp); err != nil {
 			return fmt.Errorf("transaction %d: %w", i, formatError(err))
 		}
-		if _, err := w.removePending.ExecContext(ctx, t.ID); err != nil {
+		res, err := w.removePending.ExecContext(ctx, t.ID)
+		if err != nil {
+			return fmt.Errorf("transaction %d: %w", i, err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 || t.Sender == pybtc.CoinbaseSender {
+			continue
+		}
+		if _, err := w.removeLookalike.ExecContext(ctx, t.Sender, t.Recipient, int64(t.Amount)); err != nil {
 			return fmt.Errorf("transaction %d: %w", i, err)
 		}
 	}
@@ -162,10 +185,10 @@ func (w *blockWriter) write(ctx context.Context, b pybtc.Block) error {
 
 // StreamChain calls begin once with the chain's length and then each with
 // the raw JSON of every block from height from (1 for the whole chain) to
-// the tip, in order, all from one snapshot: a block mined meanwhile is
+// the tip, at most limit of them (0: no limit), in order, all from one snapshot: a block mined meanwhile is
 // neither counted nor sent. Rows are read one at a time, so memory does not
 // grow with the chain.
-func (db *DB) StreamChain(ctx context.Context, from int64, begin func(length int64) error, each func(raw []byte) error) error {
+func (db *DB) StreamChain(ctx context.Context, from, limit int64, begin func(length int64) error, each func(raw []byte) error) error {
 	// The driver watches a cancellable context on every row it steps; the
 	// loop below checks ctx itself every few hundred rows instead.
 	ctx, cancelled := context.WithoutCancel(ctx), ctx
@@ -182,11 +205,15 @@ func (db *DB) StreamChain(ctx context.Context, from int64, begin func(length int
 	if err := begin(length); err != nil {
 		return err
 	}
+	to := length
+	if limit > 0 && from+limit-1 < to {
+		to = from + limit - 1
+	}
 	rows, err := tx.QueryContext(ctx, `
 		SELECT raw
 		FROM blocks
-		WHERE height >= ?
-		ORDER BY height`, from)
+		WHERE height BETWEEN ? AND ?
+		ORDER BY height`, from, to)
 	if err != nil {
 		return fmt.Errorf("stream chain: %w", err)
 	}

@@ -1,9 +1,6 @@
 package store
 
-import (
-	"context"
-	"testing"
-)
+import "testing"
 
 // MustViewBalance reads an address's balance from the balances view, as a
 // person with sqlite3 would.
@@ -14,10 +11,4 @@ func (db *DB) MustViewBalance(tb testing.TB, address string) int64 {
 		tb.Fatal(err)
 	}
 	return n
-}
-
-func (db *DB) Concat(ctx context.Context, from, to int64) (string, error) {
-	var s string
-	err := db.read.GetContext(ctx, &s, `SELECT group_concat(raw, ',') FROM (SELECT raw FROM blocks WHERE height >= ? AND height < ? ORDER BY height)`, from, to)
-	return s, err
 }

@@ -122,7 +122,7 @@ func TestAppendBlock(t *testing.T) {
 	t.Run("StreamChain", func(t *testing.T) {
 		var length int64
 		var raws []string
-		err := db.StreamChain(ctx, 1, func(n int64) error { length = n; return nil }, func(raw []byte) error {
+		err := db.StreamChain(ctx, 1, 0, func(n int64) error { length = n; return nil }, func(raw []byte) error {
 			raws = append(raws, string(raw))
 			return nil
 		})

@@ -18,34 +18,12 @@ func BenchmarkStreamChain(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		n := 0
-		err := db.StreamChain(ctx, 1, func(int64) error { return nil }, func(raw []byte) error {
+		err := db.StreamChain(ctx, 1, 0, func(int64) error { return nil }, func(raw []byte) error {
 			n += len(raw)
 			return nil
 		})
 		if err != nil || n == 0 {
 			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkStreamChainConcat(b *testing.B) {
-	db := MustOpenDB(b)
-	ctx := context.Background()
-	if err := benchchain.Extend(ctx, db, 999, 9, benchchain.Addresses("a", 100)); err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		n := 0
-		for from := int64(1); from <= 1000; from += 128 {
-			s, err := db.Concat(ctx, from, from+128)
-			if err != nil {
-				b.Fatal(err)
-			}
-			n += len(s)
-		}
-		if n == 0 {
-			b.Fatal("empty")
 		}
 	}
 }

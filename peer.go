@@ -1,0 +1,43 @@
+package pybtc
+
+// Peer is another node this node exchanges transactions and blocks with.
+type Peer struct {
+	// URL is the peer's base URL, scheme://host:port.
+	URL string
+	// AddedAt is when the peer was registered, float seconds since the epoch.
+	AddedAt float64
+	// LastSuccess and LastFailure are the times of the last exchange that
+	// worked and that failed; zero means never.
+	LastSuccess, LastFailure float64
+	// Failures counts failed exchanges since the last success.
+	Failures int
+	// RetryAt is when a failing peer may be tried again; zero when it is
+	// not backing off.
+	RetryAt float64
+	// LastError describes the last failure.
+	LastError string
+}
+
+// PeerState names a peer's condition as shown to people.
+type PeerState string
+
+// The states of a peer.
+const (
+	PeerNew        PeerState = "new"         // never contacted yet
+	PeerOK         PeerState = "ok"          // the last exchange worked
+	PeerFailing    PeerState = "failing"     // the last exchange failed
+	PeerBackingOff PeerState = "backing off" // failing, and not asked again before RetryAt
+)
+
+// State returns the peer's condition at time now.
+func (p Peer) State(now float64) PeerState {
+	switch {
+	case p.Failures > 0 && p.RetryAt > now:
+		return PeerBackingOff
+	case p.Failures > 0:
+		return PeerFailing
+	case p.LastSuccess > 0:
+		return PeerOK
+	}
+	return PeerNew
+}

@@ -1,0 +1,126 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/consensus"
+)
+
+// TestReplaceChain swaps a branch and repairs the mempool.
+//
+//	genesis -> a2 -> a3(pay1, pay2)    before
+//	        \-> b2(pay2) -> b3 -> b4    after
+func TestReplaceChain(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	pay1 := MustTx(t, "alice", "bob", "1", 1)
+	pay2 := MustTx(t, "carol", "dave", "2", 2)
+	pending := MustTx(t, "erin", "frank", "3", 3)
+	if res, err := db.AddPending(ctx, []pybtc.Transaction{pay1, pay2, pending}, false); err != nil || res[0] != nil {
+		t.Fatalf("AddPending: %v %v", res, err)
+	}
+	MustAppend(t, db, "miner-a")
+	MustAppend(t, db, "miner-a", pay1, pay2)
+
+	b2 := mustBlock(t, 2, consensus.GenesisHash, pay2)
+	b3 := mustBlock(t, 3, b2.Hash)
+	b4 := mustBlock(t, 4, b3.Hash)
+
+	t.Run("ErrConflictWhenNotLinked", func(t *testing.T) {
+		if err := db.ReplaceChain(ctx, 1, []pybtc.Block{b3}); pybtc.ErrorCode(err) != pybtc.ECONFLICT {
+			t.Fatalf("err=%v, want ECONFLICT", err)
+		}
+		if tip, _ := db.Tip(ctx); tip.Height != 3 {
+			t.Fatalf("tip moved to %d", tip.Height)
+		}
+	})
+	if err := db.ReplaceChain(ctx, 1, []pybtc.Block{b2, b3, b4}); err != nil {
+		t.Fatal(err)
+	}
+	tip, err := db.Tip(ctx)
+	if err != nil || tip.Hash != b4.Hash {
+		t.Fatalf("tip=%+v %v, want b4", tip, err)
+	}
+	txs, err := db.Pending(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, tx := range txs {
+		got[tx.ID] = true
+	}
+	switch {
+	case !got[pay1.ID]:
+		t.Fatal("pay1, orphaned, did not return to the mempool")
+	case got[pay2.ID]:
+		t.Fatal("pay2, in the new chain, is pending again")
+	case !got[pending.ID]:
+		t.Fatal("the pending payment was lost")
+	case len(txs) != 2:
+		t.Fatalf("%d pending, want 2 (coinbases are not restored)", len(txs))
+	}
+	if b := db.MustViewBalance(t, "miner-a"); b != 0 {
+		t.Fatalf("miner-a keeps %d satoshis of the orphaned branch", b)
+	}
+}
+
+func TestLookalikeLeavesMempool(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	// This node stamped the payment when a tutorial peer relayed it; the
+	// tutorial node mined it with its own timestamp, so the ids differ.
+	ours := MustTx(t, "test_from", "test_to1", "1", 100)
+	theirs := MustTx(t, "test_from", "test_to1", "1", 101)
+	if res, err := db.AddPending(ctx, []pybtc.Transaction{ours}, false); err != nil || res[0] != nil {
+		t.Fatal(err)
+	}
+	MustAppend(t, db, "tutorial", theirs)
+	if n, _ := db.PendingCount(ctx); n != 0 {
+		t.Fatalf("%d pending: the payment would be mined twice", n)
+	}
+}
+
+func TestPeers(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	for _, tt := range []struct {
+		url  string
+		want bool
+	}{{"http://127.0.0.1:5001", true}, {"http://127.0.0.1:5002", true}, {"http://127.0.0.1:5001", false}} {
+		if isNew, err := db.AddPeer(ctx, tt.url); err != nil || isNew != tt.want {
+			t.Fatalf("AddPeer(%s)=%v, %v; want %v", tt.url, isNew, err, tt.want)
+		}
+	}
+	if err := db.PeerFailed(ctx, "http://127.0.0.1:5002", "connection refused", 1e12); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PeerSucceeded(ctx, "http://127.0.0.1:5001"); err != nil {
+		t.Fatal(err)
+	}
+	peers, err := db.Peers(ctx)
+	if err != nil || len(peers) != 2 {
+		t.Fatalf("Peers=%v, %v", peers, err)
+	}
+	if s := peers[0].State(1e9); s != pybtc.PeerOK {
+		t.Fatalf("state of %s=%s, want ok", peers[0].URL, s)
+	}
+	if s := peers[1].State(1e9); s != pybtc.PeerBackingOff || peers[1].LastError != "connection refused" {
+		t.Fatalf("state of %s=%s (%q), want backing off", peers[1].URL, s, peers[1].LastError)
+	}
+	if err := db.RemovePeer(ctx, "http://127.0.0.1:9"); pybtc.ErrorCode(err) != pybtc.ENOTFOUND {
+		t.Fatalf("RemovePeer(unknown)=%v, want ENOTFOUND", err)
+	}
+}
+
+// mustBlock builds a block at index on prev with txs and a coinbase.
+func mustBlock(tb testing.TB, index int64, prev string, txs ...pybtc.Transaction) pybtc.Block {
+	tb.Helper()
+	txs = append(txs, consensus.Coinbase("miner-b", float64(index)))
+	b, err := consensus.NewBlock(index, float64(index), txs, index, prev)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
