@@ -6,8 +6,12 @@ COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.Version=$(VERSION) -X main.Commit=$(COMMIT)
 BENCH   ?= .
 COUNT   ?= 5
+# The tutorial's Python node, for the interoperability tests (run with
+# Debian's python3-flask and python3-requests).
+PYBTC_TUTORIAL_NODE ?= $(abspath ../shared/seed/node_network_1.py)
+export PYBTC_TUTORIAL_NODE
 
-.PHONY: help build run test lint bench clean
+.PHONY: help build run devnet test lint bench clean
 
 #? help: list the targets
 help:
@@ -20,6 +24,10 @@ build:
 #? run: run a node with the defaults (127.0.0.1:5000, data/node-5000.db)
 run:
 	$(GO) run ./cmd/pybtc node
+
+#? devnet: run a local three-node network on ports 5000-5002
+devnet:
+	$(GO) run ./cmd/pybtc devnet
 
 #? test: lint, then every test with the race detector
 test: lint

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 
@@ -23,22 +24,23 @@ func (s *Server) handleIndex(c echo.Context) error {
 }
 
 // handleChain handles "GET /chain": {"chain": [...], "length": N}, streamed
-// block by block from the database. ?since=N starts the list at block N;
-// "length" is always the whole chain's.
+// block by block from the database. ?since=N starts the list at block N and
+// ?limit=L stops it after L blocks, so that a peer catching up reads only
+// what it lacks, in pieces; "length" is always the whole chain's.
 func (s *Server) handleChain(c echo.Context) error {
-	from := int64(1)
-	if q := c.QueryParam("since"); q != "" {
-		n, err := strconv.ParseInt(q, 10, 64)
-		if err != nil || n < 1 {
-			return pybtc.Errorf(pybtc.EINVALID, "since must be a block index ≥ 1")
-		}
-		from = n
+	from, err := queryInt(c, "since", 1, 1, math.MaxInt64, "since must be a block index ≥ 1")
+	if err != nil {
+		return err
+	}
+	limit, err := queryInt(c, "limit", 0, 1, math.MaxInt64, "limit must be a number of blocks ≥ 1")
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	res := c.Response()
 	w := bufio.NewWriterSize(res, 32*1024)
 	first := true
-	err := s.Chain.StreamChain(ctx, from,
+	err = s.Chain.StreamChain(ctx, from, limit,
 		func(length int64) error {
 			res.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 			res.WriteHeader(http.StatusOK)
@@ -108,6 +110,20 @@ func (s *Server) handleMine(c echo.Context) error {
 	}
 	members = append(members, consensus.Member{Key: "hash", Value: consensus.StringValue(b.Hash)})
 	return writeJSON(c, http.StatusOK, consensus.ObjectValue(members...))
+}
+
+// queryInt reads an integer query parameter within [lo, hi]; absent, it is
+// fallback; anything else is EINVALID with message.
+func queryInt(c echo.Context, name string, fallback, lo, hi int64, message string) (int64, error) {
+	q := c.QueryParam(name)
+	if q == "" {
+		return fallback, nil
+	}
+	n, err := strconv.ParseInt(q, 10, 64)
+	if err != nil || n < lo || n > hi {
+		return 0, pybtc.Errorf(pybtc.EINVALID, "%s", message)
+	}
+	return n, nil
 }
 
 func bodyError(err error) error {

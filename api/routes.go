@@ -50,5 +50,9 @@ func (s *Server) newEcho() *echo.Echo {
 	e.GET("/chain", s.handleChain)
 	e.POST("/transactions/new", s.handleNewTransaction)
 	e.GET("/mine", s.handleMine)
+	e.POST("/nodes/register", s.handleRegister)
+	e.GET("/nodes/resolve", s.handleResolve)
+	e.POST("/nodes/resolve", s.handleResolve)
+	e.GET("/nodes", s.handlePeers)
 	return e
 }

@@ -22,8 +22,9 @@ const MaxBodyBytes = 64 * 1024
 // ChainReader reads the stored chain.
 type ChainReader interface {
 	// StreamChain calls begin with the chain's length, then each with the
-	// raw JSON of every block from height from to the tip, from one snapshot.
-	StreamChain(ctx context.Context, from int64, begin func(length int64) error, each func(raw []byte) error) error
+	// raw JSON of every block from height from to the tip (at most limit of
+	// them; 0: all), from one snapshot.
+	StreamChain(ctx context.Context, from, limit int64, begin func(length int64) error, each func(raw []byte) error) error
 }
 
 // NodeService is what the protocol routes ask of the node.
@@ -34,6 +35,15 @@ type NodeService interface {
 	// Mine makes, stores and returns one block paying miner (empty: the
 	// node's own address).
 	Mine(ctx context.Context, miner string) (pybtc.Block, error)
+	// Tip returns the chain's last block.
+	Tip() pybtc.ChainTip
+	// RegisterPeers adds peers (EINVALID for a malformed URL).
+	RegisterPeers(ctx context.Context, urls []string) (node.Registered, error)
+	// Resolve catches up with the miner at URL miner if it is a known peer,
+	// else with every peer; it reports whether the chain changed.
+	Resolve(ctx context.Context, miner string) (bool, error)
+	// Peers lists the peers with their state.
+	Peers(ctx context.Context) ([]pybtc.Peer, error)
 }
 
 // Server serves a node's HTTP interface.
@@ -47,6 +57,8 @@ type Server struct {
 	Node NodeService
 	// Logger receives request and error logs. Nil means slog.Default().
 	Logger *slog.Logger
+	// Now is the clock. Nil means time.Now.
+	Now func() time.Time
 	// Listener, when set, is used instead of listening on Addr: the caller
 	// bound it to learn the port before wiring the rest.
 	Listener net.Listener
@@ -130,4 +142,11 @@ func (s *Server) Handler() http.Handler {
 		s.echo = s.newEcho()
 	}
 	return s.echo
+}
+
+func (s *Server) now() float64 {
+	if s.Now == nil {
+		return float64(time.Now().UnixMicro()) / 1e6
+	}
+	return float64(s.Now().UnixMicro()) / 1e6
 }

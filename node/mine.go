@@ -2,11 +2,13 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
@@ -24,8 +26,10 @@ const searchChunk = 8192
 // transactions in arrival order, appends the coinbase paying miner (the
 // node's own address when empty), searches a proof of work on every core,
 // and stores the block and removes its transactions from the mempool in one
-// database transaction. If the tip moved meanwhile it starts again on the
-// new tip. Mine returns the stored block; it stops early with ctx's error.
+// database transaction. When a peer's block moves the tip during the search,
+// the search stops at once and starts again on the new tip. Mine returns the
+// stored block, after telling peers about it; it stops early with ctx's
+// error. Calls are serialised: one block is made at a time.
 func (n *Node) Mine(ctx context.Context, miner string) (pybtc.Block, error) {
 	if miner == "" {
 		miner = n.cfg.Miner
@@ -34,37 +38,78 @@ func (n *Node) Mine(ctx context.Context, miner string) (pybtc.Block, error) {
 	defer n.mining.Unlock()
 	for {
 		b, err := n.mineOnce(ctx, miner)
-		if isCode(err, pybtc.ECONFLICT) {
-			continue // another block took the tip; mine on top of it
+		if errors.Is(err, errTipMoved) || isCode(err, pybtc.ECONFLICT) {
+			continue // a peer's block took the tip; mine on top of it
 		}
-		return b, err
+		if err != nil {
+			return pybtc.Block{}, err
+		}
+		n.blocksMined.Add(1)
+		n.announce(b)
+		return b, nil
 	}
 }
 
+// errTipMoved stops a nonce search whose tip is no longer the chain's.
+var errTipMoved = errors.New("the tip moved")
+
 func (n *Node) mineOnce(ctx context.Context, miner string) (pybtc.Block, error) {
-	tip := n.Tip()
+	tip, moved := n.watchTip()
 	txs, err := n.store.Pending(ctx, MaxMinedTransactions)
 	if err != nil {
 		return pybtc.Block{}, fmt.Errorf("mine: %w", err)
 	}
-	coinbase := consensus.Coinbase(miner, n.now())
-	txs = append(txs, coinbase)
+	txs = append(txs, consensus.Coinbase(miner, n.now()))
 
-	nonce, err := SearchNonce(ctx, tip.Nonce, n.cfg.Workers)
+	searchCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		select {
+		case <-moved:
+			cancel(errTipMoved)
+		case <-searchCtx.Done():
+		}
+	}()
+	nonce, err := SearchNonce(searchCtx, tip.Nonce, n.cfg.Workers)
 	if err != nil {
+		if cause := context.Cause(searchCtx); errors.Is(cause, errTipMoved) {
+			return pybtc.Block{}, errTipMoved
+		}
 		return pybtc.Block{}, err
 	}
 	b, err := consensus.NewBlock(tip.Height+1, n.now(), txs, nonce, tip.Hash)
 	if err != nil {
 		return pybtc.Block{}, fmt.Errorf("mine: %w", err)
 	}
+
+	n.chain.Lock()
+	defer n.chain.Unlock()
+	if n.Tip().Hash != tip.Hash {
+		return pybtc.Block{}, errTipMoved
+	}
 	if err := n.store.AppendBlock(ctx, b); err != nil {
 		return pybtc.Block{}, err
 	}
-	next := consensus.TipOf(b)
-	n.tip.Store(&next)
+	n.setTip(consensus.TipOf(b))
 	n.log.Info("mined block", "height", b.Index, "hash", b.Hash, "nonce", b.Nonce, "transactions", len(b.Transactions))
 	return b, nil
+}
+
+// runAutomine mines one block after another, pausing a random time between
+// them (exponentially distributed, mean BlockInterval) so that several nodes
+// compete, as in the tutorial's story, instead of mining in lockstep.
+func (n *Node) runAutomine(ctx context.Context) {
+	for {
+		pause := time.Duration(rand.ExpFloat64() * float64(n.cfg.BlockInterval))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(pause):
+		}
+		if _, err := n.Mine(ctx, ""); err != nil && ctx.Err() == nil {
+			n.log.Error("automine", "err", err)
+		}
+	}
 }
 
 // SearchNonce finds a nonce that is a proof of work on prevNonce, with

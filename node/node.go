@@ -12,6 +12,7 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/peer"
 )
 
 // Store is what a node needs from its database. store.DB implements it.
@@ -21,11 +22,35 @@ type Store interface {
 	// AppendBlock stores b on the tip and removes its transactions from the
 	// mempool atomically; ECONFLICT when b no longer fits the tip.
 	AppendBlock(ctx context.Context, b pybtc.Block) error
+	// AppendBlocks does the same for several blocks in one commit.
+	AppendBlocks(ctx context.Context, blocks []pybtc.Block) error
+	// ReplaceChain removes the blocks above fork, stores blocks instead and
+	// repairs the mempool, atomically; ECONFLICT when blocks do not fit.
+	ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block) error
+	// BlockRaw returns the JSON of the block at height, or ENOTFOUND.
+	BlockRaw(ctx context.Context, height int64) ([]byte, error)
+	// Hashes returns the hashes of blocks from..to by height.
+	Hashes(ctx context.Context, from, to int64) (map[int64]string, error)
 	// AddPending stores txs in one commit; one result per transaction (nil,
 	// ECONFLICT for a known id, EINVALID for an overdraft when checkBalance).
 	AddPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) ([]error, error)
 	// Pending returns up to limit mempool transactions in arrival order.
 	Pending(ctx context.Context, limit int) ([]pybtc.Transaction, error)
+	// AddPeer stores a peer and reports whether it is new.
+	AddPeer(ctx context.Context, url string) (bool, error)
+	// Peers returns every stored peer.
+	Peers(ctx context.Context) ([]pybtc.Peer, error)
+	// PeerSucceeded and PeerFailed record the outcome of an exchange.
+	PeerSucceeded(ctx context.Context, url string) error
+	PeerFailed(ctx context.Context, url, reason string, retryAt float64) error
+}
+
+// PeerClient talks to other nodes. peer.Client implements it.
+type PeerClient interface {
+	Register(ctx context.Context, target, node peer.URL) error
+	RelayTransaction(ctx context.Context, target peer.URL, tx []byte) error
+	AnnounceBlock(ctx context.Context, target, self peer.URL, nonce int64) error
+	FetchChain(ctx context.Context, target peer.URL, since, limit int64) (peer.Chain, error)
 }
 
 // Config configures a Node.
@@ -33,6 +58,11 @@ type Config struct {
 	// Miner is the address that receives the reward of blocks this node
 	// mines when the caller names none. Required.
 	Miner string
+	// Self is this node's own URL, as peers reach it. Zero means the node
+	// has no peers: it neither registers, relays nor announces.
+	Self peer.URL
+	// Client talks to peers. Nil means peer.NewClient().
+	Client PeerClient
 	// AllowOverdraft turns off the balance check on new transactions, as
 	// the tutorial does. Zero means balances are checked.
 	AllowOverdraft bool
@@ -41,6 +71,15 @@ type Config struct {
 	Workers int
 	// MaxBatch bounds how many transactions share one commit. Zero means 1024.
 	MaxBatch int
+	// MaxPeers bounds the number of peers. Zero means 64.
+	MaxPeers int
+	// SyncInterval is how often the node asks its peers for a longer
+	// chain on its own. Zero means 3 seconds; negative means never.
+	SyncInterval time.Duration
+	// Automine makes the node mine on its own, one block per BlockInterval
+	// on average (zero: 10 seconds).
+	Automine      bool
+	BlockInterval time.Duration
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
 	// Logger receives the node's logs. Nil means slog.Default().
@@ -49,27 +88,37 @@ type Config struct {
 
 // Node is a running pyBTC node.
 type Node struct {
-	store Store
-	cfg   Config
-	log   *slog.Logger
+	store  Store
+	client PeerClient
+	cfg    Config
+	log    *slog.Logger
 
 	submissions chan submission
 	stop        chan struct{}
 	stopped     chan struct{}
 	closeOnce   sync.Once
+	cancel      context.CancelFunc
+	loops       sync.WaitGroup
 
 	// commits and committed count group commits and the transactions they
 	// stored, so the sharing of commits can be watched.
 	commits, committed atomic.Int64
+	blocksMined        atomic.Int64
 
-	// tip is the last stored block. The node is the only writer of blocks,
-	// so it keeps the snapshot current instead of asking the database on
-	// every request.
-	tip atomic.Pointer[pybtc.ChainTip]
+	// chain serialises changes of the chain (a mined block, a peer's
+	// blocks); tip is the last stored block, kept current under chain so
+	// requests need not ask the database; tipMoved is closed and replaced
+	// whenever the tip changes, which stops a nonce search on a stale tip.
+	chain    sync.Mutex
+	tip      atomic.Pointer[pybtc.ChainTip]
+	tipMu    sync.Mutex
+	tipMoved chan struct{}
 
 	// mining serialises block making: two /mine calls never see the same
 	// mempool snapshot, so no transaction lands in two blocks.
 	mining sync.Mutex
+
+	peers *peerSet
 }
 
 // New returns a node over store; Open starts it.
@@ -80,23 +129,42 @@ func New(store Store, cfg Config) *Node {
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 1024
 	}
+	if cfg.MaxPeers <= 0 {
+		cfg.MaxPeers = 64
+	}
+	if cfg.SyncInterval == 0 {
+		cfg.SyncInterval = 3 * time.Second
+	}
+	if cfg.BlockInterval <= 0 {
+		cfg.BlockInterval = 10 * time.Second
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Node{
+	client := cfg.Client
+	if client == nil {
+		client = peer.NewClient()
+	}
+	n := &Node{
 		store:       store,
+		client:      client,
 		cfg:         cfg,
 		log:         cfg.Logger,
 		submissions: make(chan submission, 4*cfg.MaxBatch),
 		stop:        make(chan struct{}),
 		stopped:     make(chan struct{}),
+		tipMoved:    make(chan struct{}),
 	}
+	n.peers = newPeerSet(n)
+	return n
 }
 
-// Open stores the genesis block on an empty chain and starts the batcher.
+// Open stores the genesis block on an empty chain, loads the peers and
+// starts the background work: the batcher, relaying, periodic sync and,
+// if configured, automatic mining.
 func (n *Node) Open(ctx context.Context) error {
 	if n.cfg.Miner == "" {
 		return fmt.Errorf("open node: miner address required")
@@ -112,16 +180,42 @@ func (n *Node) Open(ctx context.Context) error {
 		return fmt.Errorf("open node: %w", err)
 	}
 	n.tip.Store(&tip)
+	if err := n.peers.load(ctx); err != nil {
+		return fmt.Errorf("open node: %w", err)
+	}
+
+	loopCtx, cancel := context.WithCancel(context.Background())
+	n.cancel = cancel
 	go n.runBatcher()
+	if n.networked() {
+		// Peers may know this node under an old address, or not at all
+		// if they lost their state: introduce it again.
+		for _, u := range n.peers.all() {
+			n.peers.wg.Go(func() { n.peers.record(u, n.client.Register(n.peers.ctx, u, n.cfg.Self)) })
+		}
+	}
+	if n.networked() && n.cfg.SyncInterval > 0 {
+		n.loops.Go(func() { n.runSync(loopCtx) })
+	}
+	if n.cfg.Automine {
+		n.loops.Go(func() { n.runAutomine(loopCtx) })
+	}
 	return nil
 }
 
-// Close stops the batcher after it has committed what it holds. Call it
-// after the HTTP server has finished its requests.
+// Close stops the background work: mining and syncing at once, the
+// batcher after it has committed what it holds, relaying after what is
+// queued has been tried. Call it after the HTTP server has finished its
+// requests.
 func (n *Node) Close() {
 	n.closeOnce.Do(func() {
+		if n.cancel != nil {
+			n.cancel()
+		}
+		n.loops.Wait()
 		close(n.stop)
 		<-n.stopped
+		n.peers.close()
 	})
 }
 
@@ -130,22 +224,43 @@ func (n *Node) Tip() pybtc.ChainTip {
 	return *n.tip.Load()
 }
 
+// watchTip returns the tip and a channel closed when it next changes.
+func (n *Node) watchTip() (pybtc.ChainTip, <-chan struct{}) {
+	n.tipMu.Lock()
+	defer n.tipMu.Unlock()
+	return *n.tip.Load(), n.tipMoved
+}
+
+// setTip records a new tip and wakes whoever watches it. Call with chain held.
+func (n *Node) setTip(tip pybtc.ChainTip) {
+	n.tipMu.Lock()
+	defer n.tipMu.Unlock()
+	n.tip.Store(&tip)
+	close(n.tipMoved)
+	n.tipMoved = make(chan struct{})
+}
+
 // Stats are counters of a running node.
 type Stats struct {
 	// Commits is the number of group commits of new transactions.
 	Commits int64
 	// Committed is the number of transactions those commits carried.
 	Committed int64
+	// BlocksMined counts blocks this node mined and stored.
+	BlocksMined int64
 }
 
 // Stats returns the node's counters.
 func (n *Node) Stats() Stats {
-	return Stats{Commits: n.commits.Load(), Committed: n.committed.Load()}
+	return Stats{Commits: n.commits.Load(), Committed: n.committed.Load(), BlocksMined: n.blocksMined.Load()}
 }
 
 func (n *Node) now() float64 {
 	return float64(n.cfg.Now().UnixMicro()) / 1e6
 }
+
+// networked reports whether the node talks to peers at all.
+func (n *Node) networked() bool { return n.cfg.Self.Host != "" }
 
 // errClosed answers requests that arrive while the node shuts down.
 var errClosed = pybtc.Errorf(pybtc.EUNAVAILABLE, "The node is shutting down.")

@@ -41,7 +41,7 @@ func MustOpenNode(tb testing.TB, cfg node.Config) (*node.Node, *store.DB) {
 func MustChain(tb testing.TB, db *store.DB) []pybtc.Block {
 	tb.Helper()
 	var values []consensus.Value
-	err := db.StreamChain(context.Background(), 1, func(int64) error { return nil }, func(raw []byte) error {
+	err := db.StreamChain(context.Background(), 1, 0, func(int64) error { return nil }, func(raw []byte) error {
 		v, err := consensus.Parse(raw)
 		values = append(values, v)
 		return err

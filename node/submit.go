@@ -15,8 +15,8 @@ type Accepted struct {
 	// Known is true when the same transaction was already pending or
 	// confirmed: nothing new was stored.
 	Known bool
-	// Relay is true when the node should pass it on to its peers (it came
-	// from a client, not from a peer, and was new).
+	// Relay is true when the node passes it on to its peers: it came from
+	// a client, not from a peer, and was new.
 	Relay bool
 }
 
@@ -60,7 +60,11 @@ func (n *Node) SubmitTransaction(ctx context.Context, body []byte) (Accepted, er
 	if err != nil && !known {
 		return Accepted{}, err
 	}
-	return Accepted{Transaction: nt.Transaction, Block: n.Tip().Height + 1, Known: known, Relay: !nt.Shared && !known}, nil
+	acc := Accepted{Transaction: nt.Transaction, Block: n.Tip().Height + 1, Known: known, Relay: !nt.Shared && !known}
+	if acc.Relay && n.networked() {
+		n.peers.relay(acc.Transaction.Raw)
+	}
+	return acc, nil
 }
 
 // runBatcher commits submissions in batches: it takes what is waiting, up

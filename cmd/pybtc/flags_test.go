@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"log/slog"
 	"os"
+	"reflect"
 	"testing"
+	"time"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -27,6 +29,14 @@ func TestParseFlags(t *testing.T) {
 			args: []string{"--listen", "127.0.0.1:7000", "--allow-overdraft=false", "--miner", "bob"},
 			want: Config{Listen: "127.0.0.1:7000", Miner: "bob"},
 		},
+		{
+			name: "Network",
+			env:  map[string]string{"PYBTC_PEERS": "http://127.0.0.1:5001, http://127.0.0.1:5002", "PYBTC_SYNC_INTERVAL": "1s"},
+			args: []string{"--peer", "http://127.0.0.1:5003", "--automine", "--block-interval", "2s", "--advertise", "http://10.0.0.1:5000"},
+			want: Config{Listen: "127.0.0.1:5000", Advertise: "http://10.0.0.1:5000", Peers: []string{"http://127.0.0.1:5001", "http://127.0.0.1:5002", "http://127.0.0.1:5003"},
+				Automine: true, BlockInterval: 2 * time.Second, SyncInterval: time.Second},
+		},
+		{name: "BadDurationEnvironment", env: map[string]string{"PYBTC_BLOCK_INTERVAL": "soon"}, err: true},
 		{name: "BadBoolEnvironment", env: map[string]string{"PYBTC_ALLOW_OVERDRAFT": "maybe"}, err: true},
 		{name: "BadLogLevel", args: []string{"--log-level", "loud"}, err: true},
 		{name: "StrayArgument", args: []string{"extra"}, err: true},
@@ -34,7 +44,8 @@ func TestParseFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, name := range []string{"PYBTC_LISTEN", "PYBTC_DB", "PYBTC_MINER", "PYBTC_ALLOW_OVERDRAFT", "PYBTC_LOG_LEVEL"} {
+			for _, name := range []string{"PYBTC_LISTEN", "PYBTC_DB", "PYBTC_MINER", "PYBTC_ALLOW_OVERDRAFT", "PYBTC_LOG_LEVEL",
+				"PYBTC_PEERS", "PYBTC_ADVERTISE", "PYBTC_AUTOMINE", "PYBTC_BLOCK_INTERVAL", "PYBTC_SYNC_INTERVAL"} {
 				t.Setenv(name, tt.env[name])
 				if _, ok := tt.env[name]; !ok {
 					unsetenv(t, name)
@@ -51,8 +62,15 @@ func TestParseFlags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := m.Config; got != tt.want {
-				t.Fatalf("Config=%+v, want %+v", got, tt.want)
+			want := tt.want
+			if want.BlockInterval == 0 {
+				want.BlockInterval = 10 * time.Second
+			}
+			if want.SyncInterval == 0 {
+				want.SyncInterval = 3 * time.Second
+			}
+			if got := m.Config; !reflect.DeepEqual(got, want) {
+				t.Fatalf("Config=%+v, want %+v", got, want)
 			}
 		})
 	}

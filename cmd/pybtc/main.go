@@ -4,6 +4,7 @@
 // Usage:
 //
 //	pybtc node [flags]     run a node
+//	pybtc devnet [flags]   run a local network of nodes
 //	pybtc version          print the version
 package main
 
@@ -25,6 +26,7 @@ import (
 
 	"github.com/pybtc/pybtc/api"
 	"github.com/pybtc/pybtc/node"
+	"github.com/pybtc/pybtc/peer"
 	"github.com/pybtc/pybtc/store"
 )
 
@@ -44,6 +46,7 @@ const usage = `pybtc runs a pyBTC node and talks to it.
 
 Usage:
   pybtc node [flags]   run a node (pybtc node --help lists the flags)
+  pybtc devnet         run a local three-node network on ports 5000-5002
   pybtc version        print the version and commit
   pybtc help           print this help
 `
@@ -76,6 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		return 0
+	case "devnet":
+		return runDevnet(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "pybtc %s (commit %s)\n", Version, Commit)
 		return 0
@@ -92,7 +97,12 @@ type Config struct {
 	Listen         string
 	DB             string
 	Miner          string
+	Advertise      string
+	Peers          []string
 	AllowOverdraft bool
+	Automine       bool
+	BlockInterval  time.Duration
+	SyncInterval   time.Duration
 	LogLevel       slog.Level
 }
 
@@ -127,6 +137,27 @@ func (m *Main) ParseFlags(args []string) error {
 		return err
 	}
 	fs.BoolVar(&c.AllowOverdraft, "allow-overdraft", overdraft, "accept transactions the sender cannot cover, as the tutorial does (env PYBTC_ALLOW_OVERDRAFT)")
+	fs.StringVar(&c.Advertise, "advertise", env("PYBTC_ADVERTISE", ""), "URL peers reach this node at (env PYBTC_ADVERTISE; default http://<listen address>)")
+	if v := env("PYBTC_PEERS", ""); v != "" {
+		c.Peers = strings.Fields(strings.ReplaceAll(v, ",", " "))
+	}
+	fs.Func("peer", "URL of a peer to register with at start; repeat for more (env PYBTC_PEERS, comma-separated)", func(s string) error {
+		c.Peers = append(c.Peers, s)
+		return nil
+	})
+	automine, err := envBool("PYBTC_AUTOMINE")
+	if err != nil {
+		return err
+	}
+	fs.BoolVar(&c.Automine, "automine", automine, "mine blocks on its own (env PYBTC_AUTOMINE)")
+	if c.BlockInterval, err = envDuration("PYBTC_BLOCK_INTERVAL", 10*time.Second); err != nil {
+		return err
+	}
+	fs.DurationVar(&c.BlockInterval, "block-interval", c.BlockInterval, "average time between blocks with --automine (env PYBTC_BLOCK_INTERVAL)")
+	if c.SyncInterval, err = envDuration("PYBTC_SYNC_INTERVAL", 3*time.Second); err != nil {
+		return err
+	}
+	fs.DurationVar(&c.SyncInterval, "sync-interval", c.SyncInterval, "how often to ask peers for a longer chain (env PYBTC_SYNC_INTERVAL)")
 	level := env("PYBTC_LOG_LEVEL", "info")
 	fs.Func("log-level", "debug, info, warn or error (env PYBTC_LOG_LEVEL; default info)", func(s string) error { level = s; return nil })
 	fs.Usage = func() {
@@ -169,9 +200,17 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.DB.Open(ctx); err != nil {
 		return err
 	}
+	self, err := advertised(m.Config.Advertise, ln.Addr().(*net.TCPAddr))
+	if err != nil {
+		return err
+	}
 	m.Node = node.New(m.DB, node.Config{
 		Miner:          m.Config.Miner,
+		Self:           self,
 		AllowOverdraft: m.Config.AllowOverdraft,
+		Automine:       m.Config.Automine,
+		BlockInterval:  m.Config.BlockInterval,
+		SyncInterval:   m.Config.SyncInterval,
 		Logger:         m.Logger,
 	})
 	if err := m.Node.Open(ctx); err != nil {
@@ -181,6 +220,11 @@ func (m *Main) Run(ctx context.Context) error {
 	m.HTTP.Node = m.Node
 	if err := m.HTTP.Open(); err != nil {
 		return err
+	}
+	if len(m.Config.Peers) > 0 {
+		if _, err := m.Node.RegisterPeers(ctx, m.Config.Peers); err != nil {
+			return fmt.Errorf("--peer: %w", err)
+		}
 	}
 	tip := m.Node.Tip()
 	m.Logger.Info("node started", "url", m.HTTP.URL(), "db", m.Config.DB, "miner", m.Config.Miner, "height", tip.Height, "tip", tip.Hash)
@@ -208,11 +252,41 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
+// advertised returns the URL peers should use to reach this node: the
+// --advertise value, or the address it listens on (with a wildcard address
+// replaced by loopback, which is at least reachable from this machine).
+func advertised(flag string, addr *net.TCPAddr) (peer.URL, error) {
+	if flag != "" {
+		u, err := peer.ParseURL(flag)
+		if err != nil {
+			return peer.URL{}, fmt.Errorf("--advertise: %w", err)
+		}
+		return u, nil
+	}
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return peer.ParseURL("http://" + net.JoinHostPort(host, strconv.Itoa(addr.Port)))
+}
+
 func env(name, fallback string) string {
 	if v, ok := os.LookupEnv(name); ok {
 		return v
 	}
 	return fallback
+}
+
+func envDuration(name string, fallback time.Duration) (time.Duration, error) {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return fallback, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a duration such as 5s", name, v)
+	}
+	return d, nil
 }
 
 func envBool(name string) (bool, error) {

@@ -71,7 +71,12 @@ func MustStartNode(tb testing.TB, db string, args ...string) *Process {
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { p.Kill() })
+	tb.Cleanup(func() {
+		p.Kill()
+		if tb.Failed() {
+			tb.Logf("log of node %s:\n%s", p.URL, p.stderr)
+		}
+	})
 
 	urls := make(chan string, 1)
 	go func() {

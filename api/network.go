@@ -1,0 +1,125 @@
+package api
+
+import (
+	"io"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/consensus"
+)
+
+// handleRegister handles "POST /nodes/register": {"nodes": "http://host:port"}
+// (the tutorial's form) or {"nodes": ["http://host:port", ...]}.
+func (s *Server) handleRegister(c echo.Context) error {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return bodyError(err)
+	}
+	v, err := consensus.Parse(body)
+	if err != nil || v.Kind != consensus.Object {
+		return pybtc.Errorf(pybtc.EINVALID, "Error: Please supply a valid list of nodes: the body must be a JSON object with nodes")
+	}
+	nodes, ok := v.Get("nodes")
+	var urls []string
+	switch {
+	case ok && nodes.Kind == consensus.String:
+		urls = []string{nodes.Str}
+	case ok && nodes.Kind == consensus.Array && len(nodes.Arr) > 0:
+		for _, n := range nodes.Arr {
+			if n.Kind != consensus.String {
+				return pybtc.Errorf(pybtc.EINVALID, "Error: Please supply a valid list of nodes: nodes must hold URL strings")
+			}
+			urls = append(urls, n.Str)
+		}
+	default:
+		return pybtc.Errorf(pybtc.EINVALID, "Error: Please supply a valid list of nodes: nodes must be a URL like http://127.0.0.1:5001 or a list of them")
+	}
+	reg, err := s.Node.RegisterPeers(c.Request().Context(), urls)
+	if err != nil {
+		return err
+	}
+	message := "New nodes have been added"
+	if reg.Added == 0 {
+		message = "Already Registered Node"
+	}
+	total := make([]consensus.Value, len(reg.Total))
+	for i, t := range reg.Total {
+		total[i] = consensus.StringValue(t)
+	}
+	return writeJSON(c, http.StatusCreated, consensus.ObjectValue(
+		consensus.Member{Key: "message", Value: consensus.StringValue(message)},
+		consensus.Member{Key: "total_nodes", Value: consensus.ArrayValue(total...)},
+	))
+}
+
+// handleResolve handles "GET /nodes/resolve". A miner announcing a block
+// sends {"miner_node": URL, "new_nonce": n}; the body is read as JSON
+// whatever its Content-Type says. With a known miner the node catches up
+// with it; otherwise, and without a body, it asks every peer.
+func (s *Server) handleResolve(c echo.Context) error {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return bodyError(err)
+	}
+	miner := ""
+	if len(body) > 0 {
+		v, err := consensus.Parse(body)
+		if err != nil || v.Kind != consensus.Object {
+			return pybtc.Errorf(pybtc.EINVALID, "the body must be a JSON object with miner_node")
+		}
+		m, ok := v.Get("miner_node")
+		if !ok || m.Kind != consensus.String {
+			return pybtc.Errorf(pybtc.EINVALID, "missing values: miner_node must be the URL of the node that mined")
+		}
+		miner = m.Str
+	}
+	replaced, err := s.Node.Resolve(c.Request().Context(), miner)
+	if err != nil {
+		return err
+	}
+	message := "Our chain is authoritative"
+	if replaced {
+		message = "Our chain was replaced"
+	}
+	tip := s.Node.Tip()
+	return writeJSON(c, http.StatusOK, consensus.ObjectValue(
+		consensus.Member{Key: "message", Value: consensus.StringValue(message)},
+		consensus.Member{Key: "length", Value: consensus.IntValue(tip.Height)},
+		consensus.Member{Key: "tip", Value: consensus.StringValue(tip.Hash)},
+	))
+}
+
+// handlePeers handles "GET /nodes": every peer with its state.
+func (s *Server) handlePeers(c echo.Context) error {
+	peers, err := s.Node.Peers(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	list := make([]consensus.Value, len(peers))
+	for i, p := range peers {
+		list[i] = consensus.ObjectValue(
+			consensus.Member{Key: "url", Value: consensus.StringValue(p.URL)},
+			consensus.Member{Key: "state", Value: consensus.StringValue(string(p.State(now)))},
+			consensus.Member{Key: "added_at", Value: consensus.FloatValue(p.AddedAt)},
+			consensus.Member{Key: "last_success", Value: optionalTime(p.LastSuccess)},
+			consensus.Member{Key: "last_failure", Value: optionalTime(p.LastFailure)},
+			consensus.Member{Key: "failures", Value: consensus.IntValue(int64(p.Failures))},
+			consensus.Member{Key: "retry_at", Value: optionalTime(p.RetryAt)},
+			consensus.Member{Key: "last_error", Value: consensus.StringValue(p.LastError)},
+		)
+	}
+	return writeJSON(c, http.StatusOK, consensus.ObjectValue(
+		consensus.Member{Key: "nodes", Value: consensus.ArrayValue(list...)},
+		consensus.Member{Key: "length", Value: consensus.IntValue(int64(len(peers)))},
+	))
+}
+
+func optionalTime(t float64) consensus.Value {
+	if t == 0 {
+		return consensus.Value{Kind: consensus.Null}
+	}
+	return consensus.FloatValue(t)
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+)
+
+// runDevnet runs "pybtc devnet": several nodes in one process, on
+// consecutive ports of 127.0.0.1, registered with each other, until
+// interrupted. Each keeps its own database, so the network survives a
+// restart.
+func runDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("pybtc devnet", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	count := fs.Int("nodes", 3, "number of nodes")
+	basePort := fs.Int("base-port", 5000, "port of the first node; the others follow")
+	dir := fs.String("dir", filepath.Join("data", "devnet"), "folder for the nodes' databases")
+	automine := fs.Bool("automine", false, "let every node mine on its own")
+	interval := fs.Duration("block-interval", 10*time.Second, "average time between a node's blocks with --automine")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: pybtc devnet [flags]\n\nRuns a local network of pyBTC nodes registered with each other.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *count < 1 || *basePort < 1 || *basePort+*count-1 > 65535 {
+		fmt.Fprintln(stderr, "pybtc devnet: --nodes and --base-port must give ports between 1 and 65535")
+		return 2
+	}
+
+	var mains []*Main
+	defer func() {
+		for _, m := range mains {
+			m.Close()
+		}
+	}()
+	for i := range *count {
+		port := *basePort + i
+		m := NewMain(io.Discard, stderr)
+		args := []string{
+			"--listen", fmt.Sprintf("127.0.0.1:%d", port),
+			"--db", filepath.Join(*dir, fmt.Sprintf("node-%d.db", port)),
+		}
+		if *automine {
+			args = append(args, "--automine", "--block-interval", interval.String())
+		}
+		if i > 0 {
+			args = append(args, "--peer", mains[0].HTTP.URL())
+		}
+		if err := m.ParseFlags(args); err != nil {
+			fmt.Fprintln(stderr, "pybtc devnet:", err)
+			return 2
+		}
+		mains = append(mains, m)
+		if err := m.Run(ctx); err != nil {
+			fmt.Fprintf(stderr, "pybtc devnet: node %d: %v\n", port, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stdout, "pyBTC devnet: %d nodes registered with each other\n", *count)
+	for _, m := range mains {
+		base := m.HTTP.URL()
+		fmt.Fprintf(stdout, "  %s   chain %s/chain   peers %s/nodes   Block Scan %s/scan   Wallet %s/wallet\n", base, base, base, base, base)
+	}
+	fmt.Fprintf(stdout, "Mine with:  curl %s/mine\nStop with Ctrl-C.\n", mains[0].HTTP.URL())
+	<-ctx.Done()
+	return 0
+}
