@@ -84,6 +84,7 @@ func (s *Server) Open() error {
 	}
 	s.ln = ln
 	s.echo = s.newEcho()
+	ln = repairListener{ln}
 	s.http = &http.Server{
 		Handler:           s.echo,
 		ReadHeaderTimeout: 10 * time.Second,

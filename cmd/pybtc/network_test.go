@@ -240,7 +240,13 @@ func MustStartTutorial(tb testing.TB) string {
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	tb.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if tb.Failed() {
+			tb.Logf("log of the tutorial node:\n%s", out.w)
+		}
+	})
 	url := fmt.Sprintf("http://127.0.0.1:%d", port)
 	WaitFor(tb, 20*time.Second, "the tutorial node answers", func() bool {
 		resp, err := client.Get(url + "/")
@@ -263,6 +269,11 @@ func TestTutorialInterop(t *testing.T) {
 	b := MustStartNode(t, filepath.Join(dir, "b.db"), syncFlags...)
 	MustRegister(t, a.URL, tutorial)
 	MustRegister(t, a.URL, b.URL)
+	// The tutorial node answers /mine with a 500 while it has no peers, and
+	// learns them in the background here: tell it directly, as its own
+	// users would.
+	MustRegister(t, tutorial, a.URL)
+	MustRegister(t, tutorial, b.URL)
 	all := []string{tutorial, a.URL, b.URL}
 
 	t.Run("TutorialMines", func(t *testing.T) {
