@@ -61,6 +61,13 @@ func (e *Env) Do(tb testing.TB, method, target, body string) *httptest.ResponseR
 	return rec
 }
 
+// serve sends req through e's handler.
+func serve(e *Env, req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	e.Handler.ServeHTTP(rec, req)
+	return rec
+}
+
 // MustMine mines one block through the API.
 func (e *Env) MustMine(tb testing.TB) {
 	tb.Helper()

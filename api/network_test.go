@@ -1,0 +1,134 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pybtc/pybtc/node"
+	"github.com/pybtc/pybtc/peer"
+)
+
+// RecordingClient is a peer client that records registrations and answers
+// every chain request with an error, as an unreachable peer would.
+type RecordingClient struct {
+	mu         sync.Mutex
+	registered []string
+}
+
+func (c *RecordingClient) Register(_ context.Context, target, n peer.URL) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.registered = append(c.registered, target.String()+" <- "+n.String())
+	return nil
+}
+func (c *RecordingClient) RelayTransaction(context.Context, peer.URL, []byte) error       { return nil }
+func (c *RecordingClient) AnnounceBlock(context.Context, peer.URL, peer.URL, int64) error { return nil }
+func (c *RecordingClient) FetchChain(context.Context, peer.URL, int64, int64) (peer.Chain, error) {
+	return peer.Chain{}, context.DeadlineExceeded
+}
+
+func TestRegister(t *testing.T) {
+	self, _ := peer.ParseURL("http://127.0.0.1:5000")
+	e := MustOpenEnv(t, node.Config{Self: self, Client: &RecordingClient{}, SyncInterval: -1})
+	type answer struct {
+		Message    string
+		TotalNodes []string `json:"total_nodes"`
+	}
+	register := func(t *testing.T, body string, status int) answer {
+		t.Helper()
+		rec := e.Do(t, "POST", "/nodes/register", body)
+		if rec.Code != status {
+			t.Fatalf("POST /nodes/register %s: status %d %s, want %d", body, rec.Code, rec.Body, status)
+		}
+		var a answer
+		json.Unmarshal(rec.Body.Bytes(), &a)
+		return a
+	}
+	t.Run("TutorialForm", func(t *testing.T) {
+		a := register(t, `{"nodes": "http://127.0.0.1:5001"}`, 201)
+		if a.Message != "New nodes have been added" || strings.Join(a.TotalNodes, ",") != "127.0.0.1:5001" {
+			t.Fatalf("answer %+v", a)
+		}
+	})
+	t.Run("AlreadyRegistered", func(t *testing.T) {
+		if a := register(t, `{"nodes": "http://127.0.0.1:5001/"}`, 201); a.Message != "Already Registered Node" {
+			t.Fatalf("answer %+v", a)
+		}
+	})
+	t.Run("ListForm", func(t *testing.T) {
+		a := register(t, `{"nodes": ["http://127.0.0.1:5002", "http://localhost:5000", "http://127.0.0.1:5003"]}`, 201)
+		if a.Message != "New nodes have been added" || len(a.TotalNodes) != 3 {
+			t.Fatalf("answer %+v (itself must not be registered)", a)
+		}
+	})
+	for _, tt := range []struct{ name, body string }{
+		{"InvalidJSON", `{"nodes": `},
+		{"Missing", `{"node": "http://127.0.0.1:5004"}`},
+		{"Number", `{"nodes": 5004}`},
+		{"EmptyList", `{"nodes": []}`},
+		{"NotStrings", `{"nodes": [5004]}`},
+		{"Scheme", `{"nodes": "ftp://127.0.0.1:5004"}`},
+		{"NoPort", `{"nodes": "http://127.0.0.1"}`},
+		{"Path", `{"nodes": "http://127.0.0.1:5004/chain"}`},
+		{"OneBadInList", `{"nodes": ["http://127.0.0.1:5005", "nope"]}`},
+	} {
+		t.Run("Refused"+tt.name, func(t *testing.T) {
+			register(t, tt.body, http.StatusBadRequest)
+		})
+	}
+	t.Run("ListPeers", func(t *testing.T) {
+		rec := e.Do(t, "GET", "/nodes", "")
+		var got struct {
+			Nodes []struct {
+				URL   string
+				State string
+			}
+			Length int
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || got.Length != 3 {
+			t.Fatalf("GET /nodes: %s (%v)", rec.Body, err)
+		}
+		for _, p := range got.Nodes {
+			if p.URL == "http://127.0.0.1:5005" {
+				t.Fatal("a peer from a refused list was stored")
+			}
+			if p.State == "" {
+				t.Fatalf("peer %s has no state", p.URL)
+			}
+		}
+	})
+}
+
+func TestResolve(t *testing.T) {
+	self, _ := peer.ParseURL("http://127.0.0.1:5000")
+	e := MustOpenEnv(t, node.Config{Self: self, Client: &RecordingClient{}, SyncInterval: -1})
+	e.Do(t, "POST", "/nodes/register", `{"nodes": "http://127.0.0.1:5001"}`)
+	tests := []struct {
+		name, body, contentType string
+		status                  int
+		message                 string
+	}{
+		{"NoBody", "", "", 200, "Our chain is authoritative"},
+		{"Announcement", `{"miner_node": "http://127.0.0.1:5001", "new_nonce": 5}`, "application/json", 200, "Our chain is authoritative"},
+		{"AnyContentType", `{"miner_node": "http://127.0.0.1:5001", "new_nonce": 5}`, "text/plain", 200, "Our chain is authoritative"},
+		{"UnknownMiner", `{"miner_node": "http://127.0.0.1:9", "new_nonce": 5}`, "application/json", 200, "Our chain is authoritative"},
+		{"InvalidJSON", `{"miner_node": `, "application/json", 400, "miner_node"},
+		{"MissingMiner", `{"new_nonce": 5}`, "application/json", 400, "miner_node"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", "/nodes/resolve", strings.NewReader(tt.body))
+			if tt.contentType != "" {
+				req.Header.Set("Content-Type", tt.contentType)
+			}
+			rec := serve(e, req)
+			if rec.Code != tt.status || !strings.Contains(message(t, rec), tt.message) {
+				t.Fatalf("status %d %s, want %d %q", rec.Code, rec.Body, tt.status, tt.message)
+			}
+		})
+	}
+}
