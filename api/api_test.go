@@ -28,8 +28,13 @@ type Env struct {
 // MustOpenEnv opens a store, a node paying "miner", and the API handler.
 func MustOpenEnv(tb testing.TB, cfg node.Config) *Env {
 	tb.Helper()
+	return mustOpenEnvAt(tb, filepath.Join(tb.TempDir(), "node.db"), cfg)
+}
+
+func mustOpenEnvAt(tb testing.TB, path string, cfg node.Config) *Env {
+	tb.Helper()
 	ctx := context.Background()
-	db := store.NewDB(filepath.Join(tb.TempDir(), "node.db"))
+	db := store.NewDB(path)
 	if err := db.Open(ctx); err != nil {
 		tb.Fatal(err)
 	}

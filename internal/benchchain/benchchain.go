@@ -104,3 +104,33 @@ func Fund(ctx context.Context, db Appender, addresses []string, amount pybtc.Amo
 	}
 	return db.AppendBlocks(ctx, []pybtc.Block{b})
 }
+
+// Mine appends count blocks with a valid proof of work, each carrying only
+// its coinbase, searching nonces with search (node.SearchNonce fits). It
+// commits in batches of 1,000 blocks.
+func Mine(ctx context.Context, db Appender, count int, search func(ctx context.Context, prevNonce int64) (int64, error)) error {
+	tip, err := db.Tip(ctx)
+	if err != nil {
+		return err
+	}
+	var batch []pybtc.Block
+	for range count {
+		nonce, err := search(ctx, tip.Nonce)
+		if err != nil {
+			return err
+		}
+		ts := tip.Timestamp + 1
+		b, err := consensus.NewBlock(tip.Height+1, ts, []pybtc.Transaction{consensus.Coinbase("miner", ts)}, nonce, tip.Hash)
+		if err != nil {
+			return err
+		}
+		tip = consensus.TipOf(b)
+		if batch = append(batch, b); len(batch) == 1000 {
+			if err := db.AppendBlocks(ctx, batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	return db.AppendBlocks(ctx, batch)
+}

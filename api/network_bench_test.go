@@ -1,0 +1,206 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pybtc/pybtc/api"
+	"github.com/pybtc/pybtc/internal/benchchain"
+	"github.com/pybtc/pybtc/node"
+	"github.com/pybtc/pybtc/peer"
+	"github.com/pybtc/pybtc/store"
+)
+
+// NetworkNode is a node serving on loopback with peers enabled.
+type NetworkNode struct {
+	*Env
+	URL peer.URL
+}
+
+// MustServeNetworkNode opens a node on db (a new file if empty) that
+// serves on a free loopback port and knows its own URL.
+func MustServeNetworkNode(tb testing.TB, db string, cfg node.Config) *NetworkNode {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if cfg.Self, err = peer.ParseURL("http://" + ln.Addr().String()); err != nil {
+		tb.Fatal(err)
+	}
+	if db == "" {
+		db = filepath.Join(tb.TempDir(), "node.db")
+	}
+	e := mustOpenEnvAt(tb, db, cfg)
+	s := &api.Server{Listener: ln, Chain: e.DB, Node: e.Node, Logger: slog.New(slog.DiscardHandler)}
+	if err := s.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close(context.Background()) })
+	return &NetworkNode{Env: e, URL: cfg.Self}
+}
+
+// TestMain removes the benchmarks' large database when the run ends.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if tenThousandPath != "" {
+		os.RemoveAll(filepath.Dir(tenThousandPath))
+	}
+	os.Exit(code)
+}
+
+var (
+	tenThousandOnce sync.Once
+	tenThousandPath string
+	tenThousandErr  error
+)
+
+// tenThousandBlocks builds, once per process, a database holding a valid
+// chain of 10,000 blocks.
+func tenThousandBlocks(b *testing.B) string {
+	b.Helper()
+	tenThousandOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "pybtc-bench-")
+		if err != nil {
+			tenThousandErr = err
+			return
+		}
+		tenThousandPath = filepath.Join(dir, "ten-thousand.db")
+		db := store.NewDB(tenThousandPath)
+		ctx := context.Background()
+		if tenThousandErr = db.Open(ctx); tenThousandErr != nil {
+			return
+		}
+		defer db.Close()
+		n := node.New(db, node.Config{Miner: "miner", Logger: slog.New(slog.DiscardHandler)})
+		if tenThousandErr = n.Open(ctx); tenThousandErr != nil {
+			return
+		}
+		n.Close()
+		tenThousandErr = benchchain.Mine(ctx, db, 9_999, func(ctx context.Context, prev int64) (int64, error) {
+			return node.SearchNonce(ctx, prev, 0)
+		})
+	})
+	if tenThousandErr != nil {
+		b.Fatal(tenThousandErr)
+	}
+	return tenThousandPath
+}
+
+// BenchmarkJoin measures a new node catching up with a peer that has
+// 10,000 blocks: pages of blocks over loopback, each validated and
+// committed. It reports seconds to sync and how much the heap grew.
+func BenchmarkJoin(b *testing.B) {
+	path := tenThousandBlocks(b)
+	source := MustServeNetworkNode(b, path, node.Config{SyncInterval: -1})
+	var peak uint64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		joiner := MustServeNetworkNode(b, "", node.Config{SyncInterval: -1})
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		base := ms.HeapInuse
+		stop := sampleHeap(base, &peak)
+		b.StartTimer()
+		if _, err := joiner.Node.SyncWith(context.Background(), source.URL); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		stop()
+		if got := joiner.Node.Tip(); got.Height != 10_000 {
+			b.Fatalf("joined at height %d, want 10000", got.Height)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/join")
+	b.ReportMetric(float64(peak)/1e6, "peak-heap-growth-MB")
+}
+
+// sampleHeap records, until the returned stop is called, the largest heap
+// growth above base into peak.
+func sampleHeap(base uint64, peak *uint64) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				if ms.HeapInuse > base && ms.HeapInuse-base > *peak {
+					*peak = ms.HeapInuse - base
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// BenchmarkRelay posts 1,000 transactions to one node of three and waits
+// until all three hold them pending. It reports seconds per 1,000.
+func BenchmarkRelay(b *testing.B) {
+	cfg := node.Config{SyncInterval: -1, AllowOverdraft: true}
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		nodes := []*NetworkNode{
+			MustServeNetworkNode(b, "", cfg),
+			MustServeNetworkNode(b, "", cfg),
+			MustServeNetworkNode(b, "", cfg),
+		}
+		if _, err := nodes[0].Node.RegisterPeers(context.Background(), []string{nodes[1].URL.String(), nodes[2].URL.String()}); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range 16 {
+			wg.Go(func() {
+				client := &http.Client{}
+				for {
+					k := next.Add(1)
+					if k > 1000 {
+						return
+					}
+					body := fmt.Sprintf(`{"sender": "s%d", "recipient": "r", "amount": 1}`, k)
+					resp, err := client.Post(nodes[0].URL.String()+"/transactions/new", "application/json", strings.NewReader(body))
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			})
+		}
+		wg.Wait()
+		deadline := time.Now().Add(30 * time.Second)
+		for _, n := range nodes {
+			for mempoolSize(b, n.Env) < 1000 {
+				if time.Now().After(deadline) {
+					b.Fatalf("%s holds %d of 1000 after 30s", n.URL, mempoolSize(b, n.Env))
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/1000tx")
+}
