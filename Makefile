@@ -38,9 +38,9 @@ lint:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
 
-#? bench: run the benchmarks (BENCH=regexp, COUNT=runs)
+#? bench: run the benchmarks (BENCH=regexp, COUNT=runs), with the node binary's GC setting
 bench:
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) -timeout 60m ./...
+	GOGC=400 $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) -timeout 60m ./...
 
 #? clean: remove build output
 clean:

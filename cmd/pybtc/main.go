@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -36,7 +37,17 @@ var (
 	Commit  = "unknown"
 )
 
+// gcPercent is the node's garbage collector setting unless GOGC says
+// otherwise. The chain lives on disk, so the live heap is small, and
+// serving a chain or thousands of posts a second allocates quickly: with
+// Go's default of 100 the collector runs after every few requests. 400
+// costs a few megabytes and halves /chain's time (see README, Performance).
+const gcPercent = 400
+
 func main() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(gcPercent)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
