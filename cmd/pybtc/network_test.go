@@ -311,3 +311,43 @@ func TestTutorialInterop(t *testing.T) {
 		}
 	})
 }
+
+// TestAutomineCompetes runs two nodes that mine on their own; they keep
+// producing blocks and still agree on one chain.
+func TestAutomineCompetes(t *testing.T) {
+	dir := t.TempDir()
+	flags := append([]string{"--automine", "--block-interval", "150ms"}, syncFlags...)
+	a := MustStartNode(t, filepath.Join(dir, "a.db"), flags...)
+	b := MustStartNode(t, filepath.Join(dir, "b.db"), flags...)
+	MustRegister(t, a.URL, b.URL)
+	WaitFor(t, 15*time.Second, "both nodes mine past height 8", func() bool {
+		return len(chainOf(t, a.URL)) > 8 && len(chainOf(t, b.URL)) > 8
+	})
+	miners := map[string]bool{}
+	for _, blk := range chainOf(t, a.URL)[1:] {
+		txs, _ := blk.Get("transactions")
+		to, _ := txs.Arr[len(txs.Arr)-1].Get("recipient")
+		miners[to.Str] = true
+	}
+	if len(miners) < 2 {
+		t.Fatalf("only %v mined: the nodes do not compete", miners)
+	}
+	// Restart b without automine: it must end on a's chain, a prefix of
+	// what a (still mining) serves.
+	if err := b.Stop(t); err != nil {
+		t.Fatal(err)
+	}
+	b = MustStartNode(t, filepath.Join(dir, "b.db"), syncFlags...)
+	WaitFor(t, 10*time.Second, "b's chain is a prefix of a's", func() bool {
+		tip := tryTip(b.URL)
+		for _, blk := range chainOf(t, a.URL) {
+			if consensus.Hash(blk) == tip {
+				return len(chainOf(t, b.URL)) > 8
+			}
+		}
+		return false
+	})
+	if _, err := consensus.ValidateChain(chainOf(t, a.URL), float64(time.Now().Unix())); err != nil {
+		t.Fatalf("automined chain is invalid: %v", err)
+	}
+}
