@@ -2,84 +2,185 @@ package peer
 
 import (
 	"net"
-	"net/url"
+	"net/netip"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pybtc/pybtc"
 )
 
 // URL is a validated peer address: scheme http or https, a host and a
-// port, nothing else.
+// port, nothing else. Only ParseURL makes one, so a URL in hand is always
+// safe to build requests from and compares equal to another naming the
+// same address in the same spelling.
 type URL struct {
-	Scheme string
-	Host   string // host:port
+	Scheme string // "http" or "https"
+	Host   string // host:port, with the host lowercased and an IPv6 address in brackets
 }
 
-// String returns the URL as "http://host:port".
+// String returns the URL in the form peers exchange, e.g.
+// "http://127.0.0.1:5001".
 func (u URL) String() string { return u.Scheme + "://" + u.Host }
 
-// Netloc returns "host:port", as the tutorial lists its nodes.
+// Netloc returns host:port, e.g. "127.0.0.1:5001": the form a tutorial
+// node lists in "total_nodes".
 func (u URL) Netloc() string { return u.Host }
 
-// maxURLLength bounds what ParseURL reads.
+// maxURLLength bounds the addresses the node accepts; real ones are a few
+// dozen bytes, and the bound keeps a hostile registration from filling
+// the peers table or the logs.
 const maxURLLength = 2048
 
-// ParseURL validates s as a peer URL: http or https, a host, an explicit
-// port from 1 to 65535, no user, query or fragment, and no path beyond
-// "/". Errors are EINVALID with a message naming the rule.
+// maxHostLength is the longest DNS name.
+const maxHostLength = 253
+
+// ParseURL validates s as a peer address: scheme http or https (in any
+// case), a host name or IP address (IPv6 in brackets), an explicit port
+// from 1 to 65535, and nothing else (no user name or password, no query,
+// no fragment, no path beyond "/"). The scheme and host are lowercased
+// and an IPv6 address written in its shortest form, so that one node has
+// one spelling. A refusal is a *pybtc.Error with code EINVALID whose
+// message names the rule that s breaks.
 func ParseURL(s string) (URL, error) {
-	invalid := func(rule string) (URL, error) {
-		shown := s
-		if len(shown) > 80 {
-			shown = shown[:80] + "…"
-		}
-		return URL{}, pybtc.Errorf(pybtc.EINVALID, "node URL %q %s", shown, rule)
-	}
 	if len(s) > maxURLLength {
-		return invalid("is too long")
+		return refuse(s, "is longer than "+strconv.Itoa(maxURLLength)+" characters")
 	}
-	if strings.ContainsAny(s, " \t\r\n") {
-		return invalid("must not contain spaces")
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c == 0x7f {
+			return refuse(s, "must not contain spaces or control characters")
+		}
 	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return invalid("is not a URL like http://127.0.0.1:5001")
+	scheme, rest, ok := strings.Cut(s, "://")
+	scheme = strings.ToLower(scheme)
+	if !ok || (scheme != "http" && scheme != "https") {
+		return refuse(s, "must start with http:// or https://")
 	}
-	scheme := strings.ToLower(u.Scheme)
-	switch {
-	case scheme != "http" && scheme != "https":
-		return invalid("must start with http:// or https://")
-	case u.Opaque != "" || u.User != nil:
-		return invalid("must be http://host:port with nothing else")
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(s, "#"):
-		return invalid("must not have a query or fragment")
-	case u.Path != "" && u.Path != "/":
-		return invalid("must not have a path")
+	// A '#' or '?' can appear in no valid part of a peer address, so
+	// finding one anywhere is enough.
+	if strings.Contains(rest, "#") {
+		return refuse(s, "must not have a fragment (#...)")
 	}
-	host, portText, err := net.SplitHostPort(u.Host)
-	if err != nil || host == "" {
-		return invalid("must name a host and a port, like http://127.0.0.1:5001")
+	if strings.Contains(rest, "?") {
+		return refuse(s, "must not have a query (?...)")
 	}
-	port, err := strconv.Atoi(portText)
-	if err != nil || port < 1 || port > 65535 || strconv.Itoa(port) != portText {
-		return invalid("must have a port from 1 to 65535")
+	authority, path := rest, ""
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		authority, path = rest[:i], rest[i:]
 	}
-	host = strings.ToLower(host)
-	return URL{Scheme: scheme, Host: net.JoinHostPort(host, portText)}, nil
+	if strings.Contains(authority, "@") {
+		return refuse(s, "must not contain a user name or password")
+	}
+	if path != "" && path != "/" {
+		return refuse(s, "must not have a path")
+	}
+
+	var host, port string
+	if strings.HasPrefix(authority, "[") {
+		end := strings.IndexByte(authority, ']')
+		if end < 0 {
+			return refuse(s, "has an IPv6 address without its closing ]")
+		}
+		addr, err := netip.ParseAddr(authority[1:end])
+		if err != nil || !addr.Is6() || addr.Zone() != "" {
+			// A zone names an interface of the sender and means nothing
+			// to the peers the address is passed on to.
+			return refuse(s, "must have a valid IPv6 address between [ and ], without a zone")
+		}
+		host = addr.String()
+		after := authority[end+1:]
+		if after == "" {
+			return refuse(s, "must have an explicit port, like http://127.0.0.1:5001")
+		}
+		if after[0] != ':' {
+			return refuse(s, "must have a port after the host, like http://[::1]:5001")
+		}
+		port = after[1:]
+	} else {
+		i := strings.LastIndexByte(authority, ':')
+		if i < 0 {
+			if authority == "" {
+				return refuse(s, "must name a host, like http://127.0.0.1:5001")
+			}
+			return refuse(s, "must have an explicit port, like http://127.0.0.1:5001")
+		}
+		host, port = strings.ToLower(authority[:i]), authority[i+1:]
+		if host == "" {
+			return refuse(s, "must name a host, like http://127.0.0.1:5001")
+		}
+		if !validHostName(host) {
+			return refuse(s, "must have a host name of letters, digits, '-', '_' and '.', or an IP address")
+		}
+	}
+	if !validPort(port) {
+		return refuse(s, "must have a port from 1 to 65535")
+	}
+	return URL{Scheme: scheme, Host: net.JoinHostPort(host, port)}, nil
 }
 
-// SameNode reports whether a and b name the same node: the same port on
-// the same host, counting localhost and the loopback and wildcard
-// addresses as one host.
+// validHostName accepts DNS names and dotted IPv4 addresses. '_' is
+// allowed because local networks use it in names even though DNS does not.
+func validHostName(h string) bool {
+	if len(h) > maxHostLength {
+		return false
+	}
+	for label := range strings.SplitSeq(h, ".") {
+		if label == "" || label[0] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// validPort accepts a decimal port from 1 to 65535 without leading zeros,
+// so that every port has one spelling and URLs that name the same port
+// compare equal.
+func validPort(p string) bool {
+	if p == "" || len(p) > 5 || p[0] == '0' {
+		return false
+	}
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535 && strconv.Itoa(n) == p
+}
+
+// refuse returns the EINVALID error for s breaking rule, quoting s short
+// enough to stay readable in a 400 answer and a log line.
+func refuse(s, rule string) (URL, error) {
+	const shown = 80
+	if len(s) > shown {
+		cut := shown
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return URL{}, pybtc.Errorf(pybtc.EINVALID, "node URL %q %s", s, rule)
+}
+
+// SameNode reports whether a and b name the same node: the same host and
+// port, whatever the scheme, counting localhost and the loopback and
+// wildcard addresses as one host. A node listening on 0.0.0.0:5000 is
+// reached as 127.0.0.1:5000 or localhost:5000, and the tutorial swaps
+// these spellings freely.
 func SameNode(a, b URL) bool {
-	ah, ap, _ := net.SplitHostPort(a.Host)
-	bh, bp, _ := net.SplitHostPort(b.Host)
-	return ap == bp && (ah == bh || (isLocal(ah) && isLocal(bh)))
+	ah, ap, errA := net.SplitHostPort(a.Host)
+	bh, bp, errB := net.SplitHostPort(b.Host)
+	if errA != nil || errB != nil {
+		return a == b
+	}
+	return ap == bp && (ah == bh || isLocal(ah) && isLocal(bh))
 }
 
-func isLocal(host string) bool {
-	switch host {
+// isLocal reports whether h is a name of this machine as the tutorial
+// uses them.
+func isLocal(h string) bool {
+	switch h {
 	case "localhost", "127.0.0.1", "::1", "0.0.0.0", "::":
 		return true
 	}
