@@ -76,26 +76,12 @@ func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block
 
 	// Orphaned transactions go back in their old order, unless the new
 	// chain has them.
-	restore, err := tx.PrepareContext(ctx, `
-		INSERT INTO mempool (
-			id,
-			sender,
-			recipient,
-			amount,
-			timestamp,
-			received_at,
-			raw
-		)
-		SELECT ?, ?, ?, ?, ?, ?, ?
-		WHERE NOT EXISTS (SELECT 1 FROM transactions WHERE id = ?1)
-		ON CONFLICT (id) DO NOTHING`)
-	if err != nil {
-		return fmt.Errorf("replace chain above %d: %w", fork, err)
-	}
+	restore := tx.StmtxContext(ctx, db.stmts.insertPending)
 	defer restore.Close()
 	now := db.now()
 	for _, t := range orphaned {
-		if _, err := restore.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw)); err != nil {
+		// No balance check (false): they were valid when first accepted.
+		if _, err := restore.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw), false); err != nil {
 			return fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
 		}
 	}
