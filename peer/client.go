@@ -8,223 +8,411 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
 
+	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
 )
 
-// Errors of an exchange with a peer, besides timeouts, which surface as
-// context.DeadlineExceeded.
-var (
-	// ErrTooLarge: the answer was longer than the cap.
-	ErrTooLarge = errors.New("answer too large")
-	// ErrMalformed: the answer was not what the protocol says.
-	ErrMalformed = errors.New("malformed answer")
-	// ErrStatus: the peer answered with a status other than 2xx.
-	ErrStatus = errors.New("unexpected status")
+// ErrTooLarge is wrapped by the error of a call whose answer was longer
+// than the Client's cap for it.
+var ErrTooLarge = errors.New("answer too large")
+
+// ErrMalformed is wrapped by the error of a call whose answer was not what
+// the protocol says: not JSON, or JSON of the wrong shape.
+var ErrMalformed = errors.New("malformed answer")
+
+// ErrStatus is wrapped by the error of a call that a peer answered with a
+// status other than 2xx, redirects included. The error's text carries the
+// status and the start of the answer, which usually says why.
+var ErrStatus = errors.New("unexpected status")
+
+// Defaults of NewClient.
+const (
+	defaultConnectTimeout = 3 * time.Second
+	defaultHeaderTimeout  = 10 * time.Second
+	defaultRequestTimeout = 5 * time.Second
+	defaultChainTimeout   = 60 * time.Second
+	defaultMaxSmallBytes  = 64 << 10
+	defaultMaxChainBytes  = 64 << 20
+	maxHeaderBytes        = 64 << 10
+	// snippetBytes is how much of a refusal's body an error quotes.
+	snippetBytes = 200
+	// drainBytes is how much of an unwanted body is read so that the
+	// connection can serve the next call; beyond it, closing is cheaper.
+	drainBytes = 4 << 10
 )
 
-// Client talks to other nodes over the tutorial's HTTP protocol. Use
-// NewClient; the fields may be changed before first use.
+// Client talks to other nodes over the tutorial's HTTP protocol. Make one
+// with NewClient; its fields may be changed before first use and it is
+// safe for concurrent use afterwards. A field left at zero (in a Client
+// not made by NewClient) takes the default NewClient would have set.
 type Client struct {
-	// HTTP sends the requests. Its transport bounds connecting; the
-	// timeouts below bound each call as a whole.
+	// HTTP sends the requests. NewClient's transport has a connect
+	// timeout and a response-header timeout, and refuses redirects. It
+	// has no client-level Timeout: each call's context bounds it, with
+	// the timeout below that fits the call.
 	HTTP *http.Client
-	// RequestTimeout bounds a small exchange: register, relay, announce.
+	// RequestTimeout bounds a small exchange as a whole (register,
+	// relay, announce): connecting, sending and reading the answer.
 	RequestTimeout time.Duration
-	// ChainTimeout bounds a chain fetch.
+	// ChainTimeout bounds a chain fetch as a whole.
 	ChainTimeout time.Duration
-	// MaxSmallBytes caps the answer to a small exchange.
+	// MaxSmallBytes is how much of the answer to a small exchange is
+	// read. Only its status matters, so a longer answer (a tutorial node
+	// answers an announcement with its whole chain) is cut off rather
+	// than refused.
 	MaxSmallBytes int64
-	// MaxChainBytes caps a chain answer.
+	// MaxChainBytes caps a chain answer; a longer one fails with
+	// ErrTooLarge.
 	MaxChainBytes int64
 }
 
-// NewClient returns a Client with a 3-second connect timeout, 5 seconds per
-// small exchange, 60 per chain fetch, and answers capped at 64 KiB and
-// 64 MiB.
+// NewClient returns a Client that connects within 3 seconds, allows 5
+// seconds per small exchange and 60 per chain fetch, reads at most 64 KiB
+// of a small answer and 64 MiB of a chain, and follows no redirects.
 func NewClient() *Client {
-	transport := &http.Transport{
-		Proxy:                 nil, // peers are addressed directly
-		DialContext:           (&net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		TLSHandshakeTimeout:   3 * time.Second,
-		ResponseHeaderTimeout: 10 * time.Second,
-		MaxIdleConnsPerHost:   8,
-		IdleConnTimeout:       90 * time.Second,
-	}
 	return &Client{
-		HTTP: &http.Client{
-			Transport: transport,
-			// A peer that redirects is not where it says it is.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-		RequestTimeout: 5 * time.Second,
-		ChainTimeout:   60 * time.Second,
-		MaxSmallBytes:  64 << 10,
-		MaxChainBytes:  64 << 20,
+		HTTP:           newHTTPClient(),
+		RequestTimeout: defaultRequestTimeout,
+		ChainTimeout:   defaultChainTimeout,
+		MaxSmallBytes:  defaultMaxSmallBytes,
+		MaxChainBytes:  defaultMaxChainBytes,
 	}
 }
 
-// Register asks target to add node as a peer: POST /nodes/register with
-// {"nodes": "<node>"}, the tutorial's form.
-func (c *Client) Register(ctx context.Context, target, node URL) error {
+func newHTTPClient() *http.Client {
+	dialer := &net.Dialer{Timeout: defaultConnectTimeout, KeepAlive: 30 * time.Second}
+	return &http.Client{
+		Transport: &http.Transport{
+			// Peers are addressed directly; an environment proxy meant
+			// for browsing must not sit between nodes.
+			Proxy:                  nil,
+			DialContext:            dialer.DialContext,
+			TLSHandshakeTimeout:    defaultConnectTimeout,
+			ResponseHeaderTimeout:  defaultHeaderTimeout,
+			MaxResponseHeaderBytes: maxHeaderBytes,
+			ExpectContinueTimeout:  time.Second,
+			MaxIdleConns:           64,
+			MaxIdleConnsPerHost:    4,
+			IdleConnTimeout:        90 * time.Second,
+		},
+		// A peer that redirects is not where it says it is, and
+		// following it would let any peer aim this node's requests
+		// elsewhere.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// defaultHTTP serves Clients whose HTTP field is nil.
+var defaultHTTP = newHTTPClient()
+
+func (c *Client) httpClient() *http.Client {
+	if c.HTTP != nil {
+		return c.HTTP
+	}
+	return defaultHTTP
+}
+
+func orDefault[T time.Duration | int64](v, def T) T {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// Register asks peer to add self to its peers: POST /nodes/register with
+// {"nodes": "<self>"}, the tutorial's string form, which every node
+// understands. Any 2xx answer means it did (a tutorial node answers 201).
+func (c *Client) Register(ctx context.Context, peer, self URL) error {
 	body := consensus.AppendCompact(nil, consensus.ObjectValue(
-		consensus.Member{Key: "nodes", Value: consensus.StringValue(node.String())}))
-	_, err := c.exchange(ctx, http.MethodPost, target.String()+"/nodes/register", body, c.RequestTimeout, c.MaxSmallBytes)
-	if err != nil {
-		return fmt.Errorf("register %s with %s: %w", node, target, err)
+		consensus.Member{Key: "nodes", Value: consensus.StringValue(self.String())},
+	))
+	if err := c.small(ctx, http.MethodPost, peer.String()+"/nodes/register", body); err != nil {
+		return fmt.Errorf("register with %s: %w", peer, err)
 	}
 	return nil
 }
 
-// RelayTransaction passes the transaction tx (its JSON object) on to
-// target with "type": "sharing", so target does not relay it again; the
-// timestamp goes along, so target stores the same transaction id.
-func (c *Client) RelayTransaction(ctx context.Context, target URL, tx []byte) error {
+// RelayTransaction passes a transaction on to peer: POST /transactions/new
+// with the transaction's members (tx is its JSON object: sender,
+// recipient, amount, timestamp) plus "type": "sharing", which tells peer
+// not to relay it again. Every member keeps its exact text, so peer
+// stores the same transaction with the same id. Any 2xx answer means peer
+// took it (a tutorial node answers 201). A tx that is not a JSON object
+// is refused with EINVALID before anything is sent.
+func (c *Client) RelayTransaction(ctx context.Context, peer URL, tx []byte) error {
 	v, err := consensus.Parse(tx)
-	if err != nil || v.Kind != consensus.Object {
-		return fmt.Errorf("relay to %s: transaction is not a JSON object", target)
+	if err != nil {
+		return fmt.Errorf("relay transaction to %s: %w", peer,
+			pybtc.Errorf(pybtc.EINVALID, "transaction is not valid JSON: %v", err))
 	}
-	members := append([]consensus.Member{}, v.Obj...)
+	if v.Kind != consensus.Object {
+		return fmt.Errorf("relay transaction to %s: %w", peer,
+			pybtc.Errorf(pybtc.EINVALID, "transaction must be a JSON object, not %s", v.Kind))
+	}
+	// ObjectValue keeps the last of equal keys, so a "type" already in tx
+	// is overridden: a relay is always marked as one.
+	members := make([]consensus.Member, 0, len(v.Obj)+1)
+	members = append(members, v.Obj...)
 	members = append(members, consensus.Member{Key: "type", Value: consensus.StringValue("sharing")})
 	body := consensus.AppendCompact(nil, consensus.ObjectValue(members...))
-	if _, err := c.exchange(ctx, http.MethodPost, target.String()+"/transactions/new", body, c.RequestTimeout, c.MaxSmallBytes); err != nil {
-		return fmt.Errorf("relay to %s: %w", target, err)
+	if err := c.small(ctx, http.MethodPost, peer.String()+"/transactions/new", body); err != nil {
+		return fmt.Errorf("relay transaction to %s: %w", peer, err)
 	}
 	return nil
 }
 
-// AnnounceBlock tells target that self mined a block with nonce: GET
-// /nodes/resolve with {"miner_node", "new_nonce"} as a JSON body and a
-// correct Content-Type, which tutorial nodes need to read it.
-func (c *Client) AnnounceBlock(ctx context.Context, target, self URL, nonce int64) error {
+// AnnounceBlock tells peer that self mined a block with nonce: GET
+// /nodes/resolve with the JSON body {"miner_node": "<self>", "new_nonce":
+// nonce}, as the tutorial sends it, but with a correct Content-Type
+// header, without which a tutorial node cannot read the body. Any 2xx
+// answer is success; what the peer then does with the block is its own
+// business.
+func (c *Client) AnnounceBlock(ctx context.Context, peer, self URL, nonce int64) error {
 	body := consensus.AppendCompact(nil, consensus.ObjectValue(
 		consensus.Member{Key: "miner_node", Value: consensus.StringValue(self.String())},
-		consensus.Member{Key: "new_nonce", Value: consensus.IntValue(nonce)}))
-	if _, err := c.exchange(ctx, http.MethodGet, target.String()+"/nodes/resolve", body, c.RequestTimeout, c.MaxSmallBytes); err != nil {
-		return fmt.Errorf("announce to %s: %w", target, err)
+		consensus.Member{Key: "new_nonce", Value: consensus.IntValue(nonce)},
+	))
+	if err := c.small(ctx, http.MethodGet, peer.String()+"/nodes/resolve", body); err != nil {
+		return fmt.Errorf("announce block to %s: %w", peer, err)
 	}
 	return nil
 }
 
 // Chain is a peer's answer to GET /chain.
 type Chain struct {
-	// Blocks are the blocks sent, as they came.
+	// Blocks are the blocks sent, each exactly as it came (extra keys
+	// and number spellings kept, so that it hashes as the peer hashed it).
 	Blocks []consensus.Value
-	// Length is the peer's whole chain length.
+	// Length is the length of the peer's whole chain, whatever part of
+	// it was sent.
 	Length int64
-	// Full is true when the answer starts at block 1: the whole chain was
-	// asked for, or the peer (a tutorial node) ignores ?since.
+	// Full is true when Blocks start at block 1: the chain from the
+	// genesis was asked for (since == 1), or the peer is a tutorial node,
+	// which ignores the query and always sends its whole chain.
 	Full bool
 }
 
-// FetchChain asks target for its blocks from since on, at most limit of
-// them (0: no limit). A pyBTC peer answers just those; a tutorial peer
-// answers its whole chain, which Full then reports.
-func (c *Client) FetchChain(ctx context.Context, target URL, since, limit int64) (Chain, error) {
-	url := target.String() + "/chain?since=" + strconv.FormatInt(since, 10)
-	if limit > 0 {
-		url += "&limit=" + strconv.FormatInt(limit, 10)
+// FetchChain asks peer for its blocks from index since (≥ 1) on, at most
+// limit of them (0: as many as it has): GET /chain?since=S&limit=L. A
+// pyBTC peer answers just those blocks; a tutorial peer answers its whole
+// chain, which Full reports. At most MaxChainBytes of the answer are read
+// (a longer one fails with ErrTooLarge), and an answer that is not an
+// object with a "chain" list of block objects and an integer "length"
+// consistent with it fails with ErrMalformed.
+func (c *Client) FetchChain(ctx context.Context, peer URL, since, limit int64) (Chain, error) {
+	if since < 1 || limit < 0 {
+		return Chain{}, fmt.Errorf("fetch chain from %s: %w", peer,
+			pybtc.Errorf(pybtc.EINVALID, "since must be ≥ 1 and limit ≥ 0, not %d and %d", since, limit))
 	}
-	body, err := c.exchange(ctx, http.MethodGet, url, nil, c.ChainTimeout, c.MaxChainBytes)
+	target := peer.String() + "/chain?since=" + strconv.FormatInt(since, 10)
+	if limit > 0 {
+		target += "&limit=" + strconv.FormatInt(limit, 10)
+	}
+	ctx, cancel := context.WithTimeout(ctx, orDefault(c.ChainTimeout, defaultChainTimeout))
+	defer cancel()
+	body, err := c.fetch(ctx, target, orDefault(c.MaxChainBytes, defaultMaxChainBytes))
 	if err != nil {
-		return Chain{}, fmt.Errorf("fetch chain from %s: %w", target, err)
+		return Chain{}, fmt.Errorf("fetch chain from %s: %w", peer, err)
 	}
 	ch, err := decodeChain(body, since)
 	if err != nil {
-		return Chain{}, fmt.Errorf("fetch chain from %s: %w", target, err)
+		return Chain{}, fmt.Errorf("fetch chain from %s: %w", peer, err)
 	}
 	return ch, nil
 }
 
+// decodeChain checks the shape of a chain answer; the blocks' contents
+// are the consensus rules' business.
 func decodeChain(body []byte, since int64) (Chain, error) {
 	v, err := consensus.Parse(body)
 	if err != nil {
 		return Chain{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	chain, okChain := v.Get("chain")
-	length, okLength := v.Get("length")
-	if v.Kind != consensus.Object || !okChain || chain.Kind != consensus.Array || !okLength || length.Kind != consensus.Number {
-		return Chain{}, fmt.Errorf("%w: want {\"chain\": [...], \"length\": N}", ErrMalformed)
+	if v.Kind != consensus.Object {
+		return Chain{}, fmt.Errorf("%w: the answer is a JSON %s, not an object", ErrMalformed, v.Kind)
 	}
-	n, ok := length.Num.Int64()
-	if !ok || n < int64(len(chain.Arr)) {
-		return Chain{}, fmt.Errorf("%w: length %s does not fit %d blocks", ErrMalformed, length.Num.Text, len(chain.Arr))
+	chain, ok := v.Get("chain")
+	if !ok {
+		return Chain{}, fmt.Errorf(`%w: the answer has no "chain"`, ErrMalformed)
+	}
+	if chain.Kind != consensus.Array {
+		return Chain{}, fmt.Errorf(`%w: "chain" is a JSON %s, not a list`, ErrMalformed, chain.Kind)
 	}
 	for i, b := range chain.Arr {
 		if b.Kind != consensus.Object {
-			return Chain{}, fmt.Errorf("%w: block %d is not an object", ErrMalformed, i)
+			return Chain{}, fmt.Errorf(`%w: "chain"[%d] is a JSON %s, not a block object`, ErrMalformed, i, b.Kind)
 		}
 	}
-	full := since <= 1
-	if len(chain.Arr) > 0 {
-		if index, ok := chain.Arr[0].Get("index"); ok && index.Num.Text == "1" {
+	lengthValue, ok := v.Get("length")
+	if !ok {
+		return Chain{}, fmt.Errorf(`%w: the answer has no "length"`, ErrMalformed)
+	}
+	length, ok := lengthValue.Num.Int64()
+	if lengthValue.Kind != consensus.Number || !ok {
+		return Chain{}, fmt.Errorf(`%w: "length" must be an integer`, ErrMalformed)
+	}
+	sent := int64(len(chain.Arr))
+	if length < sent {
+		return Chain{}, fmt.Errorf(`%w: "length" %d is less than the %d blocks sent`, ErrMalformed, length, sent)
+	}
+
+	full := since == 1
+	if sent > 0 {
+		first, ok := chain.Arr[0].Get("index")
+		index, isInt := first.Num.Int64()
+		if !ok || first.Kind != consensus.Number || !isInt {
+			return Chain{}, fmt.Errorf(`%w: the first block has no integer "index"`, ErrMalformed)
+		}
+		switch {
+		case index == 1:
 			full = true
+		case index != since:
+			// Blocks from elsewhere would be taken for the ones asked
+			// for, and mislead the search for the fork point.
+			return Chain{}, fmt.Errorf("%w: asked for blocks from %d, got blocks from %d", ErrMalformed, since, index)
+		case length-sent < since-1:
+			return Chain{}, fmt.Errorf(`%w: "length" %d is less than the %d blocks up to the last one sent`, ErrMalformed, length, since-1+sent)
 		}
 	}
-	return Chain{Blocks: chain.Arr, Length: n, Full: full}, nil
+	return Chain{Blocks: chain.Arr, Length: length, Full: full}, nil
 }
 
-// exchange sends one request and reads at most limit bytes of a 2xx answer
-// within timeout.
-func (c *Client) exchange(ctx context.Context, method, url string, body []byte, timeout time.Duration, limit int64) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+// small makes an exchange whose answer matters only by its status.
+func (c *Client) small(ctx context.Context, method, target string, body []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, orDefault(c.RequestTimeout, defaultRequestTimeout))
 	defer cancel()
+	resp, err := c.send(ctx, method, target, body)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if err := checkStatus(resp); err != nil {
+		return err
+	}
+	// Reading what the cap allows lets the connection be reused when the
+	// answer is short; a read error changes nothing, the peer said yes.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, orDefault(c.MaxSmallBytes, defaultMaxSmallBytes)))
+	return nil
+}
+
+// fetch GETs target and returns at most limit bytes of a 2xx answer.
+func (c *Client) fetch(ctx context.Context, target string, limit int64) ([]byte, error) {
+	resp, err := c.send(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	// On every early return the rest of the body stays unread: closing
+	// drops the connection, which is cheaper than reading a hostile
+	// answer to its end.
+	defer resp.Body.Close()
+	if err := checkStatus(resp); err != nil {
+		return nil, err
+	}
+	if resp.ContentLength > limit {
+		return nil, fmt.Errorf("%w: %d bytes announced, at most %d allowed", ErrTooLarge, resp.ContentLength, limit)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, timeoutError(ctx, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
+	}
+	return data, nil
+}
+
+// send makes one request; ctx carries the call's total timeout.
+func (c *Client) send(ctx context.Context, method, target string, body []byte) (*http.Response, error) {
 	var reader io.Reader
 	if body != nil {
 		reader = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, url, reader)
+	req, err := http.NewRequestWithContext(ctx, method, target, reader)
 	if err != nil {
 		return nil, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	// Asking for JSON keeps a pyBTC peer from answering with its HTML
+	// pages, which it serves to browsers.
 	req.Header.Set("Accept", "application/json")
-	resp, err := c.HTTP.Do(req)
+	req.Header.Set("User-Agent", "pybtc")
+	resp, err := c.httpClient().Do(req)
 	if err != nil {
-		return nil, unwrapTimeout(ctx, err)
+		return nil, timeoutError(ctx, err)
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return nil, unwrapTimeout(ctx, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		snippet := data
-		if len(snippet) > 200 {
-			snippet = snippet[:200]
-		}
-		return nil, fmt.Errorf("%w: %d %s", ErrStatus, resp.StatusCode, bytes.TrimSpace(snippet))
-	}
-	return data, nil
+	return resp, nil
 }
 
-// unwrapTimeout makes a call cut short by its deadline report
-// context.DeadlineExceeded, whatever layer noticed first.
-func unwrapTimeout(ctx context.Context, err error) error {
-	if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
-		return fmt.Errorf("%w: %v", ctx.Err(), err)
+// checkStatus turns a non-2xx answer into an ErrStatus error quoting the
+// start of its body. It reads a little of the body and leaves the rest to
+// the caller's Close.
+func checkStatus(resp *http.Response) error {
+	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		return nil
+	}
+	head, _ := io.ReadAll(io.LimitReader(resp.Body, snippetBytes))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, drainBytes))
+	if snippet := printable(head); snippet != "" {
+		return fmt.Errorf("%w: %d %s", ErrStatus, resp.StatusCode, snippet)
+	}
+	return fmt.Errorf("%w: %d", ErrStatus, resp.StatusCode)
+}
+
+// printable makes a peer's bytes fit for a log line or a status page:
+// valid UTF-8, on one line, without control characters.
+func printable(b []byte) string {
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// timeoutError makes every timeout report context.DeadlineExceeded, so
+// that callers need one test for "the peer took too long", whichever
+// layer noticed: the call's context, the connect timeout or the
+// response-header timeout. It also drops net/http's "Get <url>:" prefix,
+// which repeats what the caller's wrapping says.
+func timeoutError(ctx context.Context, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return err
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return fmt.Errorf("%w (%v)", cerr, err)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("%w (%v)", context.DeadlineExceeded, err)
 	}
 	return err
 }
 
 // Backoff returns how long to leave a peer alone after failures
-// consecutive failures: nothing after none, then 1 s, 2 s, 4 s … at most
-// 5 minutes.
+// consecutive failed exchanges: nothing after none, then 1s, 2s, 4s and
+// so on, at most 5 minutes, so that a peer that is down costs little and
+// one that comes back is found again within minutes.
 func Backoff(failures int) time.Duration {
+	const ceiling = 5 * time.Minute
 	if failures <= 0 {
 		return 0
 	}
-	const ceiling = 5 * time.Minute
-	d := time.Second
-	for i := 1; i < failures && d < ceiling; i++ {
-		d *= 2
+	if failures > 10 { // 2^9 s already exceeds the ceiling
+		return ceiling
 	}
-	return min(d, ceiling)
+	return min(time.Second<<(failures-1), ceiling)
 }
