@@ -101,6 +101,28 @@ func TestIndex(t *testing.T) {
 	}
 }
 
+func TestIndexForBrowsers(t *testing.T) {
+	e := MustOpenEnv(t, node.Config{})
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	rec := serve(e, req)
+	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+		t.Fatalf("GET / for a browser: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	for _, want := range []string{consensus.GenesisHash, `href="/static/style.css"`, "<dd>1</dd>"} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Fatalf("home page lacks %q", want)
+		}
+	}
+	css := e.Do(t, "GET", "/static/style.css", "")
+	if css.Code != http.StatusOK || !strings.Contains(css.Body.String(), "font-family") {
+		t.Fatalf("GET /static/style.css: %d", css.Code)
+	}
+	if rec := e.Do(t, "GET", "/static/nope.css", ""); rec.Code != http.StatusNotFound {
+		t.Fatalf("missing static file: %d, want 404", rec.Code)
+	}
+}
+
 func TestChain(t *testing.T) {
 	e := MustOpenEnv(t, node.Config{})
 	t.Run("Genesis", func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,9 +19,23 @@ import (
 // welcome is the tutorial's GET / text, kept word for word.
 const welcome = "Welcome to the Blockchain API. Use /chain to view the chain, /mine to mine a block, or /transactions/new to create a transaction."
 
-// handleIndex handles "GET /".
+// handleIndex handles "GET /": the tutorial's text, or for a browser
+// (Accept: text/html) a page about the node.
 func (s *Server) handleIndex(c echo.Context) error {
-	return c.String(http.StatusOK, welcome)
+	if !strings.Contains(c.Request().Header.Get(echo.HeaderAccept), "text/html") {
+		return c.String(http.StatusOK, welcome)
+	}
+	peers, err := s.Node.Peers(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	tip := s.Node.Tip()
+	return s.render(c, http.StatusOK, "home.html", map[string]any{
+		"Welcome": welcome,
+		"Height":  tip.Height,
+		"Tip":     tip.Hash,
+		"Peers":   len(peers),
+	})
 }
 
 // handleChain handles "GET /chain": {"chain": [...], "length": N}, streamed

@@ -10,6 +10,7 @@ import (
 )
 
 func (s *Server) newEcho() *echo.Echo {
+	s.pages = parsePages()
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -54,5 +55,8 @@ func (s *Server) newEcho() *echo.Echo {
 	e.GET("/nodes/resolve", s.handleResolve)
 	e.POST("/nodes/resolve", s.handleResolve)
 	e.GET("/nodes", s.handlePeers)
+
+	// Embedded assets of the HTML pages.
+	e.GET("/static/*", echo.WrapHandler(staticFiles()))
 	return e
 }

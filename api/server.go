@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -63,10 +64,11 @@ type Server struct {
 	// bound it to learn the port before wiring the rest.
 	Listener net.Listener
 
-	echo *echo.Echo
-	ln   net.Listener
-	http *http.Server
-	done chan error
+	echo  *echo.Echo
+	pages *template.Template
+	ln    net.Listener
+	http  *http.Server
+	done  chan error
 }
 
 // Open binds the listener (so "address in use" is an error here, not a log
