@@ -69,7 +69,7 @@ func runDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fmt.Fprintf(stdout, "pyBTC devnet: %d nodes registered with each other\n", *count)
 	for _, m := range mains {
 		base := m.HTTP.URL()
-		fmt.Fprintf(stdout, "  %s   chain %s/chain   peers %s/nodes   Block Scan %s/scan   Wallet %s/wallet\n", base, base, base, base, base)
+		fmt.Fprintf(stdout, "  %s   chain %s/chain   peers %s/nodes\n", base, base, base)
 	}
 	fmt.Fprintf(stdout, "Mine with:  curl %s/mine\nStop with Ctrl-C.\n", mains[0].HTTP.URL())
 	<-ctx.Done()

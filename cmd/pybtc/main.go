@@ -240,7 +240,7 @@ func (m *Main) Run(ctx context.Context) error {
 	tip := m.Node.Tip()
 	m.Logger.Info("node started", "url", m.HTTP.URL(), "db", m.Config.DB, "miner", m.Config.Miner, "height", tip.Height, "tip", tip.Hash)
 	base := m.HTTP.URL()
-	fmt.Fprintf(m.stdout, "pyBTC node %s\n  API:        %s/chain\n  Block Scan: %s/scan\n  Wallet:     %s/wallet\n  Database:   %s\n",
+	fmt.Fprintf(m.stdout, "pyBTC node %s\n  Home:     %s/\n  API:      %s/chain\n  Peers:    %s/nodes\n  Database: %s\n",
 		Version, base, base, base, m.Config.DB)
 	return nil
 }
