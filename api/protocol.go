@@ -55,13 +55,13 @@ func (s *Server) handleChain(c echo.Context) error {
 	res := c.Response()
 	w := bufio.NewWriterSize(res, 32*1024)
 	first := true
+	var length int64 // written last, where Flask's sorted keys put it
 	err = s.Chain.StreamChain(ctx, from, limit,
-		func(length int64) error {
+		func(n int64) error {
+			length = n
 			res.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 			res.WriteHeader(http.StatusOK)
-			_, err := fmt.Fprintf(w, `{"chain":[`)
-			// length goes last, as Flask's sorted keys put it; remember it.
-			c.Set("length", length)
+			_, err := w.WriteString(`{"chain":[`)
 			return err
 		},
 		func(raw []byte) error {
@@ -81,7 +81,7 @@ func (s *Server) handleChain(c echo.Context) error {
 		s.Logger.Error("stream chain", "err", err)
 		panic(http.ErrAbortHandler)
 	}
-	fmt.Fprintf(w, `],"length":%d}`+"\n", c.Get("length"))
+	fmt.Fprintf(w, `],"length":%d}`+"\n", length)
 	return w.Flush()
 }
 

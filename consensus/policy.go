@@ -94,28 +94,34 @@ func ParseNewTransaction(body []byte, now float64) (NewTransaction, error) {
 	}, nil
 }
 
-// addressField checks sender or recipient: a non-empty string of at most
-// MaxAddressLength characters, valid UTF-8, without control characters.
+// addressField checks the sender or recipient field of v: a string that
+// CheckAddress accepts.
 func addressField(v Value, key string) (string, error) {
 	f, _ := v.Get(key)
 	if f.Kind != String {
 		return "", pybtc.Errorf(pybtc.EINVALID, "%s must be a string, not %s", key, kindName(f.Kind))
 	}
-	s := f.Str
+	return f.Str, CheckAddress(key, f.Str)
+}
+
+// CheckAddress applies the rules of sender and recipient to an address
+// named field in the message: a non-empty string of at most
+// MaxAddressLength characters, valid UTF-8, without control characters.
+func CheckAddress(field, s string) error {
 	switch {
 	case s == "":
-		return "", pybtc.Errorf(pybtc.EINVALID, "%s must not be empty", key)
+		return pybtc.Errorf(pybtc.EINVALID, "%s must not be empty", field)
 	case !utf8.ValidString(s):
-		return "", pybtc.Errorf(pybtc.EINVALID, "%s must be valid UTF-8", key)
+		return pybtc.Errorf(pybtc.EINVALID, "%s must be valid UTF-8", field)
 	case utf8.RuneCountInString(s) > MaxAddressLength:
-		return "", pybtc.Errorf(pybtc.EINVALID, "%s must be at most %d characters", key, MaxAddressLength)
+		return pybtc.Errorf(pybtc.EINVALID, "%s must be at most %d characters", field, MaxAddressLength)
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) {
-			return "", pybtc.Errorf(pybtc.EINVALID, "%s must not contain control characters", key)
+			return pybtc.Errorf(pybtc.EINVALID, "%s must not contain control characters", field)
 		}
 	}
-	return s, nil
+	return nil
 }
 
 // policyAmount checks amount: a JSON number (not a string), finite, > 0, at
@@ -154,11 +160,4 @@ func kindName(k Kind) string {
 		return "an object"
 	}
 	return "unknown"
-}
-
-// CheckAddress applies the address rules of sender and recipient to any
-// address-like field, naming it field in the message.
-func CheckAddress(field, address string) error {
-	_, err := addressField(ObjectValue(Member{field, StringValue(address)}), field)
-	return err
 }
