@@ -11,7 +11,7 @@ COUNT   ?= 5
 PYBTC_TUTORIAL_NODE ?= $(abspath ../shared/seed/node_network_1.py)
 export PYBTC_TUTORIAL_NODE
 
-.PHONY: help build run devnet test lint bench clean
+.PHONY: help build run devnet test lint fuzz bench clean
 
 #? help: list the targets
 help:
@@ -37,6 +37,12 @@ test: lint
 lint:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+
+#? fuzz: run each fuzz target for FUZZTIME (default 10s) on top of its committed corpus
+FUZZTIME ?= 10s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzCanonical$$' -fuzztime $(FUZZTIME) ./consensus
+	$(GO) test -run '^$$' -fuzz '^FuzzParseURL$$' -fuzztime $(FUZZTIME) ./peer
 
 #? bench: run the benchmarks (BENCH=regexp, COUNT=runs), with the node binary's GC setting
 bench:
