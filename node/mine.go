@@ -113,9 +113,10 @@ func (n *Node) runAutomine(ctx context.Context) {
 }
 
 // SearchNonce finds a nonce that is a proof of work on prevNonce, with
-// workers goroutines (zero: one per CPU) trying disjoint ranges of sums from a random start (as
-// the tutorial draws random nonces, so two miners rarely race on the same
-// numbers). It returns ctx's error as soon as ctx is done.
+// workers goroutines (zero: one per CPU) trying disjoint ranges of sums
+// from a random start (as the tutorial draws random nonces, so two miners
+// rarely race on the same numbers). It returns ctx's error as soon as ctx
+// is done.
 func SearchNonce(ctx context.Context, prevNonce int64, workers int) (int64, error) {
 	start := rand.Int64N(2_000_000) - 1_000_000
 	if prevNonce > consensus.MaxNonce/2 || prevNonce < -consensus.MaxNonce/2 {
