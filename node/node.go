@@ -27,8 +27,8 @@ type Store interface {
 	// ReplaceChain removes the blocks above fork, stores blocks instead and
 	// repairs the mempool, atomically; ECONFLICT when blocks do not fit.
 	ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block) error
-	// BlockRaw returns the JSON of the block at height, or ENOTFOUND.
-	BlockRaw(ctx context.Context, height int64) ([]byte, error)
+	// BlockAt returns the block at height as a tip snapshot, or ENOTFOUND.
+	BlockAt(ctx context.Context, height int64) (pybtc.ChainTip, error)
 	// Hashes returns the hashes of blocks from..to by height.
 	Hashes(ctx context.Context, from, to int64) (map[int64]string, error)
 	// AddPending stores txs in one commit; one result per transaction (nil,

@@ -132,12 +132,8 @@ func (n *Node) reorgFrom(ctx context.Context, u peer.URL, tip pybtc.ChainTip, le
 	// Fetch the peer's branch above the fork and check it from our block there.
 	var base pybtc.ChainTip
 	if fork > 0 {
-		hashes, err := n.store.Hashes(ctx, fork, fork)
-		if err != nil {
-			return false, err
-		}
-		base = pybtc.ChainTip{Height: fork, Hash: hashes[fork]}
-		if base.Nonce, err = n.nonceAt(ctx, fork); err != nil {
+		var err error
+		if base, err = n.store.BlockAt(ctx, fork); err != nil {
 			return false, err
 		}
 	}
@@ -226,25 +222,6 @@ func (n *Node) commitBlocks(ctx context.Context, tip pybtc.ChainTip, fork int64,
 	n.setTip(consensus.TipOf(last))
 	n.log.Info("adopted blocks", "height", last.Index, "hash", last.Hash)
 	return true, nil
-}
-
-// nonceAt returns the nonce of our block at height h, which the proof of
-// work of the block above it depends on.
-func (n *Node) nonceAt(ctx context.Context, h int64) (int64, error) {
-	raw, err := n.store.BlockRaw(ctx, h)
-	if err != nil {
-		return 0, err
-	}
-	v, err := consensus.Parse(raw)
-	if err != nil {
-		return 0, err
-	}
-	nonce, _ := v.Get("nonce")
-	x, ok := nonce.Num.Int64()
-	if !ok {
-		return 0, fmt.Errorf("stored block %d has no integer nonce", h)
-	}
-	return x, nil
 }
 
 // SyncAll asks every peer that is not backing off for a longer chain, one

@@ -21,13 +21,40 @@ type queryer interface {
 	GetContext(ctx context.Context, dest any, query string, args ...any) error
 }
 
-func tip(ctx context.Context, q queryer) (pybtc.ChainTip, error) {
-	var row struct {
-		Height    int64   `db:"height"`
-		Hash      string  `db:"hash"`
-		Nonce     int64   `db:"nonce"`
-		Timestamp float64 `db:"timestamp"`
+// tipRow is a block's row as a chain tip snapshot.
+type tipRow struct {
+	Height    int64   `db:"height"`
+	Hash      string  `db:"hash"`
+	Nonce     int64   `db:"nonce"`
+	Timestamp float64 `db:"timestamp"`
+}
+
+func (r tipRow) tip() pybtc.ChainTip {
+	return pybtc.ChainTip{Height: r.Height, Hash: r.Hash, Nonce: r.Nonce, Timestamp: r.Timestamp}
+}
+
+// BlockAt returns the block at height as a tip snapshot (height, hash,
+// nonce, timestamp), or ENOTFOUND: what a branch above it is checked against.
+func (db *DB) BlockAt(ctx context.Context, height int64) (pybtc.ChainTip, error) {
+	var row tipRow
+	err := db.read.GetContext(ctx, &row, `
+		SELECT
+			height,
+			hash,
+			nonce,
+			timestamp
+		FROM blocks
+		WHERE height = ?`, height)
+	if errors.Is(err, sql.ErrNoRows) {
+		return pybtc.ChainTip{}, pybtc.Errorf(pybtc.ENOTFOUND, "Block %d not found.", height)
+	} else if err != nil {
+		return pybtc.ChainTip{}, fmt.Errorf("read block %d: %w", height, err)
 	}
+	return row.tip(), nil
+}
+
+func tip(ctx context.Context, q queryer) (pybtc.ChainTip, error) {
+	var row tipRow
 	err := q.GetContext(ctx, &row, `
 		SELECT
 			height,
@@ -42,7 +69,7 @@ func tip(ctx context.Context, q queryer) (pybtc.ChainTip, error) {
 	} else if err != nil {
 		return pybtc.ChainTip{}, fmt.Errorf("read tip: %w", err)
 	}
-	return pybtc.ChainTip{Height: row.Height, Hash: row.Hash, Nonce: row.Nonce, Timestamp: row.Timestamp}, nil
+	return row.tip(), nil
 }
 
 // AppendBlock stores b on top of the chain and removes the block's
