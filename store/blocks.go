@@ -262,15 +262,3 @@ func (db *DB) StreamChain(ctx context.Context, from, limit int64, begin func(len
 	}
 	return nil
 }
-
-// BlockRaw returns the raw JSON of the block at height, or ENOTFOUND.
-func (db *DB) BlockRaw(ctx context.Context, height int64) ([]byte, error) {
-	var raw string
-	err := db.read.GetContext(ctx, &raw, `SELECT raw FROM blocks WHERE height = ?`, height)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, pybtc.Errorf(pybtc.ENOTFOUND, "Block %d not found.", height)
-	} else if err != nil {
-		return nil, fmt.Errorf("read block %d: %w", height, err)
-	}
-	return []byte(raw), nil
-}
