@@ -34,3 +34,15 @@ type ChainTip struct {
 	Nonce     int64
 	Timestamp float64
 }
+
+// BlockSummary is a stored block without its transactions: what a list of
+// blocks shows.
+type BlockSummary struct {
+	Height       int64
+	Hash         string
+	PreviousHash string
+	Nonce        int64
+	Timestamp    float64
+	// TxCount is the number of transactions, the coinbase included.
+	TxCount int
+}

@@ -63,3 +63,37 @@ type Balance struct {
 
 // Total is received minus sent.
 func (b Balance) Total() Amount { return b.Received - b.Sent }
+
+// TxRecord is a transaction where the node keeps it: in a block of the main
+// chain, or pending in the mempool.
+type TxRecord struct {
+	Transaction
+	// Height is the block's height; 0 while the transaction is pending.
+	Height int64
+	// Position is the transaction's place in its block, from 0; for a
+	// pending one, its place in the mempool's arrival order.
+	Position int64
+}
+
+// Pending reports whether the transaction waits in the mempool.
+func (r TxRecord) Pending() bool { return r.Height == 0 }
+
+// AddressInfo sums up an address: its confirmed balance, what it has
+// pending, and how many transactions name it.
+type AddressInfo struct {
+	Balance
+	// PendingReceived and PendingSent are the amounts of mempool
+	// transactions to and from the address.
+	PendingReceived, PendingSent Amount
+	// Confirmed and Pending count the transactions that name the address
+	// as sender or recipient, each transaction once.
+	Confirmed, Pending int64
+}
+
+// Spendable is what the address may still send: its confirmed balance
+// minus what it has pending. Pending receipts do not count until mined.
+func (a AddressInfo) Spendable() Amount { return a.Total() - a.PendingSent }
+
+// Seen reports whether any transaction, confirmed or pending, names the
+// address.
+func (a AddressInfo) Seen() bool { return a.Confirmed > 0 || a.Pending > 0 }

@@ -22,6 +22,7 @@ import (
 type Env struct {
 	DB      *store.DB
 	Node    *node.Node
+	Server  *api.Server
 	Handler http.Handler
 }
 
@@ -50,8 +51,8 @@ func mustOpenEnvAt(tb testing.TB, path string, cfg node.Config) *Env {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(n.Close)
-	s := &api.Server{Chain: db, Node: n, Logger: cfg.Logger}
-	return &Env{DB: db, Node: n, Handler: s.Handler()}
+	s := &api.Server{Chain: db, Explorer: db, Node: n, Logger: cfg.Logger}
+	return &Env{DB: db, Node: n, Server: s, Handler: s.Handler()}
 }
 
 // Do sends a request through the handler and returns the recorder.
@@ -109,7 +110,7 @@ func TestIndexForBrowsers(t *testing.T) {
 	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
 		t.Fatalf("GET / for a browser: %d %s", rec.Code, rec.Header().Get("Content-Type"))
 	}
-	for _, want := range []string{consensus.GenesisHash, `href="/static/style.css"`, "<dd>1</dd>"} {
+	for _, want := range []string{consensus.GenesisHash, `href="/static/style.css"`, `href="/scan/block/1">1</a>`} {
 		if !strings.Contains(rec.Body.String(), want) {
 			t.Fatalf("home page lacks %q", want)
 		}

@@ -20,7 +20,7 @@ import (
 // MustServe serves e's node on a real loopback listener.
 func MustServe(tb testing.TB, e *Env) string {
 	tb.Helper()
-	s := &api.Server{Addr: "127.0.0.1:0", Chain: e.DB, Node: e.Node, Logger: slog.New(slog.DiscardHandler)}
+	s := &api.Server{Addr: "127.0.0.1:0", Chain: e.DB, Explorer: e.DB, Node: e.Node, Logger: slog.New(slog.DiscardHandler)}
 	if err := s.Open(); err != nil {
 		tb.Fatal(err)
 	}

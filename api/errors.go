@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -32,6 +33,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Request().Method == http.MethodHead {
 		c.NoContent(status)
 		return
+	}
+	if section := htmlSection(c.Request()); section != "" {
+		if err := s.renderError(c, section, status, message); err == nil {
+			return
+		}
 	}
 	writeJSON(c, status, consensus.ObjectValue(consensus.Member{Key: "message", Value: consensus.StringValue(message)}))
 }
@@ -70,4 +76,42 @@ func writeJSON(c echo.Context, status int, v consensus.Value) error {
 	buf := consensus.AppendCompact(make([]byte, 0, 256), v)
 	buf = append(buf, '\n')
 	return c.Blob(status, echo.MIMEApplicationJSON, buf)
+}
+
+// htmlSection names the part of the site whose pages answer errors as
+// HTML, or "" where errors are JSON: the protocol, the JSON API, and
+// clients that ask for JSON.
+func htmlSection(r *http.Request) string {
+	if strings.Contains(r.Header.Get(echo.HeaderAccept), echo.MIMEApplicationJSON) {
+		return ""
+	}
+	switch p := r.URL.Path; {
+	case p == "/scan/events":
+		return ""
+	case p == "/scan" || strings.HasPrefix(p, "/scan/"):
+		return scanSection
+	case p == "/wallet" || strings.HasPrefix(p, "/wallet/"):
+		return walletSection
+	}
+	return ""
+}
+
+// renderError answers an error of an HTML page with a page that says what
+// went wrong, in the visitor's language.
+func (s *Server) renderError(c echo.Context, section string, status int, message string) error {
+	p := s.newPage(c, section)
+	heading := "Something went wrong"
+	switch {
+	case status == http.StatusNotFound:
+		heading = "Not found"
+	case status < 500:
+		heading = "Bad request"
+	}
+	p.Title = p.T(heading)
+	p.Query = c.QueryParam("q")
+	p.Data = struct {
+		Status           int
+		Heading, Message string
+	}{status, p.T(heading), message}
+	return s.render(c, status, "error.html", p)
 }

@@ -44,7 +44,7 @@ func MustServeNetworkNode(tb testing.TB, db string, cfg node.Config) *NetworkNod
 		db = filepath.Join(tb.TempDir(), "node.db")
 	}
 	e := mustOpenEnvAt(tb, db, cfg)
-	s := &api.Server{Listener: ln, Chain: e.DB, Node: e.Node, Logger: slog.New(slog.DiscardHandler)}
+	s := &api.Server{Listener: ln, Chain: e.DB, Explorer: e.DB, Node: e.Node, Logger: slog.New(slog.DiscardHandler)}
 	if err := s.Open(); err != nil {
 		tb.Fatal(err)
 	}
@@ -55,8 +55,10 @@ func MustServeNetworkNode(tb testing.TB, db string, cfg node.Config) *NetworkNod
 // TestMain removes the benchmarks' large database when the run ends.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if tenThousandPath != "" {
-		os.RemoveAll(filepath.Dir(tenThousandPath))
+	for _, path := range []string{tenThousandPath, explorerPath} {
+		if path != "" {
+			os.RemoveAll(filepath.Dir(path))
+		}
 	}
 	os.Exit(code)
 }

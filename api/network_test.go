@@ -15,8 +15,13 @@ import (
 // RecordingClient is a peer client that records registrations and answers
 // every chain request with an error, as an unreachable peer would.
 type RecordingClient struct {
+	// Reachable makes chain requests answer with a chain of one block,
+	// as a healthy new peer would, instead of failing.
+	Reachable bool
+
 	mu         sync.Mutex
 	registered []string
+	relayed    []string
 }
 
 func (c *RecordingClient) Register(_ context.Context, target, n peer.URL) error {
@@ -25,9 +30,25 @@ func (c *RecordingClient) Register(_ context.Context, target, n peer.URL) error 
 	c.registered = append(c.registered, target.String()+" <- "+n.String())
 	return nil
 }
-func (c *RecordingClient) RelayTransaction(context.Context, peer.URL, []byte) error       { return nil }
+func (c *RecordingClient) RelayTransaction(_ context.Context, _ peer.URL, body []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.relayed = append(c.relayed, string(body))
+	return nil
+}
+
+// Relayed returns the transactions relayed so far.
+func (c *RecordingClient) Relayed() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.relayed...)
+}
+
 func (c *RecordingClient) AnnounceBlock(context.Context, peer.URL, peer.URL, int64) error { return nil }
 func (c *RecordingClient) FetchChain(context.Context, peer.URL, int64, int64) (peer.Chain, error) {
+	if c.Reachable {
+		return peer.Chain{Length: 1}, nil
+	}
 	return peer.Chain{}, context.DeadlineExceeded
 }
 

@@ -29,13 +29,13 @@ func (s *Server) handleIndex(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tip := s.Node.Tip()
-	return s.render(c, http.StatusOK, "home.html", map[string]any{
-		"Welcome": welcome,
-		"Height":  tip.Height,
-		"Tip":     tip.Hash,
-		"Peers":   len(peers),
-	})
+	p := s.newPage(c, "")
+	p.Data = struct {
+		Welcome string
+		Tip     pybtc.ChainTip
+		Peers   int
+	}{welcome, s.Node.Tip(), len(peers)}
+	return s.render(c, http.StatusOK, "home.html", p)
 }
 
 // handleChain handles "GET /chain": {"chain": [...], "length": N}, streamed

@@ -11,6 +11,9 @@ import (
 
 func (s *Server) newEcho() *echo.Echo {
 	s.pages = parsePages()
+	s.streams = make(chan struct{}, maxEventStreams)
+	s.closing = make(chan struct{})
+	s.sessions = newSessions(s.clock)
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -55,6 +58,39 @@ func (s *Server) newEcho() *echo.Echo {
 	e.GET("/nodes/resolve", s.handleResolve)
 	e.POST("/nodes/resolve", s.handleResolve)
 	e.GET("/nodes", s.handlePeers)
+
+	// Block Scan, the explorer.
+	{
+		e.GET("/scan", s.handleScanHome)
+		e.GET("/scan/block/:id", s.handleScanBlock)
+		e.GET("/scan/tx/:id", s.handleScanTx)
+		e.GET("/scan/address/*", s.handleScanAddress)
+		e.GET("/scan/mempool", s.handleScanMempool)
+		e.GET("/scan/peers", s.handleScanPeers)
+		e.GET("/scan/search", s.handleScanSearch)
+		e.GET("/scan/events", s.handleEvents)
+	}
+
+	// The wallet: every form carries a CSRF token.
+	{
+		w := e.Group("/wallet", walletCSRF())
+		w.GET("", s.handleWallet)
+		w.POST("/login", s.handleLogin)
+		w.POST("/logout", s.handleLogout)
+		w.POST("/send", s.handleSend)
+		w.POST("/mine", s.handleWalletMine)
+	}
+
+	// The explorer's data as JSON.
+	{
+		e.GET("/api/status", s.handleAPIStatus)
+		e.GET("/api/blocks", s.handleAPIBlocks)
+		e.GET("/api/blocks/:id", s.handleAPIBlock)
+		e.GET("/api/tx/:id", s.handleAPITx)
+		e.GET("/api/address/*", s.handleAPIAddress)
+		e.GET("/api/mempool", s.handleAPIMempool)
+		e.GET("/api/peers", s.handleAPIPeers)
+	}
 
 	// Embedded assets of the HTML pages.
 	e.GET("/static/*", echo.WrapHandler(staticFiles()))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -45,6 +44,8 @@ type NodeService interface {
 	Resolve(ctx context.Context, miner string) (bool, error)
 	// Peers lists the peers with their state.
 	Peers(ctx context.Context) ([]pybtc.Peer, error)
+	// WatchTip returns the tip and a channel closed when it next changes.
+	WatchTip() (pybtc.ChainTip, <-chan struct{})
 }
 
 // Server serves a node's HTTP interface.
@@ -56,8 +57,13 @@ type Server struct {
 	Chain ChainReader
 	// Node takes transactions and mines. Required.
 	Node NodeService
+	// Explorer reads what Block Scan shows. Required.
+	Explorer Explorer
 	// Logger receives request and error logs. Nil means slog.Default().
 	Logger *slog.Logger
+	// Dev shows the wallet's "mine a block" button, for learners running a
+	// node of their own.
+	Dev bool
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
 	// Listener, when set, is used instead of listening on Addr: the caller
@@ -65,10 +71,15 @@ type Server struct {
 	Listener net.Listener
 
 	echo  *echo.Echo
-	pages *template.Template
+	pages pageSet
 	ln    net.Listener
 	http  *http.Server
 	done  chan error
+	// streams counts the open event streams; closing ends them, so that
+	// a shutdown does not wait for pages that never close.
+	streams  chan struct{}
+	closing  chan struct{}
+	sessions *sessions
 }
 
 // Open binds the listener (so "address in use" is an error here, not a log
@@ -130,6 +141,7 @@ func (s *Server) Close(ctx context.Context) error {
 		}
 		return nil
 	}
+	close(s.closing)
 	if err := s.http.Shutdown(ctx); err != nil {
 		return fmt.Errorf("shut down http: %w", err)
 	}

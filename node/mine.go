@@ -54,7 +54,7 @@ func (n *Node) Mine(ctx context.Context, miner string) (pybtc.Block, error) {
 var errTipMoved = errors.New("the tip moved")
 
 func (n *Node) mineOnce(ctx context.Context, miner string) (pybtc.Block, error) {
-	tip, moved := n.watchTip()
+	tip, moved := n.WatchTip()
 	txs, err := n.store.Pending(ctx, MaxMinedTransactions)
 	if err != nil {
 		return pybtc.Block{}, fmt.Errorf("mine: %w", err)

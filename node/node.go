@@ -224,8 +224,9 @@ func (n *Node) Tip() pybtc.ChainTip {
 	return *n.tip.Load()
 }
 
-// watchTip returns the tip and a channel closed when it next changes.
-func (n *Node) watchTip() (pybtc.ChainTip, <-chan struct{}) {
+// WatchTip returns the tip and a channel closed when it next changes: a
+// block was mined, received or a longer chain adopted.
+func (n *Node) WatchTip() (pybtc.ChainTip, <-chan struct{}) {
 	n.tipMu.Lock()
 	defer n.tipMu.Unlock()
 	return *n.tip.Load(), n.tipMoved

@@ -28,7 +28,7 @@ func TestTipMoveStopsMining(t *testing.T) {
 	}
 	defer n.Close()
 
-	tip, moved := n.watchTip()
+	tip, moved := n.WatchTip()
 	select {
 	case <-moved:
 		t.Fatal("moved before any block")

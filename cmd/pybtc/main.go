@@ -112,6 +112,7 @@ type Config struct {
 	Peers          []string
 	AllowOverdraft bool
 	Automine       bool
+	Dev            bool
 	BlockInterval  time.Duration
 	SyncInterval   time.Duration
 	LogLevel       slog.Level
@@ -161,6 +162,11 @@ func (m *Main) ParseFlags(args []string) error {
 		return err
 	}
 	fs.BoolVar(&c.Automine, "automine", automine, "mine blocks on its own (env PYBTC_AUTOMINE)")
+	dev, err := envBool("PYBTC_DEV")
+	if err != nil {
+		return err
+	}
+	fs.BoolVar(&c.Dev, "dev", dev, "development mode: the wallet shows a \"mine a block\" button (env PYBTC_DEV)")
 	if c.BlockInterval, err = envDuration("PYBTC_BLOCK_INTERVAL", 10*time.Second); err != nil {
 		return err
 	}
@@ -228,7 +234,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.HTTP.Chain = m.DB
+	m.HTTP.Explorer = m.DB
 	m.HTTP.Node = m.Node
+	m.HTTP.Dev = m.Config.Dev
 	if err := m.HTTP.Open(); err != nil {
 		return err
 	}
@@ -240,8 +248,8 @@ func (m *Main) Run(ctx context.Context) error {
 	tip := m.Node.Tip()
 	m.Logger.Info("node started", "url", m.HTTP.URL(), "db", m.Config.DB, "miner", m.Config.Miner, "height", tip.Height, "tip", tip.Hash)
 	base := m.HTTP.URL()
-	fmt.Fprintf(m.stdout, "pyBTC node %s\n  Home:     %s/\n  API:      %s/chain\n  Peers:    %s/nodes\n  Database: %s\n",
-		Version, base, base, base, m.Config.DB)
+	fmt.Fprintf(m.stdout, "pyBTC node %s\n  Home:       %s/\n  API:        %s/chain\n  Block Scan: %s/scan\n  Wallet:     %s/wallet\n  Peers:      %s/nodes\n  Database:   %s\n",
+		Version, base, base, base, base, base, m.Config.DB)
 	return nil
 }
 

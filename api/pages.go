@@ -1,0 +1,290 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/views"
+)
+
+// Page is what every HTML page is rendered with: the frame's values and the
+// page's own Data.
+type Page struct {
+	// Title names the page in the browser's tab.
+	Title string
+	// Section is the part of the site: "Block Scan", "Wallet" or "".
+	Section string
+	// Lang is the language the page speaks: "en" or "ko".
+	Lang string
+	// Query is the search box's value.
+	Query string
+	// Flash is a one-time message shown above the content.
+	Flash string
+	// CSRF is the token forms must send back.
+	CSRF string
+	// Events is the URL of the page's live updates; empty for none.
+	Events string
+	// Data is the page's own content.
+	Data any
+
+	url *url.URL
+}
+
+// T translates a message of the page's frame or content into the page's
+// language, formatting args into it as fmt.Sprintf does.
+func (p *Page) T(key string, args ...any) string {
+	return views.Translate(p.Lang, key, args...)
+}
+
+// Langs lists the languages a page can switch to.
+func (p *Page) Langs() []views.Language { return views.Languages }
+
+// LangURL is the current page in language lang.
+func (p *Page) LangURL(lang string) string {
+	u := *p.url
+	q := u.Query()
+	q.Set("lang", lang)
+	u.RawQuery = q.Encode()
+	return u.RequestURI()
+}
+
+// langCookie remembers a language picked with ?lang=.
+const langCookie = "lang"
+
+// pageLang picks the page's language: ?lang= (remembered in a cookie), the
+// cookie, then the browser's Accept-Language, then English.
+func pageLang(c echo.Context) string {
+	if l := c.QueryParam("lang"); views.Supported(l) {
+		c.SetCookie(&http.Cookie{
+			Name:     langCookie,
+			Value:    l,
+			Path:     "/",
+			MaxAge:   365 * 24 * 3600,
+			HttpOnly: true,
+			SameSite: http.SameSiteLaxMode,
+		})
+		return l
+	}
+	if ck, err := c.Cookie(langCookie); err == nil && views.Supported(ck.Value) {
+		return ck.Value
+	}
+	return views.FromAcceptLanguage(c.Request().Header.Get("Accept-Language"))
+}
+
+// newPage starts the envelope of an HTML page for the request.
+func (s *Server) newPage(c echo.Context, section string) *Page {
+	return &Page{Section: section, Lang: pageLang(c), url: c.Request().URL}
+}
+
+// templateFuncs are the helpers every template may call. They depend on
+// nothing per request: translation goes through Page.T.
+var templateFuncs = template.FuncMap{
+	"short":   shortHash,
+	"clip":    clip,
+	"utc":     func(ts float64) string { return timeOf(ts).UTC().Format("2006-01-02 15:04:05 UTC") },
+	"iso":     func(ts float64) string { return timeOf(ts).UTC().Format(time.RFC3339) },
+	"raw":     func(ts float64) string { return consensus.FormatFloat(ts) },
+	"amount":  func(a pybtc.Amount) string { return a.String() },
+	"sat":     func(a pybtc.Amount) int64 { return int64(a) },
+	"addrURL": addressURL,
+	"add":     func(a, b int64) int64 { return a + b },
+	"sub":     func(a, b int64) int64 { return a - b },
+}
+
+// pageSet holds each page's template: the layout and partials, parsed once
+// and cloned for every page, so that pages may each define "content".
+type pageSet map[string]*template.Template
+
+// parsePages parses views at start: a broken template stops the node before
+// it serves anything.
+func parsePages() pageSet {
+	base := template.Must(template.New("").Funcs(templateFuncs).ParseFS(views.FS, "layout/*.html", "partials/*.html"))
+	names, err := fs.Glob(views.FS, "pages/*.html")
+	if err != nil {
+		panic(err)
+	}
+	set := pageSet{}
+	for _, name := range names {
+		t := template.Must(base.Clone())
+		set[path.Base(name)] = template.Must(t.ParseFS(views.FS, name))
+	}
+	return set
+}
+
+// security headers of every HTML page: no inline script or style, no
+// framing, no guessing of content types.
+func setPageHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+}
+
+// render executes page name with p into a buffer first, so that a failing
+// template gives a clean error, not half a page.
+func (s *Server) render(c echo.Context, status int, name string, p *Page) error {
+	t, ok := s.pages[name]
+	if !ok {
+		return fmt.Errorf("render %s: no such page", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", p); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	setPageHeaders(c.Response().Header())
+	c.Response().Header().Set("Vary", "Accept-Language, Cookie")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// staticFiles serves views/static under /static, with the page headers.
+func staticFiles() http.Handler {
+	sub, err := fs.Sub(views.FS, "static")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the folder
+	}
+	files := http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setPageHeaders(w.Header())
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		files.ServeHTTP(w, r)
+	})
+}
+
+// shortHash shortens a 64-character hash to its ends; the full value goes
+// in a title or a link.
+func shortHash(h string) string {
+	if len(h) <= 16 {
+		return h
+	}
+	return h[:8] + "…" + h[len(h)-6:]
+}
+
+// clip shortens a long address for tables, keeping it readable.
+func clip(s string) string {
+	if utf8.RuneCountInString(s) <= 32 {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:20]) + "…" + string(r[len(r)-8:])
+}
+
+// addressURL is the explorer's page of address: addresses may hold any
+// character but controls, slashes and question marks included.
+func addressURL(a string) string {
+	return "/scan/address/" + url.PathEscape(a)
+}
+
+func timeOf(ts float64) time.Time {
+	if math.IsNaN(ts) || math.IsInf(ts, 0) {
+		return time.Time{}
+	}
+	sec, frac := math.Modf(ts)
+	return time.Unix(int64(sec), int64(frac*1e9))
+}
+
+// ago says how long ago ts was, in the page's language: "3 min 5 s".
+func (p *Page) ago(now time.Time, ts float64) string {
+	d := now.Sub(timeOf(ts)).Round(time.Second)
+	if d < 0 {
+		return p.T("in the future")
+	}
+	return p.T("%s ago", p.duration(d))
+}
+
+// duration formats d briefly in the page's language.
+func (p *Page) duration(d time.Duration) string {
+	d = d.Round(time.Second)
+	h, m, sec := int64(d/time.Hour), int64(d%time.Hour/time.Minute), int64(d%time.Minute/time.Second)
+	var parts []string
+	if h > 0 {
+		parts = append(parts, p.T("%d h", h))
+	}
+	if m > 0 {
+		parts = append(parts, p.T("%d min", m))
+	}
+	if sec > 0 || len(parts) == 0 {
+		parts = append(parts, p.T("%d s", sec))
+	}
+	return strings.Join(parts, " ")
+}
+
+// pageParam reads ?page= (default 1): 400 for anything but a whole number
+// of 1 or more, 404 beyond the last page.
+func (p *Page) pageParam(c echo.Context, pages int64) (int64, error) {
+	v := c.QueryParam("page")
+	if v == "" {
+		return 1, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1 {
+		return 0, p.errorf(pybtc.EINVALID, "page must be a whole number of 1 or more, not %q", v)
+	}
+	if n > max(pages, 1) {
+		return 0, p.errorf(pybtc.ENOTFOUND, "There is no page %d: the last page is %d.", n, max(pages, 1))
+	}
+	return n, nil
+}
+
+// pager describes the links between the pages of a list.
+type pager struct {
+	Page, Pages                   int64
+	First, Prev, Next, Last       string
+	Label, Text                   string
+	FirstText, PrevText, NextText string
+	LastText                      string
+}
+
+// newPager links the pages of u's list; page 1 is the newest.
+func (p *Page) newPager(page, pages int64, newer, older string) pager {
+	link := func(n int64) string {
+		u := *p.url
+		q := u.Query()
+		q.Del("lang")
+		if n == 1 {
+			q.Del("page")
+		} else {
+			q.Set("page", strconv.FormatInt(n, 10))
+		}
+		u.RawQuery = q.Encode()
+		return u.RequestURI()
+	}
+	pg := pager{
+		Page: page, Pages: pages,
+		Label:     p.T("Pages"),
+		Text:      p.T("page %d of %d", page, pages),
+		FirstText: p.T("first"), PrevText: p.T(newer), NextText: p.T(older), LastText: p.T("last"),
+	}
+	if page > 1 {
+		pg.Prev = link(page - 1)
+		if page > 2 {
+			pg.First = link(1)
+		}
+	}
+	if page < pages {
+		pg.Next = link(page + 1)
+		if page < pages-1 {
+			pg.Last = link(pages)
+		}
+	}
+	return pg
+}
+
+// pagesOf is the number of pages of size for n items (at least 1).
+func pagesOf(n int64, size int) int64 {
+	return max((n+int64(size)-1)/int64(size), 1)
+}

@@ -1,0 +1,463 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pybtc/pybtc"
+)
+
+// Explorer reads what Block Scan shows. store.DB implements it. Methods
+// return ENOTFOUND for a block or transaction that does not exist.
+type Explorer interface {
+	// BlockSummaries returns up to limit blocks from height top down.
+	BlockSummaries(ctx context.Context, top int64, limit int) ([]pybtc.BlockSummary, error)
+	// BlockSummary returns the block at height.
+	BlockSummary(ctx context.Context, height int64) (pybtc.BlockSummary, error)
+	// BlockByHash returns the main chain's block with hash.
+	BlockByHash(ctx context.Context, hash string) (pybtc.BlockSummary, error)
+	// BlockTransactions returns a page of a block's transactions.
+	BlockTransactions(ctx context.Context, height int64, offset, limit int) ([]pybtc.TxRecord, error)
+	// FindTransaction returns where transaction id is kept: its blocks,
+	// newest first, then the mempool.
+	FindTransaction(ctx context.Context, id string) ([]pybtc.TxRecord, error)
+	// AddressInfo sums up an address; all zeros if it was never seen.
+	AddressInfo(ctx context.Context, address string) (pybtc.AddressInfo, error)
+	// AddressHistory returns a page of an address's transactions, pending
+	// first, then confirmed from the tip down.
+	AddressHistory(ctx context.Context, address string, offset, limit int) ([]pybtc.TxRecord, error)
+	// Mempool returns a page of the mempool in arrival order.
+	Mempool(ctx context.Context, offset, limit int) ([]pybtc.TxRecord, error)
+	// PendingCount returns the number of pending transactions.
+	PendingCount(ctx context.Context) (int64, error)
+	// MatchPrefix returns blocks and transactions whose hash or id starts
+	// with prefix.
+	MatchPrefix(ctx context.Context, prefix string, limit int) ([]pybtc.SearchMatch, error)
+}
+
+// Page sizes of the explorer's lists.
+const (
+	blocksPerPage  = 20
+	txsPerPage     = 50
+	historyPerPage = 25
+	chartBlocks    = 60
+	chartHistory   = 100
+)
+
+const scanSection = "Block Scan"
+
+func (s *Server) scanPage(c echo.Context) *Page {
+	p := s.newPage(c, scanSection)
+	p.Events = "/scan/events"
+	return p
+}
+
+// errorf makes an application error whose message speaks the page's
+// language.
+func (p *Page) errorf(code, key string, args ...any) error {
+	return pybtc.Errorf(code, "%s", p.T(key, args...))
+}
+
+// txView is a transaction as the explorer lists it.
+type txView struct {
+	pybtc.TxRecord
+	Confirmations int64
+	// For an address's history: the direction ("in", "out" or "self"), the
+	// other party, and the amount with its sign.
+	Direction, DirectionText string
+	Counterparty, Signed     string
+}
+
+func txViews(recs []pybtc.TxRecord, tip int64, address string) []txView {
+	out := make([]txView, len(recs))
+	for i, r := range recs {
+		v := txView{TxRecord: r}
+		if !r.Pending() {
+			v.Confirmations = tip - r.Height + 1
+		}
+		if address != "" {
+			switch {
+			case r.Sender == address && r.Recipient == address:
+				v.Direction, v.Counterparty, v.Signed = "self", address, "±"+r.Amount.String()
+			case r.Sender == address:
+				v.Direction, v.Counterparty, v.Signed = "out", r.Recipient, "−"+r.Amount.String()
+			default:
+				v.Direction, v.Counterparty, v.Signed = "in", r.Sender, "+"+r.Amount.String()
+			}
+			v.DirectionText = v.Direction
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// Confirmations says "1 confirmation" or "n confirmations" in the page's
+// language.
+func (p *Page) Confirmations(n int64) string {
+	if n == 1 {
+		return p.T("1 confirmation")
+	}
+	return p.T("%d confirmations", n)
+}
+
+// handleScanHome handles "GET /scan": summary figures, charts of the latest
+// blocks and the latest blocks, page by page (?page=N, 1 is the newest).
+func (s *Server) handleScanHome(c echo.Context) error {
+	ctx := c.Request().Context()
+	p := s.scanPage(c)
+	tip := s.Node.Tip()
+	pages := pagesOf(tip.Height, blocksPerPage)
+	page, err := p.pageParam(c, pages)
+	if err != nil {
+		return err
+	}
+	blocks, err := s.Explorer.BlockSummaries(ctx, tip.Height-(page-1)*blocksPerPage, blocksPerPage)
+	if err != nil {
+		return err
+	}
+	pending, err := s.Explorer.PendingCount(ctx)
+	if err != nil {
+		return err
+	}
+	peers, err := s.Node.Peers(ctx)
+	if err != nil {
+		return err
+	}
+	data := struct {
+		Tip                    pybtc.ChainTip
+		Pending                int64
+		Peers                  int
+		SinceLast, AvgInterval string
+		Blocks                 []pybtc.BlockSummary
+		Charts                 []figure
+		Pager                  pager
+	}{
+		Tip:       tip,
+		Pending:   pending,
+		Peers:     len(peers),
+		SinceLast: p.ago(s.clock(), tip.Timestamp),
+		Blocks:    blocks,
+		Pager:     p.newPager(page, pages, "newer", "older"),
+	}
+	if page == 1 {
+		// One block more than charted gives the gap before the oldest.
+		recent, err := s.Explorer.BlockSummaries(ctx, tip.Height, chartBlocks+1)
+		if err != nil {
+			return err
+		}
+		mined := slices.DeleteFunc(slices.Clone(recent), func(b pybtc.BlockSummary) bool { return b.Height == 1 })
+		if n := len(mined); n > 1 {
+			span := mined[0].Timestamp - mined[n-1].Timestamp
+			data.AvgInterval = p.duration(time.Duration(span / float64(n-1) * float64(time.Second)))
+		}
+		data.Charts = blockCharts(p, recent)
+	}
+	p.Title = p.T("Latest blocks")
+	p.Data = data
+	return s.render(c, http.StatusOK, "scan_home.html", p)
+}
+
+// lookupBlock finds a block by height or hash: 400 for anything else.
+func (s *Server) lookupBlock(ctx context.Context, p *Page, id string) (pybtc.BlockSummary, error) {
+	if h, err := strconv.ParseInt(id, 10, 64); err == nil && h > 0 {
+		b, err := s.Explorer.BlockSummary(ctx, h)
+		if pybtc.ErrorCode(err) == pybtc.ENOTFOUND {
+			return b, p.errorf(pybtc.ENOTFOUND, "There is no block at height %d.", h)
+		}
+		return b, err
+	}
+	hash := strings.ToLower(id)
+	if !isHex(hash, 64) {
+		return pybtc.BlockSummary{}, p.errorf(pybtc.EINVALID, "A block is named by its height (1, 2, …) or its 64-character hex hash, not %q.", id)
+	}
+	b, err := s.Explorer.BlockByHash(ctx, hash)
+	if pybtc.ErrorCode(err) == pybtc.ENOTFOUND {
+		return b, p.errorf(pybtc.ENOTFOUND, "No block of the chain has the hash %s.", hash)
+	}
+	return b, err
+}
+
+// blockView is what the pages of a block show: the block and one page of
+// its transactions.
+type blockView struct {
+	block       pybtc.BlockSummary
+	page, pages int64
+	txs         []pybtc.TxRecord
+}
+
+// readBlock reads the block of the path's :id and the page of its
+// transactions that ?page= asks for.
+func (s *Server) readBlock(c echo.Context, p *Page) (blockView, error) {
+	ctx := c.Request().Context()
+	b, err := s.lookupBlock(ctx, p, c.Param("id"))
+	if err != nil {
+		return blockView{}, err
+	}
+	pages := pagesOf(int64(b.TxCount), txsPerPage)
+	page, err := p.pageParam(c, pages)
+	if err != nil {
+		return blockView{}, err
+	}
+	txs, err := s.Explorer.BlockTransactions(ctx, b.Height, int((page-1)*txsPerPage), txsPerPage)
+	if err != nil {
+		return blockView{}, err
+	}
+	return blockView{b, page, pages, txs}, nil
+}
+
+// handleScanBlock handles "GET /scan/block/:id": a block by height or hash,
+// with its transactions page by page.
+func (s *Server) handleScanBlock(c echo.Context) error {
+	p := s.scanPage(c)
+	v, err := s.readBlock(c, p)
+	if err != nil {
+		return err
+	}
+	tip := s.Node.Tip()
+	p.Title = p.T("Block %d", v.block.Height)
+	p.Data = struct {
+		Block         pybtc.BlockSummary
+		Tip           pybtc.ChainTip
+		Confirmations int64
+		Address       string
+		Txs           []txView
+		Pager         pager
+	}{v.block, tip, max(tip.Height-v.block.Height+1, 0), "", txViews(v.txs, tip.Height, ""), p.newPager(v.page, v.pages, "previous", "next")}
+	return s.render(c, http.StatusOK, "scan_block.html", p)
+}
+
+// handleScanTx handles "GET /scan/tx/:id": where a transaction is, with its
+// confirmations, or that it is pending.
+func (s *Server) handleScanTx(c echo.Context) error {
+	ctx := c.Request().Context()
+	p := s.scanPage(c)
+	id := strings.ToLower(c.Param("id"))
+	if !isHex(id, 64) {
+		return p.errorf(pybtc.EINVALID, "A transaction id is 64 hex characters, not %q.", c.Param("id"))
+	}
+	recs, err := s.Explorer.FindTransaction(ctx, id)
+	if pybtc.ErrorCode(err) == pybtc.ENOTFOUND {
+		return p.errorf(pybtc.ENOTFOUND, "No transaction has the id %s.", id)
+	} else if err != nil {
+		return err
+	}
+	p.Data = struct {
+		ID      string
+		Records []txView
+	}{id, txViews(recs, s.Node.Tip().Height, "")}
+	return s.render(c, http.StatusOK, "scan_tx.html", p)
+}
+
+// addressParam reads the address of /scan/address/* and /api/address/*
+// from the escaped path: an address may hold a slash.
+func addressParam(c echo.Context, prefix string) (string, error) {
+	escaped := strings.TrimPrefix(c.Request().URL.EscapedPath(), prefix)
+	a, err := url.PathUnescape(escaped)
+	if err != nil || a == "" || len(a) > 1024 {
+		return "", pybtc.Errorf(pybtc.EINVALID, "the address in the path is empty, too long or badly escaped")
+	}
+	return a, nil
+}
+
+// addressView is what the pages of an address show: its sums and one page
+// of its history.
+type addressView struct {
+	info        pybtc.AddressInfo
+	page, pages int64
+	history     []pybtc.TxRecord
+}
+
+// readAddress reads address's sums and the page of its history that
+// ?page= asks for: ENOTFOUND for an address no transaction names.
+func (s *Server) readAddress(c echo.Context, p *Page, address string) (addressView, error) {
+	ctx := c.Request().Context()
+	info, err := s.Explorer.AddressInfo(ctx, address)
+	if err != nil {
+		return addressView{}, err
+	}
+	if !info.Seen() {
+		return addressView{}, p.errorf(pybtc.ENOTFOUND, "No transaction names the address %q.", address)
+	}
+	pages := pagesOf(info.Confirmed+info.Pending, historyPerPage)
+	page, err := p.pageParam(c, pages)
+	if err != nil {
+		return addressView{}, err
+	}
+	history, err := s.Explorer.AddressHistory(ctx, address, int((page-1)*historyPerPage), historyPerPage)
+	if err != nil {
+		return addressView{}, err
+	}
+	return addressView{info, page, pages, history}, nil
+}
+
+// handleScanAddress handles "GET /scan/address/*": an address's balance,
+// its history page by page, and its balance over time.
+func (s *Server) handleScanAddress(c echo.Context) error {
+	ctx := c.Request().Context()
+	p := s.scanPage(c)
+	address, err := addressParam(c, "/scan/address/")
+	if err != nil {
+		return err
+	}
+	a, err := s.readAddress(c, p, address)
+	if err != nil {
+		return err
+	}
+	info, page, pages, history := a.info, a.page, a.pages, a.history
+	tip := s.Node.Tip()
+	data := struct {
+		Address string
+		Info    pybtc.AddressInfo
+		Txs     []txView
+		Chart   *figure
+		Pager   pager
+	}{address, info, txViews(history, tip.Height, address), nil, p.newPager(page, pages, "newer", "older")}
+	if page == 1 && info.Confirmed > 0 {
+		// The confirmed part of the history, after the pending entries.
+		recent, err := s.Explorer.AddressHistory(ctx, address, int(info.Pending), chartHistory)
+		if err != nil {
+			return err
+		}
+		data.Chart = balanceChart(p, address, info.Total(), recent)
+	}
+	p.Data = data
+	return s.render(c, http.StatusOK, "scan_address.html", p)
+}
+
+// handleScanMempool handles "GET /scan/mempool": the pending transactions
+// in arrival order.
+func (s *Server) handleScanMempool(c echo.Context) error {
+	ctx := c.Request().Context()
+	p := s.scanPage(c)
+	pending, err := s.Explorer.PendingCount(ctx)
+	if err != nil {
+		return err
+	}
+	pages := pagesOf(pending, txsPerPage)
+	page, err := p.pageParam(c, pages)
+	if err != nil {
+		return err
+	}
+	txs, err := s.Explorer.Mempool(ctx, int((page-1)*txsPerPage), txsPerPage)
+	if err != nil {
+		return err
+	}
+	p.Data = struct {
+		Pending int64
+		Address string
+		Txs     []txView
+		Pager   pager
+	}{pending, "", txViews(txs, 0, ""), p.newPager(page, pages, "previous", "next")}
+	return s.render(c, http.StatusOK, "scan_mempool.html", p)
+}
+
+// peerView is a peer as the peers page shows it.
+type peerView struct {
+	pybtc.Peer
+	StateText, StateClass string
+}
+
+// handleScanPeers handles "GET /scan/peers": the peers and their state.
+func (s *Server) handleScanPeers(c echo.Context) error {
+	p := s.scanPage(c)
+	peers, err := s.Node.Peers(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	now := float64(s.clock().UnixMicro()) / 1e6
+	views := make([]peerView, len(peers))
+	for i, peer := range peers {
+		state := peer.State(now)
+		views[i] = peerView{peer, string(state), strings.ReplaceAll(string(state), " ", "-")}
+	}
+	p.Data = struct{ Peers []peerView }{views}
+	return s.render(c, http.StatusOK, "scan_peers.html", p)
+}
+
+// handleScanSearch handles "GET /scan/search?q=": a height, a block hash, a
+// transaction id or a unique start of one, or an address goes to its page;
+// several matches are listed; nothing found is a 404 that says what search
+// takes.
+func (s *Server) handleScanSearch(c echo.Context) error {
+	ctx := c.Request().Context()
+	p := s.scanPage(c)
+	q := strings.TrimSpace(c.QueryParam("q"))
+	p.Query = q
+	tip := s.Node.Tip()
+	if h, err := strconv.ParseInt(q, 10, 64); err == nil && h >= 1 && h <= tip.Height {
+		return c.Redirect(http.StatusSeeOther, "/scan/block/"+strconv.FormatInt(h, 10))
+	}
+	var matches []pybtc.SearchMatch
+	if hex := strings.ToLower(q); len(hex) >= 4 && isHex(hex, len(hex)) && len(hex) <= 64 {
+		var err error
+		if matches, err = s.Explorer.MatchPrefix(ctx, hex, 20); err != nil {
+			return err
+		}
+		if len(matches) == 1 {
+			return c.Redirect(http.StatusSeeOther, matchURL(matches[0]))
+		}
+	}
+	if q != "" && len(matches) == 0 {
+		info, err := s.Explorer.AddressInfo(ctx, q)
+		if err != nil {
+			return err
+		}
+		if info.Seen() {
+			return c.Redirect(http.StatusSeeOther, addressURL(q))
+		}
+	}
+	status := http.StatusOK
+	if len(matches) == 0 {
+		status = http.StatusNotFound
+		if q == "" {
+			status = http.StatusBadRequest
+		}
+	}
+	// The tip's coinbase names an address that surely exists.
+	example := "node_5000"
+	if b, err := s.Explorer.BlockSummary(ctx, tip.Height); err == nil {
+		if last, err := s.Explorer.BlockTransactions(ctx, tip.Height, b.TxCount-1, 1); err == nil && len(last) == 1 {
+			example = last[0].Recipient
+		}
+	}
+	p.Data = struct {
+		Matches []pybtc.SearchMatch
+		Tip     pybtc.ChainTip
+		Example string
+	}{matches, tip, example}
+	return s.render(c, status, "scan_search.html", p)
+}
+
+func matchURL(m pybtc.SearchMatch) string {
+	if m.Kind == "block" {
+		return "/scan/block/" + m.ID
+	}
+	return "/scan/tx/" + m.ID
+}
+
+// isHex reports whether s is n lowercase hex digits.
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !('0' <= s[i] && s[i] <= '9' || 'a' <= s[i] && s[i] <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) clock() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}

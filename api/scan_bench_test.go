@@ -1,0 +1,96 @@
+package api_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/pybtc/pybtc/api"
+	"github.com/pybtc/pybtc/internal/benchchain"
+	"github.com/pybtc/pybtc/node"
+	"github.com/pybtc/pybtc/store"
+)
+
+var (
+	explorerOnce sync.Once
+	explorerPath string
+	explorerErr  error
+)
+
+// explorerChain builds, once per process, a database of 100,000 blocks and
+// 1,000,000 transactions: nine payments among 10,000 addresses and a
+// coinbase to "miner" in every block.
+func explorerChain(b *testing.B) string {
+	b.Helper()
+	explorerOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "pybtc-bench-")
+		if err != nil {
+			explorerErr = err
+			return
+		}
+		explorerPath = filepath.Join(dir, "explorer.db")
+		db := store.NewDB(explorerPath)
+		ctx := context.Background()
+		if explorerErr = db.Open(ctx); explorerErr != nil {
+			return
+		}
+		defer db.Close()
+		n := node.New(db, node.Config{Miner: "miner", Logger: slog.New(slog.DiscardHandler)})
+		if explorerErr = n.Open(ctx); explorerErr != nil {
+			return
+		}
+		n.Close()
+		explorerErr = benchchain.Extend(ctx, db, 99_999, 9, benchchain.Addresses("addr", 10_000))
+	})
+	if explorerErr != nil {
+		b.Fatal(explorerErr)
+	}
+	return explorerPath
+}
+
+// BenchmarkScanPages renders Block Scan's pages over a chain of 100,000
+// blocks and 1,000,000 transactions, through the whole handler (routing,
+// queries, templates), as a browser would ask for them.
+func BenchmarkScanPages(b *testing.B) {
+	path := explorerChain(b)
+	ctx := context.Background()
+	db := store.NewDB(path)
+	if err := db.Open(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	logger := slog.New(slog.DiscardHandler)
+	n := node.New(db, node.Config{Miner: "miner", SyncInterval: -1, Logger: logger})
+	if err := n.Open(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer n.Close()
+	h := (&api.Server{Chain: db, Explorer: db, Node: n, Logger: logger}).Handler()
+	for _, bc := range []struct{ name, target string }{
+		{"Home", "/scan"},
+		{"HomeDeepPage", "/scan?page=4000"},
+		{"Block", "/scan/block/50000"},
+		{"Address", "/scan/address/addr4242"},
+		{"AddressLastPage", "/scan/address/addr4242?page=8"},
+		{"AddressOfMiner", "/scan/address/miner"},
+		{"Search", "/scan/search?q=addr4242"},
+		{"APIAddress", "/api/address/addr4242"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			req := httptest.NewRequest("GET", bc.target, nil)
+			req.Header.Set("Accept", "text/html")
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK && rec.Code != http.StatusSeeOther {
+					b.Fatalf("GET %s: %d %s", bc.target, rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,333 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/node"
+	"github.com/pybtc/pybtc/peer"
+)
+
+// WalletVisitor is a browser on the wallet: it keeps its cookies between
+// requests and sends back the CSRF token of the last page it read.
+type WalletVisitor struct {
+	env     *Env
+	cookies map[string]*http.Cookie
+	csrf    string
+}
+
+func NewWalletVisitor(e *Env) *WalletVisitor {
+	return &WalletVisitor{env: e, cookies: map[string]*http.Cookie{}}
+}
+
+func (v *WalletVisitor) do(tb testing.TB, req *http.Request) *httptest.ResponseRecorder {
+	tb.Helper()
+	req.Header.Set("Accept", "text/html")
+	for _, c := range v.cookies {
+		req.AddCookie(c)
+	}
+	rec := serve(v.env, req)
+	for _, c := range rec.Result().Cookies() {
+		if c.MaxAge < 0 {
+			delete(v.cookies, c.Name)
+		} else {
+			v.cookies[c.Name] = c
+		}
+	}
+	if doc, err := goquery.NewDocumentFromReader(strings.NewReader(rec.Body.String())); err == nil {
+		if token, ok := doc.Find(`input[name="csrf"]`).Attr("value"); ok {
+			v.csrf = token
+		}
+	}
+	return rec
+}
+
+// Get reads a wallet page.
+func (v *WalletVisitor) Get(tb testing.TB, target string) *httptest.ResponseRecorder {
+	tb.Helper()
+	return v.do(tb, httptest.NewRequest("GET", target, nil))
+}
+
+// Post submits a form with the visitor's CSRF token, unless form sets one.
+func (v *WalletVisitor) Post(tb testing.TB, target string, form url.Values) *httptest.ResponseRecorder {
+	tb.Helper()
+	if !form.Has("csrf") {
+		form.Set("csrf", v.csrf)
+	}
+	req := httptest.NewRequest("POST", target, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return v.do(tb, req)
+}
+
+// MustLogin logs in as address.
+func (v *WalletVisitor) MustLogin(tb testing.TB, address string) {
+	tb.Helper()
+	v.Get(tb, "/wallet")
+	rec := v.Post(tb, "/wallet/login", url.Values{"address": {address}})
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/wallet" {
+		tb.Fatalf("login as %s: %d %s", address, rec.Code, rec.Body)
+	}
+}
+
+func mustDoc(tb testing.TB, rec *httptest.ResponseRecorder) *goquery.Document {
+	tb.Helper()
+	doc, err := goquery.NewDocumentFromReader(rec.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return doc
+}
+
+// MustOpenWalletEnv is a node where alice has 10 pyBTC confirmed.
+func MustOpenWalletEnv(tb testing.TB, cfg node.Config) *Env {
+	tb.Helper()
+	cfg.AllowOverdraft = false
+	e := MustOpenEnv(tb, cfg)
+	e.MustMine(tb) // the coinbase names "miner"
+	ctx := tb.Context()
+	// Fund alice with a block mined to her: one coinbase pays 0.1, so
+	// mine 100 of them.
+	for range 100 {
+		if _, err := e.Node.Mine(ctx, "alice"); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return e
+}
+
+func TestWalletLogin(t *testing.T) {
+	e := MustOpenWalletEnv(t, node.Config{})
+	v := NewWalletVisitor(e)
+	form := mustDoc(t, v.Get(t, "/wallet"))
+	if form.Find(`form[action="/wallet/login"] input[name="address"]`).Length() != 1 || v.csrf == "" {
+		t.Fatalf("GET /wallet shows no login form with a CSRF token")
+	}
+	t.Run("Unknown", func(t *testing.T) {
+		rec := v.Post(t, "/wallet/login", url.Values{"address": {"nobody"}})
+		if rec.Code != http.StatusBadRequest {
+			t.Fatalf("unknown address: %d, want 400", rec.Code)
+		}
+		doc := mustDoc(t, rec)
+		if got := MustText(t, doc, "#login-error"); !strings.Contains(got, "Invalid wallet address") {
+			t.Fatalf("refusal says %q", got)
+		}
+		if got := doc.Find(`input[name="address"]`).AttrOr("value", ""); got != "nobody" {
+			t.Fatalf("the form forgot the address: %q", got)
+		}
+		if _, ok := v.cookies["pybtc_wallet"]; ok {
+			t.Fatalf("a session was opened for an unknown address")
+		}
+	})
+	t.Run("Korean", func(t *testing.T) {
+		req := httptest.NewRequest("POST", "/wallet/login", strings.NewReader(url.Values{"address": {"nobody"}, "csrf": {v.csrf}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept-Language", "ko")
+		req.AddCookie(v.cookies["pybtc_csrf"])
+		if got := MustText(t, mustDoc(t, serve(e, req)), "#login-error"); !strings.Contains(got, "잘못된 지갑 주소입니다!") {
+			t.Fatalf("Korean refusal says %q", got)
+		}
+	})
+	t.Run("Known", func(t *testing.T) {
+		v.MustLogin(t, "alice")
+		session := v.cookies["pybtc_wallet"]
+		if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode {
+			t.Fatalf("session cookie %+v: want HttpOnly and SameSite", session)
+		}
+		doc := mustDoc(t, v.Get(t, "/wallet"))
+		if got := MustText(t, doc, "#address"); got != "alice" {
+			t.Fatalf("wallet of %q", got)
+		}
+		if got := MustText(t, doc, "#balance"); got != "10 pyBTC" {
+			t.Fatalf("balance %q, want 10 pyBTC", got)
+		}
+		if doc.Find(".qr svg path").Length() != 1 {
+			t.Fatalf("no QR code of the address")
+		}
+		if doc.Find("#mine").Length() != 0 {
+			t.Fatalf("the mine button shows without --dev")
+		}
+	})
+	t.Run("ForgedSession", func(t *testing.T) {
+		forged := NewWalletVisitor(e)
+		forged.cookies["pybtc_wallet"] = &http.Cookie{Name: "pybtc_wallet", Value: "Ym9i.9999999999.AAAA"}
+		if MustText(t, mustDoc(t, forged.Get(t, "/wallet")), "h1") != "Log in to your wallet" {
+			t.Fatalf("a forged session cookie opened a wallet")
+		}
+	})
+	t.Run("Logout", func(t *testing.T) {
+		rec := v.Post(t, "/wallet/logout", url.Values{})
+		if rec.Code != http.StatusSeeOther {
+			t.Fatalf("logout: %d", rec.Code)
+		}
+		if _, ok := v.cookies["pybtc_wallet"]; ok {
+			t.Fatalf("logout kept the session cookie")
+		}
+		if MustText(t, mustDoc(t, v.Get(t, "/wallet")), "h1") != "Log in to your wallet" {
+			t.Fatalf("after logout the wallet still shows")
+		}
+	})
+}
+
+func TestWalletCSRF(t *testing.T) {
+	e := MustOpenWalletEnv(t, node.Config{})
+	v := NewWalletVisitor(e)
+	v.MustLogin(t, "alice")
+	for _, tc := range []struct {
+		name, token string
+		status      int
+	}{
+		{"Wrong", "not-the-token", http.StatusForbidden},
+		{"Empty", "", http.StatusForbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			form := url.Values{"recipient": {"bob"}, "amount": {"1"}, "csrf": {tc.token}}
+			if rec := v.Post(t, "/wallet/send", form); rec.Code != tc.status {
+				t.Fatalf("send with token %q: %d, want %d", tc.token, rec.Code, tc.status)
+			}
+			if info, _ := e.DB.AddressInfo(t.Context(), "bob"); info.Seen() {
+				t.Fatalf("a forged send was stored")
+			}
+		})
+	}
+	t.Run("CrossSite", func(t *testing.T) {
+		req := httptest.NewRequest("POST", "/wallet/send", strings.NewReader("recipient=bob&amount=1"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		for _, c := range v.cookies {
+			req.AddCookie(c)
+		}
+		if rec := serve(e, req); rec.Code != http.StatusForbidden {
+			t.Fatalf("cross-site send: %d, want 403", rec.Code)
+		}
+	})
+}
+
+func TestWalletSendRefusals(t *testing.T) {
+	e := MustOpenWalletEnv(t, node.Config{})
+	v := NewWalletVisitor(e)
+	v.MustLogin(t, "alice")
+	for _, tc := range []struct {
+		name, recipient, amount, says string
+	}{
+		{"NoRecipient", "", "1", "Type the address to send to."},
+		{"ToSelf", "alice", "1", "You cannot send coins to your own address."},
+		{"LongRecipient", strings.Repeat("b", 129), "1", "at most 128 characters"},
+		{"ControlCharacter", "bo\tb", "1", "control characters"},
+		{"NoAmount", "bob", "", "Type the amount to send."},
+		{"Letters", "bob", "abc", "must be a number such as 0.5"},
+		{"Comma", "bob", "1,5", "must be a number such as 0.5"},
+		{"Negative", "bob", "-1", "must be a number such as 0.5"},
+		{"Exponent", "bob", "1e3", "must be a number such as 0.5"},
+		{"LeadingZero", "bob", "01", "must be a number such as 0.5"},
+		{"TooManyDecimals", "bob", "0.123456789", "at most 8 decimal places"},
+		{"Zero", "bob", "0.00000000", "must be more than 0"},
+		{"TooMuch", "bob", "100000001", "at most 100000000 pyBTC"},
+		{"Overdraft", "bob", "10.00000001", "You can send at most 10 pyBTC"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := v.Post(t, "/wallet/send", url.Values{"recipient": {tc.recipient}, "amount": {tc.amount}})
+			if rec.Code != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", rec.Code)
+			}
+			doc := mustDoc(t, rec)
+			if got := MustText(t, doc, "#send-error"); !strings.Contains(got, tc.says) {
+				t.Fatalf("refusal says %q, want %q", got, tc.says)
+			}
+			if got := doc.Find(`#send input[name="amount"]`).AttrOr("value", "?"); got != tc.amount {
+				t.Fatalf("the form forgot the amount: %q", got)
+			}
+			if got := doc.Find(`#send input[name="recipient"]`).AttrOr("value", "?"); got != strings.TrimSpace(tc.recipient) {
+				t.Fatalf("the form forgot the recipient: %q", got)
+			}
+			if n := mempoolSize(t, e); n != 0 {
+				t.Fatalf("a refused send left %d pending transactions", n)
+			}
+		})
+	}
+}
+
+func TestWalletSend(t *testing.T) {
+	self, _ := peer.ParseURL("http://127.0.0.1:5000")
+	client := &RecordingClient{Reachable: true}
+	e := MustOpenWalletEnv(t, node.Config{Self: self, Client: client, SyncInterval: -1})
+	if rec := e.Do(t, "POST", "/nodes/register", `{"nodes": ["http://127.0.0.1:5001"]}`); rec.Code != http.StatusCreated {
+		t.Fatalf("register peer: %d", rec.Code)
+	}
+	v := NewWalletVisitor(e)
+	v.MustLogin(t, "alice")
+	// The form's sender field, if any, is ignored: the session says who pays.
+	rec := v.Post(t, "/wallet/send", url.Values{"sender": {"miner"}, "recipient": {"new-friend"}, "amount": {"2.5"}})
+	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/wallet?sent=") {
+		t.Fatalf("send: %d → %q %s", rec.Code, rec.Header().Get("Location"), rec.Body)
+	}
+	id := strings.TrimPrefix(rec.Header().Get("Location"), "/wallet?sent=")
+	recs, err := e.DB.FindTransaction(t.Context(), id)
+	if err != nil || recs[0].Sender != "alice" || recs[0].Recipient != "new-friend" || recs[0].Amount != 2*pybtc.Coin+pybtc.Coin/2 || !recs[0].Pending() {
+		t.Fatalf("stored %+v %v", recs, err)
+	}
+
+	doc := mustDoc(t, v.Get(t, rec.Header().Get("Location")))
+	if got := doc.Find("#sent a").AttrOr("href", ""); got != "/scan/tx/"+id {
+		t.Fatalf("the message links to %q, want the transaction", got)
+	}
+	if got := MustText(t, doc, "#history tbody tr:first-child"); !strings.Contains(got, "Pending") || !strings.Contains(got, "new-friend") {
+		t.Fatalf("newest history row %q is not the pending payment", got)
+	}
+	if got := MustText(t, doc, "#spendable"); got != "7.5 pyBTC" {
+		t.Fatalf("available %q, want 7.5 pyBTC", got)
+	}
+
+	// Relayed as a transaction posted to /transactions/new is: the same
+	// JSON, with its timestamp (the peer client marks it "sharing").
+	posted := e.MustPost(t, "alice", "other-friend", "1")
+	relayed := map[string]map[string]any{}
+	for deadline := time.Now().Add(5 * time.Second); len(relayed) < 2 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for _, body := range client.Relayed() {
+			var tx map[string]any
+			if err := json.Unmarshal([]byte(body), &tx); err != nil {
+				t.Fatalf("relayed %q: %v", body, err)
+			}
+			relayed[tx["recipient"].(string)] = tx
+		}
+	}
+	wallet, api := relayed["new-friend"], relayed["other-friend"]
+	if wallet == nil || api == nil || len(wallet) != len(api) || wallet["sender"] != "alice" || wallet["timestamp"] != recs[0].Timestamp {
+		t.Fatalf("relayed from the wallet %v, from the API %v (posted %s)", wallet, api, posted)
+	}
+
+	e.MustMine(t)
+	doc = mustDoc(t, v.Get(t, "/wallet"))
+	if got := MustText(t, doc, "#balance"); got != "6.5 pyBTC" {
+		t.Fatalf("after mining: balance %q, want 6.5 pyBTC", got)
+	}
+	if got := MustText(t, doc, "#history tbody tr:first-child"); !strings.Contains(got, "1 confirmation") {
+		t.Fatalf("after mining the payment reads %q", got)
+	}
+}
+
+func TestWalletDevMine(t *testing.T) {
+	e := MustOpenWalletEnv(t, node.Config{})
+	v := NewWalletVisitor(e)
+	v.MustLogin(t, "alice")
+	if rec := v.Post(t, "/wallet/mine", url.Values{}); rec.Code != http.StatusNotFound {
+		t.Fatalf("mine without --dev: %d, want 404", rec.Code)
+	}
+	e.Server.Dev = true
+	doc := mustDoc(t, v.Get(t, "/wallet"))
+	if doc.Find("#mine").Length() != 1 {
+		t.Fatalf("no mine button with --dev")
+	}
+	height := e.Node.Tip().Height
+	rec := v.Post(t, "/wallet/mine", url.Values{})
+	if rec.Code != http.StatusSeeOther || e.Node.Tip().Height != height+1 {
+		t.Fatalf("mine with --dev: %d, height %d → %d", rec.Code, height, e.Node.Tip().Height)
+	}
+}

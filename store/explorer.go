@@ -1,0 +1,349 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/pybtc/pybtc"
+)
+
+// The explorer's reads. Each answers from the indexes in time that does not
+// grow with the chain: blocks by height range, transactions by block and
+// position, an address's rows from its (address, block, position) indexes.
+
+type blockRow struct {
+	Height       int64   `db:"height"`
+	Hash         string  `db:"hash"`
+	PreviousHash string  `db:"previous_hash"`
+	Nonce        int64   `db:"nonce"`
+	Timestamp    float64 `db:"timestamp"`
+	TxCount      int     `db:"tx_count"`
+}
+
+func (r blockRow) summary() pybtc.BlockSummary {
+	return pybtc.BlockSummary{Height: r.Height, Hash: r.Hash, PreviousHash: r.PreviousHash, Nonce: r.Nonce, Timestamp: r.Timestamp, TxCount: r.TxCount}
+}
+
+const blockColumns = `
+			height,
+			hash,
+			previous_hash,
+			nonce,
+			timestamp,
+			tx_count`
+
+// BlockSummaries returns up to limit blocks from height top down, newest
+// first.
+func (db *DB) BlockSummaries(ctx context.Context, top int64, limit int) ([]pybtc.BlockSummary, error) {
+	var rows []blockRow
+	if err := db.read.SelectContext(ctx, &rows, `
+		SELECT`+blockColumns+`
+		FROM blocks
+		WHERE height <= ?
+		ORDER BY height DESC
+		LIMIT ?`, top, limit); err != nil {
+		return nil, fmt.Errorf("read blocks below %d: %w", top, err)
+	}
+	out := make([]pybtc.BlockSummary, len(rows))
+	for i, r := range rows {
+		out[i] = r.summary()
+	}
+	return out, nil
+}
+
+// BlockSummary returns the block at height, or ENOTFOUND.
+func (db *DB) BlockSummary(ctx context.Context, height int64) (pybtc.BlockSummary, error) {
+	b, err := db.blockWhere(ctx, "height", height)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, pybtc.Errorf(pybtc.ENOTFOUND, "There is no block at height %d.", height)
+	} else if err != nil {
+		return b, fmt.Errorf("read block %d: %w", height, err)
+	}
+	return b, nil
+}
+
+// BlockByHash returns the main chain's block with hash, or ENOTFOUND.
+func (db *DB) BlockByHash(ctx context.Context, hash string) (pybtc.BlockSummary, error) {
+	b, err := db.blockWhere(ctx, "hash", hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, pybtc.Errorf(pybtc.ENOTFOUND, "No block of the chain has the hash %s.", hash)
+	} else if err != nil {
+		return b, fmt.Errorf("read block %s: %w", hash, err)
+	}
+	return b, nil
+}
+
+// blockWhere reads the block whose unique column (height or hash) is value.
+func (db *DB) blockWhere(ctx context.Context, column string, value any) (pybtc.BlockSummary, error) {
+	var row blockRow
+	err := db.read.GetContext(ctx, &row, `
+		SELECT`+blockColumns+`
+		FROM blocks
+		WHERE `+column+` = ?`, value)
+	return row.summary(), err
+}
+
+type txRow struct {
+	ID        string  `db:"id"`
+	Sender    string  `db:"sender"`
+	Recipient string  `db:"recipient"`
+	Amount    int64   `db:"amount"`
+	Timestamp float64 `db:"timestamp"`
+	Height    int64   `db:"block_height"`
+	Position  int64   `db:"position"`
+}
+
+func records(rows []txRow) []pybtc.TxRecord {
+	out := make([]pybtc.TxRecord, len(rows))
+	for i, r := range rows {
+		out[i] = pybtc.TxRecord{
+			Transaction: pybtc.Transaction{
+				ID:        r.ID,
+				Sender:    r.Sender,
+				Recipient: r.Recipient,
+				Amount:    pybtc.Amount(r.Amount),
+				Timestamp: r.Timestamp,
+			},
+			Height:   r.Height,
+			Position: r.Position,
+		}
+	}
+	return out
+}
+
+// BlockTransactions returns up to limit transactions of the block at
+// height, in block order, skipping the first offset.
+func (db *DB) BlockTransactions(ctx context.Context, height int64, offset, limit int) ([]pybtc.TxRecord, error) {
+	var rows []txRow
+	if err := db.read.SelectContext(ctx, &rows, `
+		SELECT
+			id,
+			sender,
+			recipient,
+			amount,
+			timestamp,
+			block_height,
+			position
+		FROM transactions
+		WHERE block_height = ? AND position >= ?
+		ORDER BY position
+		LIMIT ?`, height, offset, limit); err != nil {
+		return nil, fmt.Errorf("read transactions of block %d: %w", height, err)
+	}
+	return records(rows), nil
+}
+
+// FindTransaction returns every place the transaction id is kept: the
+// blocks that hold it, newest first (the tutorial's rules let an id repeat),
+// then the mempool. ENOTFOUND when it is nowhere.
+func (db *DB) FindTransaction(ctx context.Context, id string) ([]pybtc.TxRecord, error) {
+	var rows []txRow
+	if err := db.read.SelectContext(ctx, &rows, `
+		SELECT * FROM (
+			SELECT
+				id,
+				sender,
+				recipient,
+				amount,
+				timestamp,
+				block_height,
+				position
+			FROM transactions
+			WHERE id = ?1
+			ORDER BY block_height DESC
+			LIMIT 100
+		)
+		UNION ALL
+		SELECT
+			id,
+			sender,
+			recipient,
+			amount,
+			timestamp,
+			0,
+			seq
+		FROM mempool
+		WHERE id = ?1`, id); err != nil {
+		return nil, fmt.Errorf("find transaction %s: %w", id, err)
+	}
+	if len(rows) == 0 {
+		return nil, pybtc.Errorf(pybtc.ENOTFOUND, "No transaction has the id %s.", id)
+	}
+	return records(rows), nil
+}
+
+// AddressInfo sums up address: confirmed received and sent, pending in
+// and out, and how many transactions name it. An address never seen has
+// zeros everywhere (see AddressInfo.Seen).
+func (db *DB) AddressInfo(ctx context.Context, address string) (pybtc.AddressInfo, error) {
+	var row struct {
+		Received        int64 `db:"received"`
+		Sent            int64 `db:"sent"`
+		Receipts        int64 `db:"receipts"`
+		Payments        int64 `db:"payments"`
+		PendingReceived int64 `db:"pending_received"`
+		PendingSent     int64 `db:"pending_sent"`
+		Pending         int64 `db:"pending"`
+	}
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return pybtc.AddressInfo{}, fmt.Errorf("sum up address %q: %w", address, err)
+	}
+	defer tx.Rollback()
+	// The counts and sums read the covering indexes; the mempool is small
+	// (it is emptied by every block), so its recipients need no index.
+	if err := tx.GetContext(ctx, &row, `
+		SELECT
+			COALESCE(r.total, 0) AS received,
+			COALESCE(s.total, 0) AS sent,
+			r.n AS receipts,
+			s.n AS payments,
+			COALESCE(m.received, 0) AS pending_received,
+			COALESCE(m.sent, 0) AS pending_sent,
+			m.n AS pending
+		FROM
+			(SELECT SUM(amount) AS total, COUNT(*) AS n FROM transactions WHERE recipient = ?1) AS r,
+			(SELECT SUM(amount) AS total, COUNT(*) AS n FROM transactions WHERE sender = ?1) AS s,
+			(SELECT
+				SUM(CASE WHEN recipient = ?1 THEN amount END) AS received,
+				SUM(CASE WHEN sender = ?1 THEN amount END) AS sent,
+				COUNT(*) AS n
+			FROM mempool
+			WHERE sender = ?1 OR recipient = ?1) AS m`, address); err != nil {
+		return pybtc.AddressInfo{}, fmt.Errorf("sum up address %q: %w", address, err)
+	}
+	// A payment to itself is both a receipt and a payment. Counting those
+	// reads the rows of the shorter side only: a miner has thousands of
+	// receipts and often no payment at all.
+	var toSelf int64
+	if row.Receipts > 0 && row.Payments > 0 {
+		index := "transactions_sender"
+		if row.Receipts < row.Payments {
+			index = "transactions_recipient"
+		}
+		if err := tx.GetContext(ctx, &toSelf, `
+			SELECT COUNT(*)
+			FROM transactions INDEXED BY `+index+`
+			WHERE sender = ?1 AND recipient = ?1`, address); err != nil {
+			return pybtc.AddressInfo{}, fmt.Errorf("sum up address %q: %w", address, err)
+		}
+	}
+	return pybtc.AddressInfo{
+		Balance:         pybtc.Balance{Address: address, Received: pybtc.Amount(row.Received), Sent: pybtc.Amount(row.Sent)},
+		PendingReceived: pybtc.Amount(row.PendingReceived),
+		PendingSent:     pybtc.Amount(row.PendingSent),
+		Confirmed:       row.Receipts + row.Payments - toSelf,
+		Pending:         row.Pending,
+	}, nil
+}
+
+// AddressHistory returns up to limit transactions that name address, newest
+// first: its pending ones (latest arrival first), then its confirmed ones
+// from the tip down; offset skips that many of this list. A transaction
+// to itself is listed once.
+func (db *DB) AddressHistory(ctx context.Context, address string, offset, limit int) ([]pybtc.TxRecord, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("history of %q: %w", address, err)
+	}
+	defer tx.Rollback()
+
+	var pending []txRow
+	if err := tx.SelectContext(ctx, &pending, `
+		SELECT
+			id,
+			sender,
+			recipient,
+			amount,
+			timestamp,
+			0 AS block_height,
+			seq AS position
+		FROM mempool
+		WHERE sender = ?1 OR recipient = ?1
+		ORDER BY seq DESC
+		LIMIT ?2 OFFSET ?3`, address, limit, offset); err != nil {
+		return nil, fmt.Errorf("pending history of %q: %w", address, err)
+	}
+	out := records(pending)
+	if len(out) == limit {
+		return out, nil
+	}
+	// Skip what the pending part took of the offset.
+	var npending int
+	if err := tx.GetContext(ctx, &npending, `
+		SELECT COUNT(*) FROM mempool WHERE sender = ?1 OR recipient = ?1`, address); err != nil {
+		return nil, fmt.Errorf("pending history of %q: %w", address, err)
+	}
+	confirmedOffset := max(offset-npending, 0)
+
+	// Both sides come from an index already in (block, position) order,
+	// so UNION merges them, dropping the doubles of transactions to self,
+	// and stops after the page.
+	var confirmed []txRow
+	if err := tx.SelectContext(ctx, &confirmed, `
+		SELECT
+			t.id,
+			t.sender,
+			t.recipient,
+			t.amount,
+			t.timestamp,
+			t.block_height,
+			t.position
+		FROM (
+			SELECT block_height, position FROM transactions WHERE sender = ?1
+			UNION
+			SELECT block_height, position FROM transactions WHERE recipient = ?1
+			ORDER BY block_height DESC, position DESC
+			LIMIT ?2 OFFSET ?3
+		) AS page
+		JOIN transactions AS t USING (block_height, position)
+		ORDER BY t.block_height DESC, t.position DESC`, address, limit-len(out), confirmedOffset); err != nil {
+		return nil, fmt.Errorf("history of %q: %w", address, err)
+	}
+	return append(out, records(confirmed)...), nil
+}
+
+// Mempool returns up to limit pending transactions in arrival order,
+// skipping the first offset.
+func (db *DB) Mempool(ctx context.Context, offset, limit int) ([]pybtc.TxRecord, error) {
+	var rows []txRow
+	if err := db.read.SelectContext(ctx, &rows, `
+		SELECT
+			id,
+			sender,
+			recipient,
+			amount,
+			timestamp,
+			0 AS block_height,
+			seq AS position
+		FROM mempool
+		ORDER BY seq
+		LIMIT ? OFFSET ?`, limit, offset); err != nil {
+		return nil, fmt.Errorf("read mempool: %w", err)
+	}
+	return records(rows), nil
+}
+
+// MatchPrefix returns up to limit blocks and transactions (confirmed or
+// pending) whose hash or id starts with prefix, a run of lowercase hex
+// digits.
+func (db *DB) MatchPrefix(ctx context.Context, prefix string, limit int) ([]pybtc.SearchMatch, error) {
+	// A range on the indexed column finds the prefix without a scan: every
+	// id is lowercase hex, and "g" sorts after every hex digit.
+	var out []pybtc.SearchMatch
+	if err := db.read.SelectContext(ctx, &out, `
+		SELECT 'block' AS kind, hash AS id FROM (
+			SELECT hash FROM blocks WHERE hash >= ?1 AND hash < ?1 || 'g' LIMIT ?2)
+		UNION
+		SELECT 'transaction', id FROM (
+			SELECT id FROM transactions WHERE id >= ?1 AND id < ?1 || 'g' LIMIT ?2)
+		UNION
+		SELECT 'transaction', id FROM (
+			SELECT id FROM mempool WHERE id >= ?1 AND id < ?1 || 'g' LIMIT ?2)
+		LIMIT ?2`, prefix, limit); err != nil {
+		return nil, fmt.Errorf("match prefix %s: %w", prefix, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,167 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/store"
+)
+
+// MustAddPending puts txs in the mempool without a balance check.
+func MustAddPending(tb testing.TB, db *store.DB, txs ...pybtc.Transaction) {
+	tb.Helper()
+	results, err := db.AddPending(context.Background(), txs, false)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, r := range results {
+		if r != nil {
+			tb.Fatal(r)
+		}
+	}
+}
+
+// ids lists the ids of recs, for comparing orders.
+func ids(recs []pybtc.TxRecord) string {
+	var out []string
+	for _, r := range recs {
+		out = append(out, r.ID[:6])
+	}
+	return strings.Join(out, " ")
+}
+
+func TestAddressHistory(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	a1 := MustTx(t, "bob", "alice", "5", 1)
+	a2 := MustTx(t, "alice", "alice", "1", 2) // to itself: listed once
+	MustAppend(t, db, "miner", a1, a2)
+	a3 := MustTx(t, "alice", "carol", "2", 3)
+	MustAppend(t, db, "alice", a3) // alice also mines: the coinbase is hers
+	p1 := MustTx(t, "alice", "dave", "0.5", 4)
+	p2 := MustTx(t, "erin", "alice", "0.25", 5)
+	MustAddPending(t, db, p1, p2)
+
+	all, err := db.AddressHistory(ctx, "alice", 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(all), 6; got != want {
+		t.Fatalf("history has %d entries, want %d: %s", got, want, ids(all))
+	}
+	if !all[0].Pending() || all[0].ID != p2.ID || all[1].ID != p1.ID {
+		t.Fatalf("history does not start with the pending ones, newest first: %s", ids(all))
+	}
+	if all[2].Height != 3 || all[2].Sender != pybtc.CoinbaseSender || all[3].ID != a3.ID || all[4].ID != a2.ID || all[5].ID != a1.ID {
+		t.Fatalf("confirmed part is not newest first: %s", ids(all))
+	}
+	// Every page boundary, across the pending/confirmed seam, gives the same
+	// list as one big page.
+	for size := 1; size <= 4; size++ {
+		var paged []pybtc.TxRecord
+		for offset := 0; offset < len(all); offset += size {
+			page, err := db.AddressHistory(ctx, "alice", offset, size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			paged = append(paged, page...)
+		}
+		if ids(paged) != ids(all) {
+			t.Fatalf("pages of %d: %s, want %s", size, ids(paged), ids(all))
+		}
+	}
+
+	info, err := db.AddressInfo(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := pybtc.AddressInfo{
+		Balance:         pybtc.Balance{Address: "alice", Received: 5*pybtc.Coin + pybtc.Coin + pybtc.Coin/10, Sent: pybtc.Coin + 2*pybtc.Coin},
+		PendingReceived: pybtc.Coin / 4,
+		PendingSent:     pybtc.Coin / 2,
+		Confirmed:       4,
+		Pending:         2,
+	}
+	if info != want {
+		t.Fatalf("AddressInfo=%+v, want %+v", info, want)
+	}
+	if got := info.Spendable(); got != want.Total()-pybtc.Coin/2 {
+		t.Fatalf("Spendable=%s", got)
+	}
+	if none, err := db.AddressInfo(ctx, "nobody"); err != nil || none.Seen() {
+		t.Fatalf("nobody: %+v %v", none, err)
+	}
+}
+
+func TestFindTransactionAndPrefix(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	mined := MustTx(t, "bob", "alice", "5", 1)
+	b := MustAppend(t, db, "miner", mined)
+	pending := MustTx(t, "alice", "carol", "1", 2)
+	MustAddPending(t, db, pending)
+
+	recs, err := db.FindTransaction(ctx, mined.ID)
+	if err != nil || len(recs) != 1 || recs[0].Height != 2 || recs[0].Position != 0 || recs[0].Amount != 5*pybtc.Coin {
+		t.Fatalf("mined: %+v %v", recs, err)
+	}
+	recs, err = db.FindTransaction(ctx, pending.ID)
+	if err != nil || len(recs) != 1 || !recs[0].Pending() {
+		t.Fatalf("pending: %+v %v", recs, err)
+	}
+	if _, err := db.FindTransaction(ctx, strings.Repeat("0", 64)); pybtc.ErrorCode(err) != pybtc.ENOTFOUND {
+		t.Fatalf("unknown id: %v, want ENOTFOUND", err)
+	}
+
+	for _, tc := range []struct {
+		prefix string
+		want   pybtc.SearchMatch
+	}{
+		{b.Hash[:8], pybtc.SearchMatch{Kind: "block", ID: b.Hash}},
+		{mined.ID[:10], pybtc.SearchMatch{Kind: "transaction", ID: mined.ID}},
+		{pending.ID, pybtc.SearchMatch{Kind: "transaction", ID: pending.ID}},
+	} {
+		got, err := db.MatchPrefix(ctx, tc.prefix, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, m := range got {
+			found = found || m == tc.want
+		}
+		if !found {
+			t.Fatalf("MatchPrefix(%s)=%v, want %v among them", tc.prefix, got, tc.want)
+		}
+	}
+	if got, _ := db.MatchPrefix(ctx, "", 3); len(got) != 3 {
+		t.Fatalf("the empty prefix matches %d, want the limit 3", len(got))
+	}
+}
+
+func TestBlockSummaries(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	for range 5 {
+		MustAppend(t, db, "miner", MustTx(t, "a", "b", "1", 1))
+	}
+	got, err := db.BlockSummaries(ctx, 4, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0].Height != 4 || got[2].Height != 2 || got[0].TxCount != 2 || got[0].PreviousHash != got[1].Hash {
+		t.Fatalf("BlockSummaries(4, 3)=%+v", got)
+	}
+	byHash, err := db.BlockByHash(ctx, got[1].Hash)
+	if err != nil || byHash != got[1] {
+		t.Fatalf("BlockByHash=%+v %v", byHash, err)
+	}
+	if _, err := db.BlockSummary(ctx, 99); pybtc.ErrorCode(err) != pybtc.ENOTFOUND {
+		t.Fatalf("block 99: %v", err)
+	}
+	txs, err := db.BlockTransactions(ctx, 3, 1, 10)
+	if err != nil || len(txs) != 1 || txs[0].Sender != pybtc.CoinbaseSender {
+		t.Fatalf("BlockTransactions(3, 1, 10)=%+v %v", txs, err)
+	}
+}

@@ -1,0 +1,243 @@
+package views
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Language is one language the pages speak.
+type Language struct {
+	// Code is the BCP 47 code: "en" or "ko".
+	Code string
+	// Name is the language's name in itself, for the switch.
+	Name string
+}
+
+// Languages lists the languages of the pages; the first is the default.
+var Languages = []Language{{"en", "English"}, {"ko", "한국어"}}
+
+// Supported reports whether code is one of Languages.
+func Supported(code string) bool {
+	for _, l := range Languages {
+		if l.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// FromAcceptLanguage picks the supported language a browser prefers most
+// from its Accept-Language header ("ko-KR,ko;q=0.9,en;q=0.8"); English when
+// it names none.
+func FromAcceptLanguage(header string) string {
+	type choice struct {
+		code string
+		q    float64
+		pos  int
+	}
+	var choices []choice
+	for i, part := range strings.Split(header, ",") {
+		fields := strings.Split(strings.TrimSpace(part), ";")
+		tag := strings.ToLower(strings.TrimSpace(fields[0]))
+		code, _, _ := strings.Cut(tag, "-")
+		q := 1.0
+		for _, f := range fields[1:] {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(f), "q="); ok {
+				if n, err := strconv.ParseFloat(v, 64); err == nil {
+					q = n
+				}
+			}
+		}
+		if Supported(code) && q > 0 {
+			choices = append(choices, choice{code, q, i})
+		}
+	}
+	if len(choices) == 0 {
+		return Languages[0].Code
+	}
+	sort.SliceStable(choices, func(i, j int) bool { return choices[i].q > choices[j].q })
+	return choices[0].code
+}
+
+// Translate returns the message key in language lang, with args formatted
+// into it as fmt.Sprintf does. Keys are the English messages, so a missing
+// translation still reads well.
+func Translate(lang, key string, args ...any) string {
+	msg := key
+	if lang != "en" {
+		if t, ok := catalog[lang][key]; ok {
+			msg = t
+		}
+	}
+	if len(args) == 0 {
+		return msg
+	}
+	return fmt.Sprintf(msg, args...)
+}
+
+// HasTranslation reports whether key has a translation into lang; English
+// needs none.
+func HasTranslation(lang, key string) bool {
+	if lang == "en" {
+		return true
+	}
+	_, ok := catalog[lang][key]
+	return ok
+}
+
+// catalog holds the translations, by language, of each English message.
+var catalog = map[string]map[string]string{
+	"ko": {
+		// Frame.
+		"Block Scan": "블록 스캔",
+		"Wallet":     "지갑",
+		"Search":     "검색",
+		"Height, block hash, transaction id or address": "높이, 블록 해시, 거래 ID 또는 주소",
+		"pyBTC node":                "pyBTC 노드",
+		"About this node":           "이 노드에 대해",
+		"Peers":                     "피어",
+		"Live":                      "실시간",
+		"Pages":                     "페이지",
+		"page %d of %d":             "%d / %d 페이지",
+		"first":                     "처음",
+		"last":                      "마지막",
+		"newer":                     "최신",
+		"older":                     "이전",
+		"previous":                  "이전",
+		"next":                      "다음",
+		"Back to the latest blocks": "최신 블록으로 돌아가기",
+
+		// Home of the node.
+		"the explorer: blocks, transactions, addresses": "탐색기: 블록, 거래, 주소",
+		"send coins from an address":                    "주소에서 코인 보내기",
+		"the whole chain as JSON":                       "전체 체인 (JSON)",
+		"peers and their state":                         "피어와 상태",
+		"send":                                          "보내기",
+		"mine a block":                                  "블록 채굴",
+
+		// Block Scan.
+		"Summary":              "요약",
+		"Charts":               "차트",
+		"Height":               "높이",
+		"Tip hash":             "최신 블록 해시",
+		"Pending transactions": "대기 중인 거래",
+		"Since last block":     "마지막 블록 이후",
+		"Average block time":   "평균 블록 시간",
+		"Latest blocks":        "최신 블록",
+		"Time":                 "시간",
+		"Hash":                 "해시",
+		"Previous hash":        "이전 해시",
+		"Nonce":                "논스",
+		"Transactions":         "거래",
+		"Block":                "블록",
+		"Block %d":             "블록 %d",
+		"genesis block":        "제네시스 블록",
+		"Confirmations":        "확인 수",
+		"%d confirmations":     "%d회 확인",
+		"1 confirmation":       "1회 확인",
+		"Transaction":          "거래",
+		"Id":                   "ID",
+		"Status":               "상태",
+		"Pending":              "대기 중",
+		"pending":              "대기 중",
+		"Confirmed":            "확인됨",
+		"in block":             "블록",
+		"waiting in the mempool for the next block": "다음 블록을 기다리는 중 (멤풀)",
+		"From":                     "보낸 사람",
+		"To":                       "받는 사람",
+		"Amount":                   "금액",
+		"coinbase (mining reward)": "코인베이스 (채굴 보상)",
+		"Position in block":        "블록 내 위치",
+		"Address":                  "주소",
+		"Balance":                  "잔액",
+		"Received":                 "받은 금액",
+		"Sent":                     "보낸 금액",
+		"History":                  "거래 내역",
+		"Direction":                "방향",
+		"Counterparty":             "상대방",
+		"in":                       "받음",
+		"out":                      "보냄",
+		"self":                     "자기 자신",
+		"No transactions.":         "거래가 없습니다.",
+		"Mempool":                  "멤풀",
+		"%d transactions wait for the next block, in arrival order.": "%d건의 거래가 도착 순서대로 다음 블록을 기다리고 있습니다.",
+		"Peer":                          "피어",
+		"State":                         "상태",
+		"Failures":                      "실패",
+		"Last success":                  "마지막 성공",
+		"Last error":                    "마지막 오류",
+		"retry at":                      "재시도",
+		"This node has no peers yet.":   "이 노드에는 아직 피어가 없습니다.",
+		"new":                           "신규",
+		"ok":                            "정상",
+		"failing":                       "실패 중",
+		"backing off":                   "대기 중 (재시도 지연)",
+		"Several matches for %q:":       "%q에 해당하는 결과가 여럿 있습니다:",
+		"Nothing found for %q.":         "%q에 대한 결과가 없습니다.",
+		"Type something to search for.": "검색할 내용을 입력하세요.",
+		"Search takes:":                 "검색할 수 있는 것:",
+		"a block height, from 1 to %d":  "블록 높이 (1부터 %d까지)",
+		"a block hash or a transaction id: 64 hex characters, or the first 4 or more of them": "블록 해시 또는 거래 ID: 16진수 64자, 또는 그 앞부분 4자 이상",
+		"an address that appears in a transaction, such as %s":                                "거래에 나타난 주소 (예: %s)",
+		"in the future":                       "미래",
+		"%s ago":                              "%s 전",
+		"%d h":                                "%d시간",
+		"%d min":                              "%d분",
+		"%d s":                                "%d초",
+		"Transactions per block":              "블록당 거래 수",
+		"Seconds between blocks":              "블록 사이 시간 (초)",
+		"Balance over time":                   "시간에 따른 잔액",
+		"Show the numbers":                    "숫자로 보기",
+		"The latest %d blocks, oldest first.": "최근 %d개 블록, 오래된 것부터.",
+		"The balance after each of the latest %d transactions.": "최근 %d건의 거래 후 잔액.",
+		"Not found":                              "찾을 수 없음",
+		"Bad request":                            "잘못된 요청",
+		"Something went wrong":                   "문제가 발생했습니다",
+		"There is no block at height %d.":        "높이 %d의 블록이 없습니다.",
+		"No block of the chain has the hash %s.": "해시가 %s인 블록이 체인에 없습니다.",
+		"No transaction has the id %s.":          "ID가 %s인 거래가 없습니다.",
+		"No transaction names the address %q.":   "주소 %q가 나오는 거래가 없습니다.",
+		"A block is named by its height (1, 2, …) or its 64-character hex hash, not %q.": "블록은 높이(1, 2, …) 또는 16진수 64자 해시로 찾습니다. %q는 올바르지 않습니다.",
+		"A transaction id is 64 hex characters, not %q.":                                 "거래 ID는 16진수 64자입니다. %q는 올바르지 않습니다.",
+		"page must be a whole number of 1 or more, not %q":                               "페이지는 1 이상의 정수여야 합니다 (%q는 올바르지 않습니다)",
+		"There is no page %d: the last page is %d.":                                      "%d 페이지는 없습니다. 마지막 페이지는 %d입니다.",
+
+		// Wallet.
+		"Log in to your wallet": "지갑 로그인",
+		"Your wallet is an address that has sent or received coins, such as the address a node mines to (node_5000).": "지갑은 코인을 보내거나 받은 적이 있는 주소입니다. 예: 노드가 채굴 보상을 받는 주소 (node_5000).",
+		"Wallet address":            "지갑 주소",
+		"Log in":                    "로그인",
+		"Log out":                   "로그아웃",
+		"Type your wallet address.": "지갑 주소를 입력하세요.",
+		"Invalid wallet address! No transaction has ever named %q.": "잘못된 지갑 주소입니다! %q가 나오는 거래가 없습니다.",
+		"Log in to send coins.":                     "코인을 보내려면 로그인하세요.",
+		"Sent. Transaction":                         "보냈습니다. 거래",
+		"is pending until the next block is mined.": "는 다음 블록이 채굴될 때까지 대기 중입니다.",
+		"Block %d mined.":                           "블록 %d을(를) 채굴했습니다.",
+		"See it in Block Scan":                      "블록 스캔에서 보기",
+		"See this address in Block Scan":            "블록 스캔에서 이 주소 보기",
+		"Copy":                                      "복사",
+		"Copied":                                    "복사됨",
+		"Confirmed balance":                         "확인된 잔액",
+		"Available to send":                         "보낼 수 있는 금액",
+		"Send coins":                                "코인 보내기",
+		"Amount (pyBTC)":                            "금액 (pyBTC)",
+		"A number such as 0.5, with at most 8 decimal places": "0.5 같은 숫자, 소수점 이하 최대 8자리",
+		"Send":         "보내기",
+		"Mine a block": "블록 채굴하기",
+		"Development mode: confirms pending transactions now.":                                "개발 모드: 대기 중인 거래를 지금 확정합니다.",
+		"Type the address to send to.":                                                        "받는 사람 주소를 입력하세요.",
+		"You cannot send coins to your own address.":                                          "자기 자신의 주소로는 보낼 수 없습니다.",
+		"The recipient's address must be valid UTF-8.":                                        "받는 사람 주소는 올바른 UTF-8이어야 합니다.",
+		"The recipient's address must be at most %d characters.":                              "받는 사람 주소는 최대 %d자입니다.",
+		"The recipient's address must not contain control characters.":                        "받는 사람 주소에 제어 문자를 넣을 수 없습니다.",
+		"Type the amount to send.":                                                            "보낼 금액을 입력하세요.",
+		"The amount must be a number such as 0.5, with a dot before the decimals.":            "금액은 0.5처럼 소수점(.)을 쓴 숫자여야 합니다.",
+		"The amount can have at most 8 decimal places.":                                       "금액은 소수점 이하 최대 8자리까지입니다.",
+		"The amount can be at most %s pyBTC.":                                                 "금액은 최대 %s pyBTC입니다.",
+		"The amount must be more than 0.":                                                     "금액은 0보다 커야 합니다.",
+		"You can send at most %s pyBTC: your balance is %s and %s is already on its way out.": "최대 %s pyBTC까지 보낼 수 있습니다: 잔액은 %s이고 그중 %s은(는) 이미 보내는 중입니다.",
+	},
+}
