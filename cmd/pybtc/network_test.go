@@ -214,16 +214,34 @@ func TestThreeNodes(t *testing.T) {
 // path comes from PYBTC_TUTORIAL_NODE; in CI a missing script fails.
 func MustStartTutorial(tb testing.TB) string {
 	tb.Helper()
-	script := os.Getenv("PYBTC_TUTORIAL_NODE")
-	if script == "" {
+	return mustStartPython(tb, tutorialScript(tb, "node_network_1.py"), nil, func(port int) []string {
+		return []string{fmt.Sprint(port)}
+	})
+}
+
+// tutorialScript is the path of one of the tutorial's Python programs, in
+// the folder of PYBTC_TUTORIAL_NODE. Outside CI, tests that need it skip
+// when the variable is not set; in CI they fail.
+func tutorialScript(tb testing.TB, name string) string {
+	tb.Helper()
+	node := os.Getenv("PYBTC_TUTORIAL_NODE")
+	if node == "" {
 		if os.Getenv("CI") != "" {
 			tb.Fatal("PYBTC_TUTORIAL_NODE is not set; CI must run the interoperability tests")
 		}
 		tb.Skip("PYBTC_TUTORIAL_NODE is not set (make test sets it)")
 	}
+	script := filepath.Join(filepath.Dir(node), name)
 	if _, err := os.Stat(script); err != nil {
-		tb.Fatalf("tutorial node: %v", err)
+		tb.Fatalf("tutorial program: %v", err)
 	}
+	return script
+}
+
+// mustStartPython runs script with Debian's Python (or PYBTC_PYTHON) on a
+// free port, passed by args(port) and env, and waits until GET / answers.
+func mustStartPython(tb testing.TB, script string, env []string, args func(port int) []string) string {
+	tb.Helper()
 	python := os.Getenv("PYBTC_PYTHON")
 	if python == "" {
 		python = "/usr/bin/python3"
@@ -234,7 +252,8 @@ func MustStartTutorial(tb testing.TB) string {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	cmd := exec.Command(python, script, fmt.Sprint(port))
+	cmd := exec.Command(python, append([]string{script}, args(port)...)...)
+	cmd.Env = append(os.Environ(), append(env, fmt.Sprintf("PORT=%d", port))...)
 	out := &lockedWriter{w: &strings.Builder{}}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -244,11 +263,11 @@ func MustStartTutorial(tb testing.TB) string {
 		cmd.Process.Kill()
 		cmd.Wait()
 		if tb.Failed() {
-			tb.Logf("log of the tutorial node:\n%s", out.w)
+			tb.Logf("log of %s:\n%s", filepath.Base(script), out.w)
 		}
 	})
 	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	WaitFor(tb, 20*time.Second, "the tutorial node answers", func() bool {
+	WaitFor(tb, 20*time.Second, filepath.Base(script)+" answers", func() bool {
 		resp, err := client.Get(url + "/")
 		if err != nil {
 			return false
