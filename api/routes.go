@@ -73,7 +73,7 @@ func (s *Server) newEcho() *echo.Echo {
 
 	// The wallet: every form carries a CSRF token.
 	{
-		w := e.Group("/wallet", walletCSRF())
+		w := e.Group("/wallet", s.walletCSRF())
 		w.GET("", s.handleWallet)
 		w.POST("/login", s.handleLogin)
 		w.POST("/logout", s.handleLogout)

@@ -25,8 +25,13 @@ const csrfKey = "csrf"
 // walletCSRF guards every wallet form: a POST must carry the token of the
 // page it came from, or come from this origin by the browser's own word
 // (Sec-Fetch-Site).
-func walletCSRF() echo.MiddlewareFunc {
+func (s *Server) walletCSRF() echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
+		ErrorHandler: func(_ error, c echo.Context) error {
+			p := s.newPage(c, walletSection)
+			return echo.NewHTTPError(http.StatusForbidden,
+				p.T("This form is out of date or was sent from another site. Reload the wallet and try again."))
+		},
 		TokenLookup:    "form:csrf",
 		ContextKey:     csrfKey,
 		CookieName:     "pybtc_csrf",

@@ -189,8 +189,12 @@ func TestWalletCSRF(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			form := url.Values{"recipient": {"bob"}, "amount": {"1"}, "csrf": {tc.token}}
-			if rec := v.Post(t, "/wallet/send", form); rec.Code != tc.status {
+			rec := v.Post(t, "/wallet/send", form)
+			if rec.Code != tc.status {
 				t.Fatalf("send with token %q: %d, want %d", tc.token, rec.Code, tc.status)
+			}
+			if got := MustText(t, mustDoc(t, rec), "main"); !strings.Contains(got, "Reload the wallet") {
+				t.Fatalf("refusal page says %q", got)
 			}
 			if info, _ := e.DB.AddressInfo(t.Context(), "bob"); info.Seen() {
 				t.Fatalf("a forged send was stored")
