@@ -58,6 +58,7 @@ const usage = `pybtc runs a pyBTC node and talks to it.
 Usage:
   pybtc node [flags]   run a node (pybtc node --help lists the flags)
   pybtc devnet         run a local three-node network on ports 5000-5002
+  pybtc backup DEST    copy a node's database while it runs (pybtc backup --help)
   pybtc version        print the version and commit
   pybtc help           print this help
 `
@@ -92,6 +93,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "devnet":
 		return runDevnet(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "pybtc %s (commit %s)\n", Version, Commit)
 		return 0
