@@ -14,6 +14,7 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/node"
 )
 
 // welcome is the tutorial's GET / text, kept word for word.
@@ -89,9 +90,12 @@ func (s *Server) handleChain(c echo.Context) error {
 func (s *Server) handleNewTransaction(c echo.Context) error {
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
-		return bodyError(err)
+		err = bodyError(err)
+		s.metrics.countSubmission("api", node.Accepted{}, err)
+		return err
 	}
 	acc, err := s.Node.SubmitTransaction(c.Request().Context(), body)
+	s.metrics.countSubmission("api", acc, err)
 	if err != nil {
 		return err
 	}

@@ -14,11 +14,13 @@ func (s *Server) newEcho() *echo.Echo {
 	s.streams = make(chan struct{}, maxEventStreams)
 	s.closing = make(chan struct{})
 	s.sessions = newSessions(s.clock)
+	s.metrics = s.newMetrics()
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.Recover())
+	e.Use(s.metrics.measure)
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus:   true,
 		LogURI:      true,
@@ -90,6 +92,13 @@ func (s *Server) newEcho() *echo.Echo {
 		e.GET("/api/address/*", s.handleAPIAddress)
 		e.GET("/api/mempool", s.handleAPIMempool)
 		e.GET("/api/peers", s.handleAPIPeers)
+	}
+
+	// Operations.
+	{
+		e.GET("/metrics", s.handleMetrics)
+		e.GET("/healthz", s.handleHealth)
+		e.GET("/readyz", s.handleReady)
 	}
 
 	// Embedded assets of the HTML pages.

@@ -46,6 +46,8 @@ type NodeService interface {
 	Peers(ctx context.Context) ([]pybtc.Peer, error)
 	// WatchTip returns the tip and a channel closed when it next changes.
 	WatchTip() (pybtc.ChainTip, <-chan struct{})
+	// Stats returns the node's counters.
+	Stats() node.Stats
 }
 
 // Server serves a node's HTTP interface.
@@ -80,6 +82,7 @@ type Server struct {
 	streams  chan struct{}
 	closing  chan struct{}
 	sessions *sessions
+	metrics  *metrics
 }
 
 // Open binds the listener (so "address in use" is an error here, not a log

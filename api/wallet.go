@@ -166,6 +166,7 @@ func (s *Server) handleSend(c echo.Context) error {
 	body = consensus.AppendString(body, f.Recipient)
 	body = append(body, `, "amount": `+f.Amount+`}`...)
 	acc, err := s.Node.SubmitTransaction(ctx, body)
+	s.metrics.countSubmission("wallet", acc, err)
 	if pybtc.ErrorCode(err) == pybtc.EINVALID {
 		f.Field, f.Error = "amount", pybtc.ErrorMessage(err)
 		if info, ierr := s.Explorer.AddressInfo(ctx, address); ierr == nil {

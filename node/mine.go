@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"sync"
@@ -70,7 +71,12 @@ func (n *Node) mineOnce(ctx context.Context, miner string) (pybtc.Block, error) 
 		case <-searchCtx.Done():
 		}
 	}()
-	nonce, err := SearchNonce(searchCtx, tip.Nonce, n.cfg.Workers)
+	started := time.Now()
+	before := n.hashes.Load()
+	nonce, err := searchNonce(searchCtx, tip.Nonce, n.cfg.Workers, &n.hashes)
+	if d := time.Since(started); d > 0 {
+		n.hashRate.Store(math.Float64bits(float64(n.hashes.Load()-before) / d.Seconds()))
+	}
 	if err != nil {
 		if cause := context.Cause(searchCtx); errors.Is(cause, errTipMoved) {
 			return pybtc.Block{}, errTipMoved
@@ -118,6 +124,12 @@ func (n *Node) runAutomine(ctx context.Context) {
 // rarely race on the same numbers). It returns ctx's error as soon as ctx
 // is done.
 func SearchNonce(ctx context.Context, prevNonce int64, workers int) (int64, error) {
+	return searchNonce(ctx, prevNonce, workers, nil)
+}
+
+// searchNonce is SearchNonce that adds to hashes, if not nil, the number
+// of proofs it tried, a chunk at a time.
+func searchNonce(ctx context.Context, prevNonce int64, workers int, hashes *atomic.Int64) (int64, error) {
 	start := rand.Int64N(2_000_000) - 1_000_000
 	if prevNonce > consensus.MaxNonce/2 || prevNonce < -consensus.MaxNonce/2 {
 		// Keep the nonce, sum − prevNonce, within bounds.
@@ -143,7 +155,15 @@ func SearchNonce(ctx context.Context, prevNonce int64, workers int) (int64, erro
 				default:
 				}
 				from := start + next.Add(1)*searchChunk
-				if n, ok := consensus.SearchProof(prevNonce, from, searchChunk); ok {
+				n, ok := consensus.SearchProof(prevNonce, from, searchChunk)
+				if hashes != nil {
+					tried := int64(searchChunk)
+					if ok {
+						tried = n + prevNonce - from + 1 // n is a nonce, from a sum
+					}
+					hashes.Add(tried)
+				}
+				if ok {
 					once.Do(func() { nonce = n })
 					found.Store(true)
 				}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -104,6 +105,11 @@ type Node struct {
 	// stored, so the sharing of commits can be watched.
 	commits, committed atomic.Int64
 	blocksMined        atomic.Int64
+	hashes             atomic.Int64
+	hashRate           atomic.Uint64 // float64 bits: hashes a second of the last search
+	reorgs             atomic.Int64
+	reorgedBlocks      atomic.Int64
+	deepestReorg       atomic.Int64
 
 	// chain serialises changes of the chain (a mined block, a peer's
 	// blocks); tip is the last stored block, kept current under chain so
@@ -249,11 +255,28 @@ type Stats struct {
 	Committed int64
 	// BlocksMined counts blocks this node mined and stored.
 	BlocksMined int64
+	// Hashes counts the proofs of work tried; HashRate is how many a
+	// second the last nonce search tried.
+	Hashes   int64
+	HashRate float64
+	// Reorgs counts switches to a peer's branch that removed blocks of
+	// ours; ReorgedBlocks sums the blocks they removed, DeepestReorg is
+	// the most one removed.
+	Reorgs, ReorgedBlocks, DeepestReorg int64
 }
 
 // Stats returns the node's counters.
 func (n *Node) Stats() Stats {
-	return Stats{Commits: n.commits.Load(), Committed: n.committed.Load(), BlocksMined: n.blocksMined.Load()}
+	return Stats{
+		Commits:       n.commits.Load(),
+		Committed:     n.committed.Load(),
+		BlocksMined:   n.blocksMined.Load(),
+		Hashes:        n.hashes.Load(),
+		HashRate:      math.Float64frombits(n.hashRate.Load()),
+		Reorgs:        n.reorgs.Load(),
+		ReorgedBlocks: n.reorgedBlocks.Load(),
+		DeepestReorg:  n.deepestReorg.Load(),
+	}
 }
 
 func (n *Node) now() float64 {

@@ -114,6 +114,11 @@ func TestConcurrentMineNeverDuplicates(t *testing.T) {
 	if count != 400 {
 		t.Fatalf("%d transactions, want 400", count)
 	}
+	// Each proof of work takes about 65,536 tries on average; 13 blocks
+	// cannot have taken fewer than 13 tries.
+	if s := n.Stats(); s.BlocksMined != 13 || s.Hashes < 13 || s.HashRate <= 0 {
+		t.Fatalf("stats after 13 blocks: %+v", s)
+	}
 }
 
 // TestConcurrentSendsCannotOverdraw sends from one address many times at

@@ -217,7 +217,13 @@ func (n *Node) commitBlocks(ctx context.Context, tip pybtc.ChainTip, fork int64,
 		if err := n.store.ReplaceChain(ctx, fork, blocks); err != nil {
 			return false, err
 		}
-		n.log.Info("chain reorganised", "fork", fork, "removed", tip.Height-fork, "added", len(blocks))
+		depth := tip.Height - fork
+		n.reorgs.Add(1)
+		n.reorgedBlocks.Add(depth)
+		if depth > n.deepestReorg.Load() { // only one writer: we hold the chain lock
+			n.deepestReorg.Store(depth)
+		}
+		n.log.Info("chain reorganised", "fork", fork, "removed", depth, "added", len(blocks))
 	}
 	n.setTip(consensus.TipOf(last))
 	n.log.Info("adopted blocks", "height", last.Index, "hash", last.Hash)

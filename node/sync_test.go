@@ -145,6 +145,9 @@ func TestSyncReorg(t *testing.T) {
 	if got, want := n.Tip().Hash, MustTipHash(t, g, "p4"); got != want {
 		t.Fatalf("tip %s, want the peer's %s", got, want)
 	}
+	if s := n.Stats(); s.Reorgs != 1 || s.ReorgedBlocks != 2 || s.DeepestReorg != 2 {
+		t.Fatalf("stats after a reorganisation of 2 blocks: %+v", s)
+	}
 	MustChain(t, db)
 	pending := pendingIDs(t, db)
 	switch {

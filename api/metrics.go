@@ -1,0 +1,198 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/node"
+)
+
+// metrics are the node's Prometheus metrics, on a registry of this
+// server's own (two nodes in one process, as in tests and devnet, must not
+// share counters). Figures the node or the database already know are read
+// when Prometheus scrapes; only events the API sees are counted here.
+type metrics struct {
+	registry  *prometheus.Registry
+	requests  *prometheus.CounterVec
+	durations *prometheus.HistogramVec
+	accepted  *prometheus.CounterVec
+	refused   *prometheus.CounterVec
+}
+
+// scrapeTimeout bounds the database reads of one scrape.
+const scrapeTimeout = 2 * time.Second
+
+func (s *Server) newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pybtc_http_requests_total",
+			Help: "HTTP requests answered, by route, method and status code.",
+		}, []string{"route", "method", "code"}),
+		durations: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "pybtc_http_request_duration_seconds",
+			Help:    "Time to answer HTTP requests, by route and method (event streams left out).",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"route", "method"}),
+		accepted: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pybtc_transactions_accepted_total",
+			Help: "New transactions accepted, by where they came from (api, wallet) and whether they were already known.",
+		}, []string{"source", "known"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pybtc_transactions_refused_total",
+			Help: "New transactions refused, by source and reason (malformed, missing_field, address, amount, overdraft, too_large, unavailable).",
+		}, []string{"source", "reason"}),
+	}
+	stat := func(f func(node.Stats) float64) func() float64 {
+		return func() float64 { return f(s.Node.Stats()) }
+	}
+	m.registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.requests, m.durations, m.accepted, m.refused,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pybtc_chain_height", Help: "Height of the chain's tip."},
+			func() float64 { return float64(s.Node.Tip().Height) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pybtc_tip_age_seconds", Help: "Seconds since the tip's timestamp."},
+			func() float64 { return s.clock().Sub(timeOf(s.Node.Tip().Timestamp)).Seconds() }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pybtc_mempool_transactions", Help: "Pending transactions."},
+			func() float64 {
+				ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
+				defer cancel()
+				n, err := s.Explorer.PendingCount(ctx)
+				if err != nil {
+					return -1
+				}
+				return float64(n)
+			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_blocks_mined_total", Help: "Blocks this node mined and stored."},
+			stat(func(st node.Stats) float64 { return float64(st.BlocksMined) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_pow_hashes_total", Help: "Proofs of work tried; rate() of it is the hash rate."},
+			stat(func(st node.Stats) float64 { return float64(st.Hashes) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pybtc_hash_rate", Help: "Proofs of work tried per second during the last nonce search."},
+			stat(func(st node.Stats) float64 { return st.HashRate })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_reorgs_total", Help: "Switches to a peer's branch that removed blocks of ours."},
+			stat(func(st node.Stats) float64 { return float64(st.Reorgs) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_reorg_removed_blocks_total", Help: "Blocks removed by reorganisations, summed: divided by pybtc_reorgs_total, the mean depth."},
+			stat(func(st node.Stats) float64 { return float64(st.ReorgedBlocks) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pybtc_reorg_deepest_blocks", Help: "Blocks removed by the deepest reorganisation since start."},
+			stat(func(st node.Stats) float64 { return float64(st.DeepestReorg) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_mempool_commits_total", Help: "Group commits of new transactions."},
+			stat(func(st node.Stats) float64 { return float64(st.Commits) })),
+		peerCollector{s},
+	)
+	return m
+}
+
+// peerCollector reports the peers by state when Prometheus scrapes.
+type peerCollector struct{ s *Server }
+
+var peersDesc = prometheus.NewDesc("pybtc_peers", "Peers, by state (new, ok, failing, backing off).", []string{"state"}, nil)
+
+func (pc peerCollector) Describe(ch chan<- *prometheus.Desc) { ch <- peersDesc }
+
+func (pc peerCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
+	defer cancel()
+	peers, err := pc.s.Node.Peers(ctx)
+	if err != nil {
+		return
+	}
+	now := float64(pc.s.clock().UnixMicro()) / 1e6
+	count := map[pybtc.PeerState]int{pybtc.PeerNew: 0, pybtc.PeerOK: 0, pybtc.PeerFailing: 0, pybtc.PeerBackingOff: 0}
+	for _, p := range peers {
+		count[p.State(now)]++
+	}
+	for state, n := range count {
+		ch <- prometheus.MustNewConstMetric(peersDesc, prometheus.GaugeValue, float64(n), string(state))
+	}
+}
+
+// measure counts every request by its route (the pattern, not the path, so
+// addresses and ids do not make a label each) and times it. It runs
+// outside the request logger, which has answered errors by the time it
+// returns, so the status is final.
+func (m *metrics) measure(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		method := c.Request().Method
+		m.requests.WithLabelValues(route, method, strconv.Itoa(c.Response().Status)).Inc()
+		if route != "/scan/events" {
+			m.durations.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
+		}
+		return err
+	}
+}
+
+// countSubmission counts a new transaction's outcome.
+func (m *metrics) countSubmission(source string, acc node.Accepted, err error) {
+	if err == nil {
+		m.accepted.WithLabelValues(source, strconv.FormatBool(acc.Known)).Inc()
+		return
+	}
+	m.refused.WithLabelValues(source, refusalReason(err)).Inc()
+}
+
+// refusalReason sorts a refusal into a few kinds, from the policy's
+// messages, which name the field first.
+func refusalReason(err error) string {
+	msg := pybtc.ErrorMessage(err)
+	switch code := pybtc.ErrorCode(err); {
+	case code == pybtc.EUNAVAILABLE:
+		return "unavailable"
+	case code != pybtc.EINVALID:
+		var he *echo.HTTPError
+		if errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge {
+			return "too_large"
+		}
+		return "internal"
+	case strings.Contains(msg, "exceeds what sender"):
+		return "overdraft"
+	case strings.HasPrefix(msg, "missing values"):
+		return "missing_field"
+	case strings.HasPrefix(msg, "amount"):
+		return "amount"
+	case strings.HasPrefix(msg, "sender"), strings.HasPrefix(msg, "recipient"):
+		return "address"
+	}
+	return "malformed"
+}
+
+// handleMetrics handles "GET /metrics", in Prometheus's text format.
+func (s *Server) handleMetrics(c echo.Context) error {
+	promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
+	return nil
+}
+
+// handleHealth handles "GET /healthz": the process is up and serving.
+func (s *Server) handleHealth(c echo.Context) error {
+	return c.String(http.StatusOK, "ok\n")
+}
+
+// handleReady handles "GET /readyz": 200 when the node can serve, that is
+// its database answers and holds a chain; 503 otherwise.
+func (s *Server) handleReady(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), scrapeTimeout)
+	defer cancel()
+	if _, err := s.Explorer.PendingCount(ctx); err != nil {
+		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
+	}
+	if s.Node.Tip().Height < 1 {
+		return c.String(http.StatusServiceUnavailable, "no chain yet\n")
+	}
+	return c.String(http.StatusOK, "ready\n")
+}
