@@ -42,6 +42,8 @@ lint:
 FUZZTIME ?= 10s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzCanonical$$' -fuzztime $(FUZZTIME) ./consensus
+	$(GO) test -run '^$$' -fuzz '^FuzzParseNewTransaction$$' -fuzztime $(FUZZTIME) ./consensus
+	$(GO) test -run '^$$' -fuzz '^FuzzValidateChain$$' -fuzztime $(FUZZTIME) ./consensus
 	$(GO) test -run '^$$' -fuzz '^FuzzParseURL$$' -fuzztime $(FUZZTIME) ./peer
 
 #? bench: run the benchmarks (BENCH=regexp, COUNT=runs), with the node binary's GC setting
