@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pybtc/pybtc/consensus"
+)
+
+// raiseTo sets a to v if v is larger, safely against other goroutines.
+func raiseTo(a *atomic.Int64, v int64) {
+	for {
+		old := a.Load()
+		if v <= old || a.CompareAndSwap(old, v) {
+			return
+		}
+	}
+}
+
+// residentKiB reads a process's resident memory from /proc.
+func residentKiB(tb testing.TB, pid int) int64 {
+	tb.Helper()
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for line := range strings.SplitSeq(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return n
+		}
+	}
+	tb.Fatal("no VmRSS in /proc status")
+	return 0
+}
+
+// TestLoad has 32 clients post 50,000 transactions to the real node while a
+// block is mined every 100 ms. Every acknowledged transaction must end up
+// in exactly one block, no post may wait more than a second, and the
+// node's resident memory must stay flat once it has warmed up.
+func TestLoad(t *testing.T) {
+	const (
+		clients = 32
+		total   = 50_000
+	)
+	node := MustStartNode(t, filepath.Join(t.TempDir(), "node.db"), "--allow-overdraft")
+	ctx, stopMining := context.WithCancel(context.Background())
+	var miner sync.WaitGroup
+	miner.Go(func() {
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				MustGet(t, node.URL+"/mine")
+			}
+		}
+	})
+
+	var (
+		next, acked atomic.Int64
+		slowest     atomic.Int64 // nanoseconds
+		mu          sync.Mutex
+		ids         = make(map[string]bool, total)
+		memory      []int64 // resident KiB, sampled as the load runs
+	)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for acked.Load() < total && !t.Failed() {
+			mu.Lock()
+			memory = append(memory, residentKiB(t, node.Cmd.Process.Pid))
+			mu.Unlock()
+			time.Sleep(250 * time.Millisecond)
+		}
+	})
+	for c := range clients {
+		wg.Go(func() {
+			httpc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+			defer httpc.CloseIdleConnections()
+			for {
+				i := next.Add(1)
+				if i > total {
+					return
+				}
+				body := fmt.Sprintf(`{"sender": "client%d", "recipient": "shop", "amount": %d}`, c, i)
+				start := time.Now()
+				resp, err := httpc.Post(node.URL+"/transactions/new", "application/json", strings.NewReader(body))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				var ans struct {
+					ID string `json:"transaction_id"`
+				}
+				err = json.NewDecoder(resp.Body).Decode(&ans)
+				resp.Body.Close()
+				waited := time.Since(start)
+				raiseTo(&slowest, int64(waited))
+				if resp.StatusCode != http.StatusCreated || err != nil {
+					t.Errorf("post %d: status %d (%v)", i, resp.StatusCode, err)
+					return
+				}
+				mu.Lock()
+				ids[ans.ID] = true
+				mu.Unlock()
+				acked.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	stopMining()
+	miner.Wait()
+	MustGet(t, node.URL+"/mine") // the last ones
+	if t.Failed() {
+		return
+	}
+
+	mined := map[string]int{}
+	for _, b := range chainOf(t, node.URL) {
+		txs, _ := b.Get("transactions")
+		for _, tx := range txs.Arr {
+			mined[consensus.Hash(tx)]++
+		}
+	}
+	for id := range ids {
+		if mined[id] != 1 {
+			t.Fatalf("acknowledged transaction %s is in %d blocks, want 1", id, mined[id])
+		}
+	}
+	if len(ids) != total {
+		t.Fatalf("%d distinct acknowledged transactions, want %d", len(ids), total)
+	}
+	if d := time.Duration(slowest.Load()); d > time.Second {
+		t.Fatalf("the slowest post waited %v, more than a second", d)
+	}
+	// Flat memory: after the first fifth (caches filling, the heap finding
+	// its size), the resident size may wobble but not climb.
+	warm := memory[len(memory)/5:]
+	first, last := slices.Max(warm[:len(warm)/2]), slices.Max(warm[len(warm)/2:])
+	t.Logf("%d posts, slowest %v; resident memory %d MiB warm, %d MiB at the end (samples %v KiB)",
+		total, time.Duration(slowest.Load()), first/1024, last/1024, memory)
+	if last > first+32*1024 {
+		t.Fatalf("resident memory grew from %d to %d MiB under steady load", first/1024, last/1024)
+	}
+}
