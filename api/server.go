@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -63,6 +64,10 @@ type Server struct {
 	Explorer Explorer
 	// Logger receives request and error logs. Nil means slog.Default().
 	Logger *slog.Logger
+	// ReadHeaderTimeout and ReadTimeout bound how long a client may take
+	// to send its request's headers, and the whole request: a slow client
+	// must not hold a connection forever. Zero means 10 and 30 seconds.
+	ReadHeaderTimeout, ReadTimeout time.Duration
 	// Dev shows the wallet's "mine a block" button, for learners running a
 	// node of their own.
 	Dev bool
@@ -103,8 +108,8 @@ func (s *Server) Open() error {
 	ln = repairListener{ln}
 	s.http = &http.Server{
 		Handler:           s.echo,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
+		ReadHeaderTimeout: cmp.Or(s.ReadHeaderTimeout, 10*time.Second),
+		ReadTimeout:       cmp.Or(s.ReadTimeout, 30*time.Second),
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelDebug),
 	}

@@ -1,0 +1,52 @@
+package api_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pybtc/pybtc/api"
+	"github.com/pybtc/pybtc/node"
+)
+
+// TestSlowClientsAreCutOff opens connections that send part of a request
+// and stall: the server must hang up after its read timeouts instead of
+// holding the connection.
+func TestSlowClientsAreCutOff(t *testing.T) {
+	e := MustOpenEnv(t, node.Config{})
+	s := &api.Server{Addr: "127.0.0.1:0", Chain: e.DB, Explorer: e.DB, Node: e.Node, Logger: slog.New(slog.DiscardHandler),
+		ReadHeaderTimeout: 200 * time.Millisecond, ReadTimeout: 400 * time.Millisecond}
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(context.Background()) })
+	addr := strings.TrimPrefix(s.URL(), "http://")
+	for _, tc := range []struct{ name, sent string }{
+		{"Headers", "POST /transactions/new HTTP/1.1\r\nHost: x\r\n"},
+		{"Body", "POST /transactions/new HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"sender\""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if _, err := io.WriteString(conn, tc.sent); err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			io.Copy(io.Discard, conn) // returns when the server hangs up
+			if waited := time.Since(start); waited > 3*time.Second {
+				t.Fatalf("the server held a stalled connection for %v", waited)
+			}
+			if n := mempoolSize(t, e); n != 0 {
+				t.Fatalf("a cut-off request stored %d transactions", n)
+			}
+		})
+	}
+}
