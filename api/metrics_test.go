@@ -60,8 +60,8 @@ func TestMetricsMove(t *testing.T) {
 		`pybtc_transactions_refused_total{reason="overdraft",source="api"}`:     1,
 		`pybtc_transactions_refused_total{reason="missing_field",source="api"}`: 1,
 		`pybtc_transactions_accepted_total{known="false",source="api"}`:         1,
-		"pybtc_mempool_transactions":                                             1,
-		`pybtc_peers{state="ok"}`:                                                0,
+		"pybtc_mempool_transactions":                                            1,
+		`pybtc_peers{state="ok"}`:                                               0,
 	} {
 		if got := MustMetric(t, e, series); got != want {
 			t.Fatalf("%s = %v, want %v", series, got, want)
