@@ -149,6 +149,7 @@ var catalog = map[string]map[string]string{
 		"To":                       "받는 사람",
 		"Amount":                   "금액",
 		"coinbase (mining reward)": "코인베이스 (채굴 보상)",
+		"mining reward":            "채굴 보상",
 		"Position in block":        "블록 내 위치",
 		"Address":                  "주소",
 		"Balance":                  "잔액",
