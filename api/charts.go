@@ -21,49 +21,59 @@ type figure struct {
 type figureRow struct{ Label, Value string }
 
 // blockCharts draws transactions per block and the time between blocks
-// over recent, the latest blocks newest first; the oldest of them only
-// gives the gap before the next.
+// over recent, the latest blocks newest first. When recent holds more than
+// chartBlocks, the oldest only gives the gap before the next. The genesis
+// block is left out: nobody mined it, and its time is fixed long before the
+// network ran, so the gap after it says nothing about mining.
 func blockCharts(p *Page, recent []pybtc.BlockSummary) []figure {
-	// The genesis block's time is fixed long before the network ran: the
-	// gap after it says nothing about mining.
-	blocks := slices.DeleteFunc(slices.Clone(recent), func(b pybtc.BlockSummary) bool { return b.Height == 1 })
-	if len(blocks) < 2 {
+	blocks := slices.Clone(recent)
+	slices.Reverse(blocks)
+	first := 0
+	if len(blocks) > chartBlocks {
+		first = 1
+	}
+	var txBars, gapBars []chart.Bar
+	var txRows, gapRows []figureRow
+	for i := first; i < len(blocks); i++ {
+		b := blocks[i]
+		if b.Height == 1 {
+			continue
+		}
+		label := "#" + strconv.FormatInt(b.Height, 10)
+		href := "/scan/block/" + strconv.FormatInt(b.Height, 10)
+		txBars = append(txBars, chart.Bar{Label: label, Value: float64(b.TxCount), Href: href,
+			Tooltip: label + ": " + strconv.Itoa(b.TxCount)})
+		txRows = append(txRows, figureRow{label, strconv.Itoa(b.TxCount)})
+		if i > 0 && blocks[i-1].Height > 1 {
+			gap := b.Timestamp - blocks[i-1].Timestamp
+			text := strconv.FormatFloat(gap, 'f', 1, 64)
+			gapBars = append(gapBars, chart.Bar{Label: label, Value: gap, Href: href, Tooltip: label + ": " + text + " s"})
+			gapRows = append(gapRows, figureRow{label, text})
+		}
+	}
+	if len(txBars) == 0 {
 		return nil
 	}
-	slices.Reverse(blocks)
-	prev, blocks := blocks[0], blocks[1:]
-
 	txs := chart.BarChart{
 		ID:          "chart-txs",
 		Title:       p.T("Transactions per block"),
-		Description: p.T("The latest %d blocks, oldest first.", len(blocks)),
+		Description: p.T("The latest %d blocks, oldest first.", len(txBars)),
+		Bars:        txBars,
 	}
-	gaps := chart.BarChart{
-		ID:          "chart-gaps",
-		Title:       p.T("Seconds between blocks"),
-		Description: p.T("The latest %d blocks, oldest first.", len(blocks)),
-		Unit:        "s",
+	figures := []figure{{SVG: chart.Bars(txs), Caption: txs.Title, TableLabel: p.T("Show the numbers"),
+		Head1: p.T("Block"), Head2: p.T("Transactions"), Rows: txRows}}
+	if len(gapBars) > 0 {
+		gaps := chart.BarChart{
+			ID:          "chart-gaps",
+			Title:       p.T("Seconds between blocks"),
+			Description: p.T("The latest %d blocks, oldest first.", len(gapBars)),
+			Unit:        "s",
+			Bars:        gapBars,
+		}
+		figures = append(figures, figure{SVG: chart.Bars(gaps), Caption: gaps.Title, TableLabel: p.T("Show the numbers"),
+			Head1: p.T("Block"), Head2: p.T("Seconds between blocks"), Rows: gapRows})
 	}
-	txRows := make([]figureRow, 0, len(blocks))
-	gapRows := make([]figureRow, 0, len(blocks))
-	for _, b := range blocks {
-		label := "#" + strconv.FormatInt(b.Height, 10)
-		href := "/scan/block/" + strconv.FormatInt(b.Height, 10)
-		gap := b.Timestamp - prev.Timestamp
-		prev = b
-		txs.Bars = append(txs.Bars, chart.Bar{Label: label, Value: float64(b.TxCount), Href: href,
-			Tooltip: label + ": " + strconv.Itoa(b.TxCount)})
-		gaps.Bars = append(gaps.Bars, chart.Bar{Label: label, Value: gap, Href: href,
-			Tooltip: label + ": " + strconv.FormatFloat(gap, 'f', 1, 64) + " s"})
-		txRows = append(txRows, figureRow{label, strconv.Itoa(b.TxCount)})
-		gapRows = append(gapRows, figureRow{label, strconv.FormatFloat(gap, 'f', 1, 64)})
-	}
-	return []figure{
-		{SVG: chart.Bars(txs), Caption: txs.Title, TableLabel: p.T("Show the numbers"),
-			Head1: p.T("Block"), Head2: p.T("Transactions"), Rows: txRows},
-		{SVG: chart.Bars(gaps), Caption: gaps.Title, TableLabel: p.T("Show the numbers"),
-			Head1: p.T("Block"), Head2: p.T("Seconds between blocks"), Rows: gapRows},
-	}
+	return figures
 }
 
 // balanceChart draws address's balance after each of its latest confirmed
