@@ -206,8 +206,13 @@ func (p *Page) ago(now time.Time, ts float64) string {
 	return p.T("%s ago", p.duration(d))
 }
 
-// duration formats d briefly in the page's language.
+// duration formats d briefly in the page's language: tenths of a second
+// below ten seconds (blocks of a busy test network come that fast), whole
+// units above.
 func (p *Page) duration(d time.Duration) string {
+	if d >= 0 && d < 10*time.Second {
+		return p.T("%.1f s", d.Seconds())
+	}
 	d = d.Round(time.Second)
 	h, m, sec := int64(d/time.Hour), int64(d%time.Hour/time.Minute), int64(d%time.Minute/time.Second)
 	var parts []string

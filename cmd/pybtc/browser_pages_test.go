@@ -70,17 +70,34 @@ func waitLocation(tb testing.TB, ctx context.Context, path string) {
 func TestBrowserScan(t *testing.T) {
 	ctx := browsertest.New(t, browsertest.WithTimeout(60*time.Second))
 	node := MustStartNode(t, filepath.Join(t.TempDir(), "node.db"), "--allow-overdraft")
-	for _, tx := range [][2]string{{"alice", "bob"}, {hostileSender, "alice"}, {"bob", "carol"}} {
-		if status, _, err := postTransaction(node.URL, tx[0], tx[1], 1.25); err != nil || status != 201 {
-			t.Fatalf("post %v: %d %v", tx, status, err)
+	post := func(from, to string, amount float64) {
+		t.Helper()
+		if status, _, err := postTransaction(node.URL, from, to, amount); err != nil || status != 201 {
+			t.Fatalf("post %s→%s: %d %v", from, to, status, err)
 		}
 	}
+	post("alice", "bob", 1.25)
+	post(hostileSender, "alice", 1.25)
+	post("bob", "carol", 1.25)
 	MustGet(t, node.URL+"/mine")
+	// Eight more blocks, busier and further apart, so the charts and
+	// the screenshots have something to show.
+	names := []string{"alice", "bob", "carol", "dave"}
+	for b := range 8 {
+		for i := range b + 1 {
+			post(names[i%4], names[(i+1)%4], float64(i+1)/4)
+		}
+		time.Sleep(time.Duration(50+40*(b%3)) * time.Millisecond)
+		MustGet(t, node.URL+"/mine")
+	}
 
 	browsertest.Navigate(t, ctx, node.URL+"/scan?lang=en")
-	browsertest.WaitText(t, ctx, "#tip-height", "2")
-	if row := browsertest.Text(t, ctx, "#blocks tbody tr"); !strings.Contains(row, "4") {
-		t.Fatalf("latest block row %q does not count its 4 transactions", row)
+	browsertest.WaitText(t, ctx, "#tip-height", "10")
+	if row := browsertest.Text(t, ctx, "#blocks tbody tr:last-child"); !strings.Contains(row, "1727568000.0") {
+		t.Fatalf("oldest block row %q is not the genesis block", row)
+	}
+	if row := browsertest.Text(t, ctx, "#blocks tbody tr:nth-child(9)"); !strings.Contains(row, "4") {
+		t.Fatalf("block 2's row %q does not count its 4 transactions", row)
 	}
 	browsertest.Screenshot(t, ctx, "scan-home.png")
 
@@ -88,7 +105,8 @@ func TestBrowserScan(t *testing.T) {
 	fill(t, ctx, `input[name="q"]`, "alice")
 	click(t, ctx, `form.search button`)
 	waitLocation(t, ctx, "/scan/address/alice")
-	browsertest.WaitText(t, ctx, "#balance", "0 pyBTC") // -1.25 + 1.25
+	browsertest.WaitText(t, ctx, "#address", "alice")
+	browsertest.WaitText(t, ctx, "#history", "bob")
 	browsertest.Screenshot(t, ctx, "scan-address.png")
 
 	// A block mined now shows up on the open page without a reload.
@@ -96,7 +114,7 @@ func TestBrowserScan(t *testing.T) {
 	browsertest.WaitText(t, ctx, "#live", "Live")
 	evaluate[bool](t, ctx, `(window.stillThisPage = true)`)
 	MustGet(t, node.URL+"/mine")
-	browsertest.WaitText(t, ctx, "#tip-height", "3")
+	browsertest.WaitText(t, ctx, "#tip-height", "11")
 	if !evaluate[bool](t, ctx, `window.stillThisPage === true`) {
 		t.Fatal("the page was reloaded to show the new block")
 	}
