@@ -187,6 +187,7 @@ var catalog = map[string]map[string]string{
 		"%d h":                                "%d시간",
 		"%d min":                              "%d분",
 		"%d s":                                "%d초",
+		"%.1f s":                              "%.1f초",
 		"Transactions per block":              "블록당 거래 수",
 		"Seconds between blocks":              "블록 사이 시간 (초)",
 		"Balance over time":                   "시간에 따른 잔액",
