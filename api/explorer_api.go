@@ -79,6 +79,10 @@ func (s *Server) handleAPIStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	mempool, err := s.Node.Mempool(ctx)
+	if err != nil {
+		return err
+	}
 	peers, err := s.Node.Peers(ctx)
 	if err != nil {
 		return err
@@ -94,6 +98,8 @@ func (s *Server) handleAPIStatus(c echo.Context) error {
 		"tip_timestamp":   tip.Timestamp,
 		"tip_age_seconds": now.Sub(timeOf(tip.Timestamp)).Seconds(),
 		"pending":         pending,
+		"mempool_limit":   mempool.Limit,
+		"mempool_full":    pending >= mempool.Limit,
 		"peers":           len(peers),
 		"peers_by_state":  byState,
 	})

@@ -2,9 +2,12 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -49,4 +52,30 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFullMempool posts to a node whose mempool holds 3: the fourth post is
+// refused with 503 and says why, and /api/status says the mempool is full.
+func TestFullMempool(t *testing.T) {
+	e := MustOpenEnv(t, node.Config{AllowOverdraft: true, MaxPending: 3})
+	for i := range 3 {
+		e.MustPost(t, "alice", "bob", fmt.Sprint(i+1))
+	}
+	rec := e.Do(t, "POST", "/transactions/new", `{"sender": "alice", "recipient": "bob", "amount": 4}`)
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(message(t, rec), "mempool is full") {
+		t.Fatalf("fourth post: %d %s, want 503 saying the mempool is full", rec.Code, rec.Body)
+	}
+	var status struct {
+		Pending int64
+		Limit   int64 `json:"mempool_limit"`
+		Full    bool  `json:"mempool_full"`
+	}
+	if err := json.Unmarshal(e.Do(t, "GET", "/api/status", "").Body.Bytes(), &status); err != nil {
+		t.Fatal(err)
+	}
+	if status.Pending != 3 || status.Limit != 3 || !status.Full {
+		t.Fatalf("status %+v, want 3 of 3, full", status)
+	}
+	e.MustMine(t)
+	e.MustPost(t, "alice", "bob", "4")
 }

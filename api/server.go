@@ -49,6 +49,8 @@ type NodeService interface {
 	WatchTip() (pybtc.ChainTip, <-chan struct{})
 	// Stats returns the node's counters.
 	Stats() node.Stats
+	// Mempool says how full the mempool is.
+	Mempool(ctx context.Context) (node.Mempool, error)
 }
 
 // Server serves a node's HTTP interface.

@@ -37,6 +37,8 @@ type Store interface {
 	AddPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) ([]error, error)
 	// Pending returns up to limit mempool transactions in arrival order.
 	Pending(ctx context.Context, limit int) ([]pybtc.Transaction, error)
+	// PendingCount returns the number of mempool transactions.
+	PendingCount(ctx context.Context) (int64, error)
 	// AddPeer stores a peer and reports whether it is new.
 	AddPeer(ctx context.Context, url string) (bool, error)
 	// Peers returns every stored peer.
@@ -74,6 +76,9 @@ type Config struct {
 	MaxBatch int
 	// MaxPeers bounds the number of peers. Zero means 64.
 	MaxPeers int
+	// MaxPending bounds the mempool: beyond it new transactions are
+	// refused with EUNAVAILABLE until blocks make room. Zero means 100,000.
+	MaxPending int64
 	// SyncInterval is how often the node asks its peers for a longer
 	// chain on its own. Zero means 3 seconds; negative means never.
 	SyncInterval time.Duration
@@ -111,6 +116,12 @@ type Node struct {
 	reorgedBlocks      atomic.Int64
 	deepestReorg       atomic.Int64
 
+	// pending is the mempool's size as last counted, plus what commits
+	// stored since; pendingStale asks for a recount after the chain moved
+	// (a block takes transactions out, a reorganisation puts some back).
+	pending      atomic.Int64
+	pendingStale atomic.Bool
+
 	// chain serialises changes of the chain (a mined block, a peer's
 	// blocks); tip is the last stored block, kept current under chain so
 	// requests need not ask the database; tipMoved is closed and replaced
@@ -137,6 +148,9 @@ func New(store Store, cfg Config) *Node {
 	}
 	if cfg.MaxPeers <= 0 {
 		cfg.MaxPeers = 64
+	}
+	if cfg.MaxPending <= 0 {
+		cfg.MaxPending = 100_000
 	}
 	if cfg.SyncInterval == 0 {
 		cfg.SyncInterval = 3 * time.Second
@@ -186,6 +200,7 @@ func (n *Node) Open(ctx context.Context) error {
 		return fmt.Errorf("open node: %w", err)
 	}
 	n.tip.Store(&tip)
+	n.pendingStale.Store(true) // count the mempool when first asked
 	if err := n.peers.load(ctx); err != nil {
 		return fmt.Errorf("open node: %w", err)
 	}
@@ -243,6 +258,7 @@ func (n *Node) setTip(tip pybtc.ChainTip) {
 	n.tipMu.Lock()
 	defer n.tipMu.Unlock()
 	n.tip.Store(&tip)
+	n.pendingStale.Store(true)
 	close(n.tipMoved)
 	n.tipMoved = make(chan struct{})
 }

@@ -36,6 +36,9 @@ func (n *Node) SubmitTransaction(ctx context.Context, body []byte) (Accepted, er
 	if err != nil {
 		return Accepted{}, err
 	}
+	if err := n.checkRoom(ctx); err != nil {
+		return Accepted{}, err
+	}
 	s := submission{tx: nt.Transaction, done: make(chan error, 1)}
 	select {
 	case n.submissions <- s:
@@ -109,6 +112,11 @@ func (n *Node) commit(batch []submission, txs []pybtc.Transaction) {
 	} else {
 		n.commits.Add(1)
 		n.committed.Add(int64(len(txs)))
+		for _, r := range results {
+			if r == nil {
+				n.pending.Add(1)
+			}
+		}
 	}
 	for i, s := range batch {
 		if err != nil {

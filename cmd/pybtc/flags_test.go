@@ -38,6 +38,8 @@ func TestParseFlags(t *testing.T) {
 		},
 		{name: "BadDurationEnvironment", env: map[string]string{"PYBTC_BLOCK_INTERVAL": "soon"}, err: true},
 		{name: "BadBoolEnvironment", env: map[string]string{"PYBTC_ALLOW_OVERDRAFT": "maybe"}, err: true},
+		{name: "Limits", env: map[string]string{"PYBTC_MAX_MEMPOOL": "500", "PYBTC_DEV": "true"}, want: Config{Listen: "127.0.0.1:5000", MaxMempool: 500, Dev: true}},
+		{name: "BadMempoolEnvironment", env: map[string]string{"PYBTC_MAX_MEMPOOL": "lots"}, err: true},
 		{name: "BadLogLevel", args: []string{"--log-level", "loud"}, err: true},
 		{name: "StrayArgument", args: []string{"extra"}, err: true},
 		{name: "UnknownFlag", args: []string{"--peers", "x"}, err: true},
@@ -45,7 +47,7 @@ func TestParseFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, name := range []string{"PYBTC_LISTEN", "PYBTC_DB", "PYBTC_MINER", "PYBTC_ALLOW_OVERDRAFT", "PYBTC_LOG_LEVEL",
-				"PYBTC_PEERS", "PYBTC_ADVERTISE", "PYBTC_AUTOMINE", "PYBTC_BLOCK_INTERVAL", "PYBTC_SYNC_INTERVAL"} {
+				"PYBTC_PEERS", "PYBTC_ADVERTISE", "PYBTC_AUTOMINE", "PYBTC_BLOCK_INTERVAL", "PYBTC_SYNC_INTERVAL", "PYBTC_MAX_MEMPOOL", "PYBTC_DEV"} {
 				t.Setenv(name, tt.env[name])
 				if _, ok := tt.env[name]; !ok {
 					unsetenv(t, name)
@@ -68,6 +70,9 @@ func TestParseFlags(t *testing.T) {
 			}
 			if want.SyncInterval == 0 {
 				want.SyncInterval = 3 * time.Second
+			}
+			if want.MaxMempool == 0 {
+				want.MaxMempool = 100_000
 			}
 			if got := m.Config; !reflect.DeepEqual(got, want) {
 				t.Fatalf("Config=%+v, want %+v", got, want)

@@ -116,6 +116,7 @@ type Config struct {
 	AllowOverdraft bool
 	Automine       bool
 	Dev            bool
+	MaxMempool     int64
 	BlockInterval  time.Duration
 	SyncInterval   time.Duration
 	LogLevel       slog.Level
@@ -165,6 +166,11 @@ func (m *Main) ParseFlags(args []string) error {
 		return err
 	}
 	fs.BoolVar(&c.Automine, "automine", automine, "mine blocks on its own (env PYBTC_AUTOMINE)")
+	maxMempool, err := strconv.ParseInt(env("PYBTC_MAX_MEMPOOL", "100000"), 10, 64)
+	if err != nil || maxMempool < 1 {
+		return fmt.Errorf("PYBTC_MAX_MEMPOOL=%q: want a number of transactions", os.Getenv("PYBTC_MAX_MEMPOOL"))
+	}
+	fs.Int64Var(&c.MaxMempool, "max-mempool", maxMempool, "most pending transactions kept; beyond, posts get 503 until a block makes room (env PYBTC_MAX_MEMPOOL)")
 	dev, err := envBool("PYBTC_DEV")
 	if err != nil {
 		return err
@@ -228,6 +234,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Miner:          m.Config.Miner,
 		Self:           self,
 		AllowOverdraft: m.Config.AllowOverdraft,
+		MaxPending:     m.Config.MaxMempool,
 		Automine:       m.Config.Automine,
 		BlockInterval:  m.Config.BlockInterval,
 		SyncInterval:   m.Config.SyncInterval,
