@@ -32,10 +32,11 @@ func MustOpenEnv(tb testing.TB, cfg node.Config) *Env {
 	return mustOpenEnvAt(tb, filepath.Join(tb.TempDir(), "node.db"), cfg)
 }
 
-func mustOpenEnvAt(tb testing.TB, path string, cfg node.Config) *Env {
+func mustOpenEnvAt(tb testing.TB, path string, cfg node.Config, pragmas ...string) *Env {
 	tb.Helper()
 	ctx := context.Background()
 	db := store.NewDB(path)
+	db.Pragmas = pragmas
 	if err := db.Open(ctx); err != nil {
 		tb.Fatal(err)
 	}

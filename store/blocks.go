@@ -84,7 +84,8 @@ func (db *DB) AppendBlock(ctx context.Context, b pybtc.Block) error {
 // transaction, as AppendBlock does for one: either all are stored or none.
 // Each must link to the one before it (index and previous_hash); the store
 // checks links, not proofs of work, which are consensus's.
-func (db *DB) AppendBlocks(ctx context.Context, blocks []pybtc.Block) error {
+func (db *DB) AppendBlocks(ctx context.Context, blocks []pybtc.Block) (err error) {
+	defer func() { err = storageError(err) }()
 	if len(blocks) == 0 {
 		return nil
 	}

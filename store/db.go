@@ -26,6 +26,9 @@ type DB struct {
 	// Now returns the current time; it stamps rows such as a mempool entry's
 	// arrival. May be nil, meaning time.Now.
 	Now func() time.Time
+	// Pragmas are added to the writer connection's, e.g. "max_page_count(100)"
+	// to give the database a size limit, as a full disk would. May be nil.
+	Pragmas []string
 
 	write *sqlx.DB
 	read  *sqlx.DB
@@ -65,7 +68,7 @@ func (db *DB) Open(ctx context.Context) error {
 			return fmt.Errorf("open database: %w", err)
 		}
 	}
-	w, err := sqlx.Open("sqlite", dsn(db.Path)+"&_txlock=immediate")
+	w, err := sqlx.Open("sqlite", dsn(db.Path, db.Pragmas...)+"&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", db.Path, err)
 	}

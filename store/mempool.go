@@ -15,7 +15,8 @@ import (
 // sender cannot cover the amount (confirmed balance minus what it already
 // has pending, counting the transactions before it in txs). Refused
 // transactions change nothing. A non-nil error means nothing was stored.
-func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) ([]error, error) {
+func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) (_ []error, err error) {
+	defer func() { err = storageError(err) }()
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("add pending: %w", err)

@@ -10,7 +10,8 @@ import (
 
 // AddPeer stores url as a peer. It reports whether the peer is new; a
 // known peer is left as it is.
-func (db *DB) AddPeer(ctx context.Context, url string) (bool, error) {
+func (db *DB) AddPeer(ctx context.Context, url string) (_ bool, err error) {
+	defer func() { err = storageError(err) }()
 	res, err := db.write.ExecContext(ctx, `
 		INSERT INTO peers (
 			url,
@@ -28,7 +29,8 @@ func (db *DB) AddPeer(ctx context.Context, url string) (bool, error) {
 }
 
 // RemovePeer forgets a peer; ENOTFOUND if it was not known.
-func (db *DB) RemovePeer(ctx context.Context, url string) error {
+func (db *DB) RemovePeer(ctx context.Context, url string) (err error) {
+	defer func() { err = storageError(err) }()
 	res, err := db.write.ExecContext(ctx, `DELETE FROM peers WHERE url = ?`, url)
 	if err != nil {
 		return fmt.Errorf("remove peer %s: %w", url, err)
@@ -80,7 +82,8 @@ func (db *DB) Peers(ctx context.Context) ([]pybtc.Peer, error) {
 
 // PeerSucceeded records a successful exchange with url and clears its
 // failures.
-func (db *DB) PeerSucceeded(ctx context.Context, url string) error {
+func (db *DB) PeerSucceeded(ctx context.Context, url string) (err error) {
+	defer func() { err = storageError(err) }()
 	if _, err := db.write.ExecContext(ctx, `
 		UPDATE peers
 		SET
@@ -96,7 +99,8 @@ func (db *DB) PeerSucceeded(ctx context.Context, url string) error {
 
 // PeerFailed records a failed exchange with url: it counts the failure and
 // sets when the peer may be tried again.
-func (db *DB) PeerFailed(ctx context.Context, url string, reason string, retryAt float64) error {
+func (db *DB) PeerFailed(ctx context.Context, url string, reason string, retryAt float64) (err error) {
+	defer func() { err = storageError(err) }()
 	if _, err := db.write.ExecContext(ctx, `
 		UPDATE peers
 		SET

@@ -16,7 +16,8 @@ import (
 // new blocks contain leave it. blocks[0] must have index fork+1 and build on
 // the block at fork. A crash at any moment leaves either the old chain or
 // the new one. ECONFLICT when blocks do not fit.
-func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block) error {
+func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block) (err error) {
+	defer func() { err = storageError(err) }()
 	if len(blocks) == 0 {
 		return pybtc.Errorf(pybtc.ECONFLICT, "No blocks to replace the chain above %d with.", fork)
 	}
