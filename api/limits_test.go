@@ -14,6 +14,7 @@ import (
 
 	"github.com/pybtc/pybtc/api"
 	"github.com/pybtc/pybtc/node"
+	"github.com/pybtc/pybtc/peer"
 )
 
 // TestSlowClientsAreCutOff opens connections that send part of a request
@@ -78,4 +79,25 @@ func TestFullMempool(t *testing.T) {
 	}
 	e.MustMine(t)
 	e.MustPost(t, "alice", "bob", "4")
+}
+
+// TestTooManyPeers registers peers with a node that takes 3: the fourth is
+// refused with 503 and a message, and is not stored.
+func TestTooManyPeers(t *testing.T) {
+	self, _ := peer.ParseURL("http://127.0.0.1:5000")
+	e := MustOpenEnv(t, node.Config{Self: self, Client: &RecordingClient{}, SyncInterval: -1, MaxPeers: 3})
+	for port := 5001; port <= 5003; port++ {
+		if rec := e.Do(t, "POST", "/nodes/register", fmt.Sprintf(`{"nodes": "http://127.0.0.1:%d"}`, port)); rec.Code != http.StatusCreated {
+			t.Fatalf("peer %d: %d %s", port, rec.Code, rec.Body)
+		}
+	}
+	rec := e.Do(t, "POST", "/nodes/register", `{"nodes": "http://127.0.0.1:5004"}`)
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(message(t, rec), "3 peers") {
+		t.Fatalf("fourth peer: %d %s, want 503", rec.Code, rec.Body)
+	}
+	var peers struct{ Length int }
+	json.Unmarshal(e.Do(t, "GET", "/nodes", "").Body.Bytes(), &peers)
+	if peers.Length != 3 {
+		t.Fatalf("%d peers stored, want 3", peers.Length)
+	}
 }
