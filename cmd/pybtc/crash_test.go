@@ -95,12 +95,14 @@ func crashLoad(t *testing.T, victim, rival *Process, rng *rand.Rand, round int) 
 			time.Sleep(30 * time.Millisecond)
 		}
 	})
+	// rng is not safe for goroutines: draw everything here.
 	burst := rng.IntN(2) == 0
+	burstAfter := time.Duration(rng.IntN(200)) * time.Millisecond
 	wg.Go(func() { // the rival, now and then, mines past the victim
 		if !burst {
 			return
 		}
-		time.Sleep(time.Duration(rng.IntN(200)) * time.Millisecond)
+		time.Sleep(burstAfter)
 		for range 6 {
 			if resp, err := httpc.Get(rival.URL + "/mine"); err == nil {
 				resp.Body.Close()
