@@ -76,38 +76,47 @@ func blockCharts(p *Page, recent []pybtc.BlockSummary) []figure {
 	return figures
 }
 
-// balanceChart draws address's balance after each of its latest confirmed
-// transactions: recent, newest first, and total, the balance now. Walking
-// back from today's balance needs only the latest transactions, however
-// long the history.
+// balanceChart draws address's balance after each block of its latest
+// confirmed transactions: recent, newest first, and total, the balance now.
+// Walking back from today's balance needs only the latest transactions,
+// however long the history. One point a block, at the block's latest
+// transaction time: transactions of one block are stamped milliseconds
+// apart and would draw a comb, while the balance only moves block by block.
 func balanceChart(p *Page, address string, total pybtc.Amount, recent []pybtc.TxRecord) *figure {
 	if len(recent) == 0 {
 		return nil
 	}
-	points := make([]chart.Point, len(recent))
-	rows := make([]figureRow, len(recent))
+	var points []chart.Point
+	var rows []figureRow
 	balance := total
-	for i, r := range recent {
-		j := len(recent) - 1 - i
-		points[j] = chart.Point{X: r.Timestamp, Y: float64(balance) / float64(pybtc.Coin), Label: balance.String()}
-		rows[j] = figureRow{timeOf(r.Timestamp).UTC().Format("2006-01-02 15:04:05 UTC"), balance.String()}
-		switch {
-		case r.Sender == address && r.Recipient == address:
-		case r.Sender == address:
-			balance += r.Amount
-		default:
-			balance -= r.Amount
+	for i := 0; i < len(recent); {
+		height, at := recent[i].Height, recent[i].Timestamp
+		after := balance
+		for ; i < len(recent) && recent[i].Height == height; i++ {
+			r := recent[i]
+			at = max(at, r.Timestamp)
+			switch {
+			case r.Sender == address && r.Recipient == address:
+			case r.Sender == address:
+				balance += r.Amount
+			default:
+				balance -= r.Amount
+			}
 		}
+		points = append(points, chart.Point{X: at, Y: float64(after) / float64(pybtc.Coin), Label: "#" + strconv.FormatInt(height, 10) + ": " + after.String()})
+		rows = append(rows, figureRow{"#" + strconv.FormatInt(height, 10) + ", " + timeOf(at).UTC().Format("2006-01-02 15:04:05 UTC"), after.String()})
 	}
+	slices.Reverse(points)
+	slices.Reverse(rows)
 	c := chart.LineChart{
 		ID:          "chart-balance",
 		Title:       p.T("Balance over time"),
-		Description: p.T("The balance after each of the latest %d transactions.", len(recent)),
+		Description: p.T("The balance after each of the latest %d blocks that moved it.", len(points)),
 		Unit:        "pyBTC",
 		Points:      points,
-		Start:       rows[0].Label,
-		End:         rows[len(rows)-1].Label,
+		Start:       timeOf(points[0].X).UTC().Format("2006-01-02 15:04:05 UTC"),
+		End:         timeOf(points[len(points)-1].X).UTC().Format("2006-01-02 15:04:05 UTC"),
 	}
 	return &figure{SVG: chart.Line(c), Caption: c.Title, TableLabel: p.T("Show the numbers"),
-		Head1: p.T("Time"), Head2: p.T("Balance"), Rows: rows}
+		Head1: p.T("Block"), Head2: p.T("Balance"), Rows: rows}
 }

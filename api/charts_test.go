@@ -1,6 +1,7 @@
 package api
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/pybtc/pybtc"
@@ -53,16 +54,21 @@ func TestBalanceChart(t *testing.T) {
 	p := &Page{Lang: "en"}
 	recent := []pybtc.TxRecord{ // newest first
 		{Transaction: pybtc.Transaction{Sender: "alice", Recipient: "bob", Amount: 2 * pybtc.Coin, Timestamp: 3}, Height: 4},
+		{Transaction: pybtc.Transaction{Sender: "dave", Recipient: "alice", Amount: pybtc.Coin, Timestamp: 2.5}, Height: 4},
 		{Transaction: pybtc.Transaction{Sender: "alice", Recipient: "alice", Amount: pybtc.Coin, Timestamp: 2}, Height: 3},
 		{Transaction: pybtc.Transaction{Sender: "carol", Recipient: "alice", Amount: 5 * pybtc.Coin, Timestamp: 1}, Height: 2},
 	}
-	fig := balanceChart(p, "alice", 3*pybtc.Coin, recent)
+	fig := balanceChart(p, "alice", 4*pybtc.Coin, recent)
 	var got []string
 	for _, r := range fig.Rows {
 		got = append(got, r.Value)
 	}
-	// Oldest first: after receiving 5, after paying itself 1, after paying 2.
-	if want := []string{"5", "5", "3"}; len(got) != 3 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+	// Oldest first, a point a block: after receiving 5 in block 2, after
+	// paying itself 1 in block 3, after receiving 1 and paying 2 in block 4.
+	if want := []string{"5", "5", "4"}; strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("balances %v, want %v", got, want)
+	}
+	if fig.Rows[2].Label[:3] != "#4," {
+		t.Fatalf("last row %q, want block 4's", fig.Rows[2].Label)
 	}
 }

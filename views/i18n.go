@@ -193,7 +193,7 @@ var catalog = map[string]map[string]string{
 		"Balance over time":                   "시간에 따른 잔액",
 		"Show the numbers":                    "숫자로 보기",
 		"The latest %d blocks, oldest first.": "최근 %d개 블록, 오래된 것부터.",
-		"The balance after each of the latest %d transactions.": "최근 %d건의 거래 후 잔액.",
+		"The balance after each of the latest %d blocks that moved it.": "잔액을 바꾼 최근 %d개 블록 각각의 뒤 잔액.",
 		"Not found":                              "찾을 수 없음",
 		"Bad request":                            "잘못된 요청",
 		"Something went wrong":                   "문제가 발생했습니다",
