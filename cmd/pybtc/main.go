@@ -6,6 +6,8 @@
 //	pybtc node [flags]     run a node
 //	pybtc devnet [flags]   run a local network of nodes
 //	pybtc version          print the version
+//	pybtc status, chain, send, mine, balance, tx, block, peers
+//	                       talk to a node (pybtc help lists them)
 package main
 
 import (
@@ -60,7 +62,29 @@ Usage:
   pybtc devnet         run a local three-node network on ports 5000-5002
   pybtc backup DEST    copy a node's database while it runs (pybtc backup --help)
   pybtc version        print the version and commit
-  pybtc help           print this help
+  pybtc help [CMD]     print this help, or a command's
+
+Talking to a node (pybtc CMD --help describes each, with an example):
+  pybtc status                            the node's height, tip, mempool and peers
+  pybtc chain [--since N] [--limit N]     list blocks, oldest first
+  pybtc send --from A --to B --amount X   post a transaction
+  pybtc mine [-n N] [--to ADDR]           mine N blocks, one after another
+  pybtc balance ADDR                      an address's balance
+  pybtc tx ID                             a transaction, pending or confirmed
+  pybtc block HEIGHT|HASH                 a block and its transactions
+  pybtc peers                             list the node's peers and their state
+  pybtc peers add URL...                  register peers with the node
+
+  Each of them takes:
+  --node URL       the node (default $PYBTC_NODE, else http://127.0.0.1:5000)
+  --json           print the node's JSON answer, indented, instead of text
+  --timeout D      how long to wait for each answer (default 30s for mine, 10s otherwise)
+
+  Exit codes:
+  0  success
+  1  the node refused the request (4xx); its message is printed on stderr as is
+  2  usage error: unknown command, bad flag or argument
+  3  the node is unreachable, failed (5xx) or did not answer in time
 `
 
 // run dispatches a subcommand and returns the process's exit code.
@@ -98,7 +122,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "version", "--version":
 		fmt.Fprintf(stdout, "pybtc %s (commit %s)\n", Version, Commit)
 		return 0
+	case "status", "chain", "send", "mine", "balance", "tx", "block", "peers":
+		return runClient(ctx, args[0], args[1:], stdout, stderr)
 	case "help", "-h", "--help":
+		if len(args) == 2 && args[0] == "help" {
+			return run(ctx, []string{args[1], "--help"}, stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
