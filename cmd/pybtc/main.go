@@ -61,6 +61,7 @@ Usage:
   pybtc node [flags]   run a node (pybtc node --help lists the flags)
   pybtc devnet         run a local three-node network on ports 5000-5002
   pybtc backup DEST    copy a node's database while it runs (pybtc backup --help)
+  pybtc simulate       make traffic on a network: wallets that send and mine (pybtc simulate --help)
   pybtc version        print the version and commit
   pybtc help [CMD]     print this help, or a command's
 
@@ -119,6 +120,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runDevnet(ctx, args[1:], stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args[1:], stdout, stderr)
+	case "simulate":
+		return runSimulate(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "pybtc %s (commit %s)\n", Version, Commit)
 		return 0
