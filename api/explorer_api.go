@@ -203,21 +203,11 @@ func (s *Server) handleAPIAddress(c echo.Context) error {
 // handleAPIMempool handles "GET /api/mempool?page=N": the pending
 // transactions in arrival order.
 func (s *Server) handleAPIMempool(c echo.Context) error {
-	ctx := c.Request().Context()
-	p := s.apiPage(c)
-	pending, err := s.Explorer.PendingCount(ctx)
+	v, err := s.readMempool(c, s.apiPage(c))
 	if err != nil {
 		return err
 	}
-	pages := pagesOf(pending, txsPerPage)
-	page, err := p.pageParam(c, pages)
-	if err != nil {
-		return err
-	}
-	txs, err := s.Explorer.Mempool(ctx, int((page-1)*txsPerPage), txsPerPage)
-	if err != nil {
-		return err
-	}
+	pending, page, pages, txs := v.pending, v.page, v.pages, v.txs
 	return c.JSON(http.StatusOK, struct {
 		Pending int64 `json:"pending"`
 		apiPage

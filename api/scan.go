@@ -331,24 +331,41 @@ func (s *Server) handleScanAddress(c echo.Context) error {
 	return s.render(c, http.StatusOK, "scan_address.html", p)
 }
 
-// handleScanMempool handles "GET /scan/mempool": the pending transactions
-// in arrival order.
-func (s *Server) handleScanMempool(c echo.Context) error {
+// mempoolView is what the pages of the mempool show: its size and one page
+// of it.
+type mempoolView struct {
+	pending, page, pages int64
+	txs                  []pybtc.TxRecord
+}
+
+// readMempool reads the mempool's size and the page ?page= asks for.
+func (s *Server) readMempool(c echo.Context, p *Page) (mempoolView, error) {
 	ctx := c.Request().Context()
-	p := s.scanPage(c)
 	pending, err := s.Explorer.PendingCount(ctx)
 	if err != nil {
-		return err
+		return mempoolView{}, err
 	}
 	pages := pagesOf(pending, txsPerPage)
 	page, err := p.pageParam(c, pages)
 	if err != nil {
-		return err
+		return mempoolView{}, err
 	}
 	txs, err := s.Explorer.Mempool(ctx, int((page-1)*txsPerPage), txsPerPage)
 	if err != nil {
+		return mempoolView{}, err
+	}
+	return mempoolView{pending, page, pages, txs}, nil
+}
+
+// handleScanMempool handles "GET /scan/mempool": the pending transactions
+// in arrival order.
+func (s *Server) handleScanMempool(c echo.Context) error {
+	p := s.scanPage(c)
+	v, err := s.readMempool(c, p)
+	if err != nil {
 		return err
 	}
+	pending, page, pages, txs := v.pending, v.page, v.pages, v.txs
 	p.Data = struct {
 		Pending int64
 		Address string
