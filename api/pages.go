@@ -125,8 +125,8 @@ func parsePages() pageSet {
 	return set
 }
 
-// security headers of every HTML page: no inline script or style, no
-// framing, no guessing of content types.
+// setPageHeaders sets the security headers of every HTML page: no inline
+// script or style, no framing, no guessing of content types.
 func setPageHeaders(h http.Header) {
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
 		"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
