@@ -89,11 +89,16 @@ func (db *DB) AppendBlocks(ctx context.Context, blocks []pybtc.Block) (err error
 	if len(blocks) == 0 {
 		return nil
 	}
+	committed := false
+	defer db.pending.lock()(&committed)
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("store block %d: %w", blocks[0].Index, err)
 	}
 	defer tx.Rollback()
+	if err := db.pending.load(ctx, tx); err != nil {
+		return fmt.Errorf("store block %d: %w", blocks[0].Index, err)
+	}
 
 	cur, err := tip(ctx, tx)
 	if pybtc.ErrorCode(err) == pybtc.ENOTFOUND {
@@ -101,7 +106,7 @@ func (db *DB) AppendBlocks(ctx context.Context, blocks []pybtc.Block) (err error
 	} else if err != nil {
 		return fmt.Errorf("store block %d: %w", blocks[0].Index, err)
 	}
-	w, err := newBlockWriter(ctx, tx)
+	w, err := newBlockWriter(ctx, tx, &db.pending)
 	if err != nil {
 		return fmt.Errorf("store block %d: %w", blocks[0].Index, err)
 	}
@@ -119,17 +124,20 @@ func (db *DB) AppendBlocks(ctx context.Context, blocks []pybtc.Block) (err error
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store block %d: %w", blocks[0].Index, err)
 	}
+	committed = true
 	return nil
 }
 
 // blockWriter inserts blocks inside one database transaction, with its
-// statements prepared once however many blocks it writes.
+// statements prepared once however many blocks it writes. The caller holds
+// pending's lock.
 type blockWriter struct {
-	insertBlock, insertTx, removePending, removeLookalike *sql.Stmt
+	insertBlock, insertTx, removePending, removeSeq *sql.Stmt
+	pending                                         *pendingIndex
 }
 
-func newBlockWriter(ctx context.Context, tx *sqlx.Tx) (*blockWriter, error) {
-	var w blockWriter
+func newBlockWriter(ctx context.Context, tx *sqlx.Tx, pending *pendingIndex) (*blockWriter, error) {
+	w := blockWriter{pending: pending}
 	var err error
 	if w.insertBlock, err = tx.PrepareContext(ctx, `
 		INSERT INTO blocks (
@@ -156,19 +164,14 @@ func newBlockWriter(ctx context.Context, tx *sqlx.Tx) (*blockWriter, error) {
 		w.close()
 		return nil, err
 	}
-	if w.removePending, err = tx.PrepareContext(ctx, `DELETE FROM mempool WHERE id = ?`); err != nil {
+	if w.removePending, err = tx.PrepareContext(ctx, `
+		DELETE FROM mempool
+		WHERE id = ?
+		RETURNING seq, sender, recipient, amount`); err != nil {
 		w.close()
 		return nil, err
 	}
-	if w.removeLookalike, err = tx.PrepareContext(ctx, `
-		DELETE FROM mempool
-		WHERE seq = (
-			SELECT seq
-			FROM mempool
-			WHERE sender = ? AND recipient = ? AND amount = ?
-			ORDER BY seq
-			LIMIT 1
-		)`); err != nil {
+	if w.removeSeq, err = tx.PrepareContext(ctx, `DELETE FROM mempool WHERE seq = ?`); err != nil {
 		w.close()
 		return nil, err
 	}
@@ -176,7 +179,7 @@ func newBlockWriter(ctx context.Context, tx *sqlx.Tx) (*blockWriter, error) {
 }
 
 func (w *blockWriter) close() {
-	for _, st := range []*sql.Stmt{w.insertBlock, w.insertTx, w.removePending, w.removeLookalike} {
+	for _, st := range []*sql.Stmt{w.insertBlock, w.insertTx, w.removePending, w.removeSeq} {
 		if st != nil {
 			st.Close()
 		}
@@ -197,16 +200,29 @@ func (w *blockWriter) write(ctx context.Context, b pybtc.Block) error {
 		if _, err := w.insertTx.ExecContext(ctx, b.Index, i, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp); err != nil {
 			return fmt.Errorf("transaction %d: %w", i, formatError(err))
 		}
-		res, err := w.removePending.ExecContext(ctx, t.ID)
-		if err != nil {
+		var row struct {
+			seq               int64
+			sender, recipient string
+			amount            int64
+		}
+		err := w.removePending.QueryRowContext(ctx, t.ID).Scan(&row.seq, &row.sender, &row.recipient, &row.amount)
+		if err == nil {
+			w.pending.remove(row.seq, row.sender, row.recipient, row.amount)
+			continue
+		} else if !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("transaction %d: %w", i, err)
 		}
-		if n, _ := res.RowsAffected(); n > 0 || t.Sender == pybtc.CoinbaseSender {
+		if t.Sender == pybtc.CoinbaseSender {
 			continue
 		}
-		if _, err := w.removeLookalike.ExecContext(ctx, t.Sender, t.Recipient, int64(t.Amount)); err != nil {
+		seq, ok := w.pending.oldestAlike(t.Sender, t.Recipient, int64(t.Amount))
+		if !ok {
+			continue
+		}
+		if _, err := w.removeSeq.ExecContext(ctx, seq); err != nil {
 			return fmt.Errorf("transaction %d: %w", i, err)
 		}
+		w.pending.remove(seq, t.Sender, t.Recipient, int64(t.Amount))
 	}
 	return nil
 }

@@ -17,11 +17,16 @@ import (
 // transactions change nothing. A non-nil error means nothing was stored.
 func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) (_ []error, err error) {
 	defer func() { err = storageError(err) }()
+	committed := false
+	defer db.pending.lock()(&committed)
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("add pending: %w", err)
 	}
 	defer tx.Rollback()
+	if err := db.pending.load(ctx, tx); err != nil {
+		return nil, fmt.Errorf("add pending: %w", err)
+	}
 
 	insert := tx.StmtxContext(ctx, db.stmts.insertPending)
 	check := tx.StmtxContext(ctx, db.stmts.checkPending)
@@ -31,36 +36,42 @@ func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBala
 	for i, t := range txs {
 		// One statement does the checks and the insert; only a refusal
 		// pays for a second query, to say why.
-		res, err := insert.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw), checkBalance)
+		pending := db.pending.pending(t.Sender)
+		res, err := insert.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw), checkBalance, pending)
 		if err != nil {
 			return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
 		}
 		if n, err := res.RowsAffected(); err != nil {
 			return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
 		} else if n == 1 {
+			seq, err := res.LastInsertId()
+			if err != nil {
+				return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
+			}
+			db.pending.add(seq, t.Sender, t.Recipient, int64(t.Amount))
 			continue
 		}
 		var row struct {
 			Known    bool  `db:"known"`
 			Received int64 `db:"received"`
 			Sent     int64 `db:"sent"`
-			Pending  int64 `db:"pending"`
 		}
 		if err := check.GetContext(ctx, &row, t.ID, t.Sender); err != nil {
 			return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
 		}
-		available := pybtc.Amount(row.Received - row.Sent - row.Pending)
+		available := pybtc.Amount(row.Received - row.Sent - pending)
 		if row.Known {
 			results[i] = pybtc.Errorf(pybtc.ECONFLICT, "Transaction %s is already known.", t.ID)
 		} else {
 			results[i] = pybtc.Errorf(pybtc.EINVALID,
 				"amount %s exceeds what sender %q can spend: %s pyBTC (confirmed balance %s minus %s pending)",
-				t.Amount, t.Sender, max(available, 0), pybtc.Amount(row.Received-row.Sent), pybtc.Amount(row.Pending))
+				t.Amount, t.Sender, max(available, 0), pybtc.Amount(row.Received-row.Sent), pybtc.Amount(pending))
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("add pending: %w", err)
 	}
+	committed = true
 	return results, nil
 }
 
@@ -118,10 +129,10 @@ const (
 			EXISTS (SELECT 1 FROM mempool WHERE id = ?1)
 				OR EXISTS (SELECT 1 FROM transactions WHERE id = ?1) AS known,
 			COALESCE((SELECT SUM(amount) FROM transactions WHERE recipient = ?2), 0) AS received,
-			COALESCE((SELECT SUM(amount) FROM transactions WHERE sender = ?2), 0) AS sent,
-			COALESCE((SELECT SUM(amount) FROM mempool WHERE sender = ?2), 0) AS pending`
+			COALESCE((SELECT SUM(amount) FROM transactions WHERE sender = ?2), 0) AS sent`
 	// insertPendingSQL stores a transaction unless its id is known or
-	// (?8 set) the sender cannot cover it: confirmed balance minus pending.
+	// (?8 set) the sender cannot cover it: confirmed balance minus ?9, what
+	// it has pending, which the writer keeps in memory (pendingIndex).
 	insertPendingSQL = `
 		INSERT INTO mempool (
 			id,
@@ -137,6 +148,6 @@ const (
 			AND (NOT ?8 OR ?4 <=
 				COALESCE((SELECT SUM(amount) FROM transactions WHERE recipient = ?2), 0)
 				- COALESCE((SELECT SUM(amount) FROM transactions WHERE sender = ?2), 0)
-				- COALESCE((SELECT SUM(amount) FROM mempool WHERE sender = ?2), 0))
+				- ?9)
 		ON CONFLICT (id) DO NOTHING`
 )

@@ -21,11 +21,16 @@ func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block
 	if len(blocks) == 0 {
 		return pybtc.Errorf(pybtc.ECONFLICT, "No blocks to replace the chain above %d with.", fork)
 	}
+	committed := false
+	defer db.pending.lock()(&committed)
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("replace chain above %d: %w", fork, err)
 	}
 	defer tx.Rollback()
+	if err := db.pending.load(ctx, tx); err != nil {
+		return fmt.Errorf("replace chain above %d: %w", fork, err)
+	}
 
 	var base pybtc.ChainTip
 	if fork > 0 {
@@ -59,7 +64,7 @@ func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block
 		return fmt.Errorf("replace chain above %d: %w", fork, err)
 	}
 
-	w, err := newBlockWriter(ctx, tx)
+	w, err := newBlockWriter(ctx, tx, &db.pending)
 	if err != nil {
 		return fmt.Errorf("replace chain above %d: %w", fork, err)
 	}
@@ -82,13 +87,25 @@ func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block
 	now := db.now()
 	for _, t := range orphaned {
 		// No balance check (false): they were valid when first accepted.
-		if _, err := restore.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw), false); err != nil {
+		res, err := restore.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw), false, 0)
+		if err != nil {
 			return fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
 		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
+		} else if n == 0 {
+			continue
+		}
+		seq, err := res.LastInsertId()
+		if err != nil {
+			return fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
+		}
+		db.pending.add(seq, t.Sender, t.Recipient, int64(t.Amount))
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("replace chain above %d: %w", fork, err)
 	}
+	committed = true
 	return nil
 }
 

@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// pendingIndex holds in memory what the writer would otherwise ask an index
+// of the mempool for: each sender's pending total (the overdraft check) and,
+// per sender, recipient and amount, the seqs of the pending rows in arrival
+// order (matching a tutorial node's re-stamped payments). An index in the
+// file would cost every insert a random page of the write-ahead log and so a
+// longer commit; the store is the mempool's only writer, so memory can
+// follow it exactly.
+//
+// mu is held for the whole of every write transaction that changes the
+// mempool, so the index always describes the mempool as the writer's
+// transaction sees it. Changes are made as the rows change; when the
+// transaction does not commit, the index is marked stale and read again
+// from the file by the next writer, which is simpler and safer than undoing.
+type pendingIndex struct {
+	mu    sync.Mutex
+	stale bool
+	sums  map[string]int64
+	alike map[alikeKey][]int64
+}
+
+type alikeKey struct {
+	sender, recipient string
+	amount            int64
+}
+
+// lock takes the index for one write transaction and returns the function
+// that releases it; committed must be set before then, or the index is
+// reloaded by the next writer.
+func (p *pendingIndex) lock() (unlock func(committed *bool)) {
+	p.mu.Lock()
+	return func(committed *bool) {
+		if !*committed {
+			p.stale = true
+		}
+		p.mu.Unlock()
+	}
+}
+
+type selecter interface {
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+// load rebuilds the index from the mempool as q sees it, if it is stale.
+func (p *pendingIndex) load(ctx context.Context, q selecter) error {
+	if !p.stale && p.sums != nil {
+		return nil
+	}
+	var rows []struct {
+		Seq       int64  `db:"seq"`
+		Sender    string `db:"sender"`
+		Recipient string `db:"recipient"`
+		Amount    int64  `db:"amount"`
+	}
+	if err := q.SelectContext(ctx, &rows, `
+		SELECT
+			seq,
+			sender,
+			recipient,
+			amount
+		FROM mempool
+		ORDER BY seq`); err != nil {
+		return fmt.Errorf("read mempool index: %w", err)
+	}
+	p.sums = make(map[string]int64)
+	p.alike = make(map[alikeKey][]int64)
+	for _, r := range rows {
+		p.add(r.Seq, r.Sender, r.Recipient, r.Amount)
+	}
+	p.stale = false
+	return nil
+}
+
+// pending is what sender has pending in all.
+func (p *pendingIndex) pending(sender string) int64 {
+	return p.sums[sender]
+}
+
+// add records a row just inserted; seq is above every present one.
+func (p *pendingIndex) add(seq int64, sender, recipient string, amount int64) {
+	p.sums[sender] += amount
+	k := alikeKey{sender, recipient, amount}
+	p.alike[k] = append(p.alike[k], seq)
+}
+
+// remove records a row just deleted.
+func (p *pendingIndex) remove(seq int64, sender, recipient string, amount int64) {
+	if s := p.sums[sender] - amount; s != 0 {
+		p.sums[sender] = s
+	} else {
+		delete(p.sums, sender)
+	}
+	k := alikeKey{sender, recipient, amount}
+	seqs := p.alike[k]
+	// Blocks take the oldest first: dropping the head costs nothing.
+	for i, s := range seqs {
+		if s != seq {
+			continue
+		}
+		if i == 0 {
+			seqs = seqs[1:]
+		} else {
+			seqs = append(seqs[:i], seqs[i+1:]...)
+		}
+		break
+	}
+	if len(seqs) == 0 {
+		delete(p.alike, k)
+	} else {
+		p.alike[k] = seqs
+	}
+}
+
+// oldestAlike returns the seq of the oldest pending row with this sender,
+// recipient and amount.
+func (p *pendingIndex) oldestAlike(sender, recipient string, amount int64) (int64, bool) {
+	seqs := p.alike[alikeKey{sender, recipient, amount}]
+	if len(seqs) == 0 {
+		return 0, false
+	}
+	return seqs[0], true
+}
