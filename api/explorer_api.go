@@ -90,7 +90,7 @@ func (s *Server) handleAPIStatus(c echo.Context) error {
 	now := s.clock()
 	byState := map[string]int{}
 	for _, p := range peers {
-		byState[string(p.State(float64(now.UnixMicro())/1e6))]++
+		byState[string(p.State(s.now()))]++
 	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"height":          tip.Height,
@@ -108,14 +108,7 @@ func (s *Server) handleAPIStatus(c echo.Context) error {
 // handleAPIBlocks handles "GET /api/blocks?page=N": the latest blocks, page
 // by page, newest first.
 func (s *Server) handleAPIBlocks(c echo.Context) error {
-	p := s.apiPage(c)
-	tip := s.Node.Tip()
-	pages := pagesOf(tip.Height, blocksPerPage)
-	page, err := p.pageParam(c, pages)
-	if err != nil {
-		return err
-	}
-	blocks, err := s.Explorer.BlockSummaries(c.Request().Context(), tip.Height-(page-1)*blocksPerPage, blocksPerPage)
+	page, pages, blocks, err := s.readLatestBlocks(c, s.apiPage(c), s.Node.Tip())
 	if err != nil {
 		return err
 	}
@@ -221,7 +214,7 @@ func (s *Server) handleAPIPeers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	now := float64(s.clock().UnixMicro()) / 1e6
+	now := s.now()
 	type apiPeer struct {
 		URL         string  `json:"url"`
 		State       string  `json:"state"`

@@ -107,7 +107,7 @@ func (pc peerCollector) Collect(ch chan<- prometheus.Metric) {
 	if err != nil {
 		return
 	}
-	now := float64(pc.s.clock().UnixMicro()) / 1e6
+	now := pc.s.now()
 	count := map[pybtc.PeerState]int{pybtc.PeerNew: 0, pybtc.PeerOK: 0, pybtc.PeerFailing: 0, pybtc.PeerBackingOff: 0}
 	for _, p := range peers {
 		count[p.State(now)]++

@@ -107,18 +107,25 @@ func (p *Page) Confirmations(n int64) string {
 	return p.T("%d confirmations", n)
 }
 
+// readLatestBlocks reads the page of the latest blocks below tip that
+// ?page= asks for; page 1 is the newest, and any page is one range of
+// heights.
+func (s *Server) readLatestBlocks(c echo.Context, p *Page, tip pybtc.ChainTip) (page, pages int64, blocks []pybtc.BlockSummary, err error) {
+	pages = pagesOf(tip.Height, blocksPerPage)
+	if page, err = p.pageParam(c, pages); err != nil {
+		return 0, 0, nil, err
+	}
+	blocks, err = s.Explorer.BlockSummaries(c.Request().Context(), tip.Height-(page-1)*blocksPerPage, blocksPerPage)
+	return page, pages, blocks, err
+}
+
 // handleScanHome handles "GET /scan": summary figures, charts of the latest
 // blocks and the latest blocks, page by page (?page=N, 1 is the newest).
 func (s *Server) handleScanHome(c echo.Context) error {
 	ctx := c.Request().Context()
 	p := s.scanPage(c)
 	tip := s.Node.Tip()
-	pages := pagesOf(tip.Height, blocksPerPage)
-	page, err := p.pageParam(c, pages)
-	if err != nil {
-		return err
-	}
-	blocks, err := s.Explorer.BlockSummaries(ctx, tip.Height-(page-1)*blocksPerPage, blocksPerPage)
+	page, pages, blocks, err := s.readLatestBlocks(c, p, tip)
 	if err != nil {
 		return err
 	}
@@ -388,7 +395,7 @@ func (s *Server) handleScanPeers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	now := float64(s.clock().UnixMicro()) / 1e6
+	now := s.now()
 	views := make([]peerView, len(peers))
 	for i, peer := range peers {
 		state := peer.State(now)

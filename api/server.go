@@ -170,8 +170,5 @@ func (s *Server) Handler() http.Handler {
 }
 
 func (s *Server) now() float64 {
-	if s.Now == nil {
-		return float64(time.Now().UnixMicro()) / 1e6
-	}
-	return float64(s.Now().UnixMicro()) / 1e6
+	return float64(s.clock().UnixMicro()) / 1e6
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pybtc/pybtc"
 	nodeclient "github.com/pybtc/pybtc/client"
+	"github.com/pybtc/pybtc/consensus"
 )
 
 const simulateUsage = `Usage: pybtc simulate [flags]
@@ -233,23 +234,11 @@ func (s *simulation) refresh(ctx context.Context, n *nodeclient.Client) error {
 	return nil
 }
 
-// amountOf converts an exact decimal of pyBTC to satoshis.
+// amountOf converts an exact decimal of pyBTC, as the JSON API writes
+// amounts, to satoshis.
 func amountOf(n json.Number) pybtc.Amount {
-	whole, frac, _ := strings.Cut(string(n), ".")
-	neg := strings.HasPrefix(whole, "-")
-	whole = strings.TrimPrefix(whole, "-")
-	var sats int64
-	for _, d := range whole {
-		sats = sats*10 + int64(d-'0')
-	}
-	frac = (frac + "00000000")[:8]
-	for _, d := range frac {
-		sats = sats*10 + int64(d-'0')
-	}
-	if neg {
-		sats = -sats
-	}
-	return pybtc.Amount(sats)
+	a, _, _ := consensus.AmountOf(consensus.Num{Text: string(n)})
+	return a
 }
 
 // draw redraws the progress bar, at most ten times a second.
