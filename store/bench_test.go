@@ -101,3 +101,38 @@ func BenchmarkAddPending(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tx/s")
 }
+
+// BenchmarkFindPending looks a pending transaction up by id, and by the
+// start of its id as Block Scan's search does, in a mempool at the node's
+// default cap of 100,000: the mempool has no index on ids, so this is the
+// slowest a lookup gets.
+func BenchmarkFindPending(b *testing.B) {
+	ctx := context.Background()
+	db := MustOpenDB(b)
+	const pending = 100_000
+	txs := make([]pybtc.Transaction, pending)
+	for i := range txs {
+		txs[i] = benchchain.Transaction("sender"+strconv.Itoa(i%1000), "shop", i)
+	}
+	for i := 0; i < pending; i += 1000 {
+		if _, err := db.AddPending(ctx, txs[i:i+1000], false); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("ID", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			found, err := db.FindTransaction(ctx, txs[(i*7919)%pending].ID)
+			if err != nil || len(found) != 1 {
+				b.Fatalf("found %d, %v", len(found), err)
+			}
+		}
+	})
+	b.Run("Prefix", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			found, err := db.MatchPrefix(ctx, txs[(i*7919)%pending].ID[:8], 10)
+			if err != nil || len(found) == 0 {
+				b.Fatalf("found %d, %v", len(found), err)
+			}
+		}
+	})
+}

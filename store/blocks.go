@@ -132,8 +132,8 @@ func (db *DB) AppendBlocks(ctx context.Context, blocks []pybtc.Block) (err error
 // statements prepared once however many blocks it writes. The caller holds
 // pending's lock.
 type blockWriter struct {
-	insertBlock, insertTx, removePending, removeSeq *sql.Stmt
-	pending                                         *pendingIndex
+	insertBlock, insertTx, removePending *sql.Stmt
+	pending                              *pendingIndex
 }
 
 func newBlockWriter(ctx context.Context, tx *sqlx.Tx, pending *pendingIndex) (*blockWriter, error) {
@@ -166,12 +166,8 @@ func newBlockWriter(ctx context.Context, tx *sqlx.Tx, pending *pendingIndex) (*b
 	}
 	if w.removePending, err = tx.PrepareContext(ctx, `
 		DELETE FROM mempool
-		WHERE id = ?
-		RETURNING seq, sender, recipient, amount`); err != nil {
-		w.close()
-		return nil, err
-	}
-	if w.removeSeq, err = tx.PrepareContext(ctx, `DELETE FROM mempool WHERE seq = ?`); err != nil {
+		WHERE seq = ?
+		RETURNING id, sender, recipient, amount`); err != nil {
 		w.close()
 		return nil, err
 	}
@@ -179,7 +175,7 @@ func newBlockWriter(ctx context.Context, tx *sqlx.Tx, pending *pendingIndex) (*b
 }
 
 func (w *blockWriter) close() {
-	for _, st := range []*sql.Stmt{w.insertBlock, w.insertTx, w.removePending, w.removeSeq} {
+	for _, st := range []*sql.Stmt{w.insertBlock, w.insertTx, w.removePending} {
 		if st != nil {
 			st.Close()
 		}
@@ -200,30 +196,30 @@ func (w *blockWriter) write(ctx context.Context, b pybtc.Block) error {
 		if _, err := w.insertTx.ExecContext(ctx, b.Index, i, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp); err != nil {
 			return fmt.Errorf("transaction %d: %w", i, formatError(err))
 		}
-		var row struct {
-			seq               int64
-			sender, recipient string
-			amount            int64
+		seq, ok := w.pending.seq(t.ID)
+		if !ok && t.Sender != pybtc.CoinbaseSender {
+			seq, ok = w.pending.oldestAlike(t.Sender, t.Recipient, int64(t.Amount))
 		}
-		err := w.removePending.QueryRowContext(ctx, t.ID).Scan(&row.seq, &row.sender, &row.recipient, &row.amount)
-		if err == nil {
-			w.pending.remove(row.seq, row.sender, row.recipient, row.amount)
-			continue
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("transaction %d: %w", i, err)
-		}
-		if t.Sender == pybtc.CoinbaseSender {
-			continue
-		}
-		seq, ok := w.pending.oldestAlike(t.Sender, t.Recipient, int64(t.Amount))
 		if !ok {
 			continue
 		}
-		if _, err := w.removeSeq.ExecContext(ctx, seq); err != nil {
+		if err := w.remove(ctx, seq); err != nil {
 			return fmt.Errorf("transaction %d: %w", i, err)
 		}
-		w.pending.remove(seq, t.Sender, t.Recipient, int64(t.Amount))
 	}
+	return nil
+}
+
+// remove takes the pending row seq out of the mempool and the index.
+func (w *blockWriter) remove(ctx context.Context, seq int64) error {
+	var row struct {
+		id, sender, recipient string
+		amount                int64
+	}
+	if err := w.removePending.QueryRowContext(ctx, seq).Scan(&row.id, &row.sender, &row.recipient, &row.amount); err != nil {
+		return fmt.Errorf("remove pending %d: %w", seq, err)
+	}
+	w.pending.remove(seq, row.id, row.sender, row.recipient, row.amount)
 	return nil
 }
 

@@ -36,6 +36,10 @@ func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBala
 	for i, t := range txs {
 		// One statement does the checks and the insert; only a refusal
 		// pays for a second query, to say why.
+		if _, known := db.pending.seq(t.ID); known {
+			results[i] = errKnown(t.ID)
+			continue
+		}
 		pending := db.pending.pending(t.Sender)
 		res, err := insert.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw), checkBalance, pending)
 		if err != nil {
@@ -48,7 +52,7 @@ func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBala
 			if err != nil {
 				return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
 			}
-			db.pending.add(seq, t.Sender, t.Recipient, int64(t.Amount))
+			db.pending.add(seq, t.ID, t.Sender, t.Recipient, int64(t.Amount))
 			continue
 		}
 		var row struct {
@@ -61,7 +65,7 @@ func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBala
 		}
 		available := pybtc.Amount(row.Received - row.Sent - pending)
 		if row.Known {
-			results[i] = pybtc.Errorf(pybtc.ECONFLICT, "Transaction %s is already known.", t.ID)
+			results[i] = errKnown(t.ID)
 		} else {
 			results[i] = pybtc.Errorf(pybtc.EINVALID,
 				"amount %s exceeds what sender %q can spend: %s pyBTC (confirmed balance %s minus %s pending)",
@@ -121,18 +125,23 @@ func (db *DB) PendingCount(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// errKnown refuses a transaction whose id is already pending or confirmed.
+func errKnown(id string) error {
+	return pybtc.Errorf(pybtc.ECONFLICT, "Transaction %s is already known.", id)
+}
+
 // Statements of the hot path, prepared once on the writer connection: at
 // thousands of posts a second, compiling SQL would cost more than running it.
 const (
 	checkPendingSQL = `
 		SELECT
-			EXISTS (SELECT 1 FROM mempool WHERE id = ?1)
-				OR EXISTS (SELECT 1 FROM transactions WHERE id = ?1) AS known,
+			EXISTS (SELECT 1 FROM transactions WHERE id = ?1) AS known,
 			COALESCE((SELECT SUM(amount) FROM transactions WHERE recipient = ?2), 0) AS received,
 			COALESCE((SELECT SUM(amount) FROM transactions WHERE sender = ?2), 0) AS sent`
-	// insertPendingSQL stores a transaction unless its id is known or
+	// insertPendingSQL stores a transaction unless its id is confirmed or
 	// (?8 set) the sender cannot cover it: confirmed balance minus ?9, what
-	// it has pending, which the writer keeps in memory (pendingIndex).
+	// it has pending. The writer keeps which ids are pending and what each
+	// sender has pending in memory (pendingIndex).
 	insertPendingSQL = `
 		INSERT INTO mempool (
 			id,
@@ -148,6 +157,5 @@ const (
 			AND (NOT ?8 OR ?4 <=
 				COALESCE((SELECT SUM(amount) FROM transactions WHERE recipient = ?2), 0)
 				- COALESCE((SELECT SUM(amount) FROM transactions WHERE sender = ?2), 0)
-				- ?9)
-		ON CONFLICT (id) DO NOTHING`
+				- ?9)`
 )

@@ -7,12 +7,13 @@ import (
 )
 
 // pendingIndex holds in memory what the writer would otherwise ask an index
-// of the mempool for: each sender's pending total (the overdraft check) and,
-// per sender, recipient and amount, the seqs of the pending rows in arrival
-// order (matching a tutorial node's re-stamped payments). An index in the
-// file would cost every insert a random page of the write-ahead log and so a
-// longer commit; the store is the mempool's only writer, so memory can
-// follow it exactly.
+// of the mempool for: the seq of every pending id (a post of a known
+// transaction, a block taking its transactions out), each sender's pending
+// total (the overdraft check) and, per sender, recipient and amount, the
+// seqs of the pending rows in arrival order (matching a tutorial node's
+// re-stamped payments). An index in the file would cost every insert a
+// random page of the write-ahead log and so a longer commit; the store is
+// the mempool's only writer, so memory can follow it exactly.
 //
 // mu is held for the whole of every write transaction that changes the
 // mempool, so the index always describes the mempool as the writer's
@@ -22,6 +23,7 @@ import (
 type pendingIndex struct {
 	mu    sync.Mutex
 	stale bool
+	ids   map[string]int64
 	sums  map[string]int64
 	alike map[alikeKey][]int64
 }
@@ -55,6 +57,7 @@ func (p *pendingIndex) load(ctx context.Context, q selecter) error {
 	}
 	var rows []struct {
 		Seq       int64  `db:"seq"`
+		ID        string `db:"id"`
 		Sender    string `db:"sender"`
 		Recipient string `db:"recipient"`
 		Amount    int64  `db:"amount"`
@@ -62,6 +65,7 @@ func (p *pendingIndex) load(ctx context.Context, q selecter) error {
 	if err := q.SelectContext(ctx, &rows, `
 		SELECT
 			seq,
+			id,
 			sender,
 			recipient,
 			amount
@@ -69,10 +73,11 @@ func (p *pendingIndex) load(ctx context.Context, q selecter) error {
 		ORDER BY seq`); err != nil {
 		return fmt.Errorf("read mempool index: %w", err)
 	}
+	p.ids = make(map[string]int64, len(rows))
 	p.sums = make(map[string]int64)
 	p.alike = make(map[alikeKey][]int64)
 	for _, r := range rows {
-		p.add(r.Seq, r.Sender, r.Recipient, r.Amount)
+		p.add(r.Seq, r.ID, r.Sender, r.Recipient, r.Amount)
 	}
 	p.stale = false
 	return nil
@@ -83,15 +88,23 @@ func (p *pendingIndex) pending(sender string) int64 {
 	return p.sums[sender]
 }
 
+// seq returns the seq of the pending row with this id.
+func (p *pendingIndex) seq(id string) (int64, bool) {
+	seq, ok := p.ids[id]
+	return seq, ok
+}
+
 // add records a row just inserted; seq is above every present one.
-func (p *pendingIndex) add(seq int64, sender, recipient string, amount int64) {
+func (p *pendingIndex) add(seq int64, id, sender, recipient string, amount int64) {
+	p.ids[id] = seq
 	p.sums[sender] += amount
 	k := alikeKey{sender, recipient, amount}
 	p.alike[k] = append(p.alike[k], seq)
 }
 
 // remove records a row just deleted.
-func (p *pendingIndex) remove(seq int64, sender, recipient string, amount int64) {
+func (p *pendingIndex) remove(seq int64, id, sender, recipient string, amount int64) {
+	delete(p.ids, id)
 	if s := p.sums[sender] - amount; s != 0 {
 		p.sums[sender] = s
 	} else {

@@ -25,6 +25,9 @@ func (db *DB) mustMatchMempool(tb testing.TB) {
 	if db.pending.stale {
 		tb.Fatal("index is stale after a committed write")
 	}
+	if !maps.Equal(db.pending.ids, fresh.ids) {
+		tb.Fatalf("pending ids %v, the table says %v", db.pending.ids, fresh.ids)
+	}
 	if !maps.Equal(db.pending.sums, fresh.sums) {
 		tb.Fatalf("pending sums %v, the table says %v", db.pending.sums, fresh.sums)
 	}

@@ -86,6 +86,9 @@ func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block
 	defer restore.Close()
 	now := db.now()
 	for _, t := range orphaned {
+		if _, pending := db.pending.seq(t.ID); pending {
+			continue
+		}
 		// No balance check (false): they were valid when first accepted.
 		res, err := restore.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw), false, 0)
 		if err != nil {
@@ -100,7 +103,7 @@ func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block
 		if err != nil {
 			return fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
 		}
-		db.pending.add(seq, t.Sender, t.Recipient, int64(t.Amount))
+		db.pending.add(seq, t.ID, t.Sender, t.Recipient, int64(t.Amount))
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("replace chain above %d: %w", fork, err)
