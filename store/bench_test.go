@@ -102,6 +102,45 @@ func BenchmarkAddPending(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tx/s")
 }
 
+// BenchmarkAddPendingBusySender commits transactions, one a commit, from
+// an address with 20,001 confirmed transactions: its balance is summed
+// once and then kept, so a post costs what a new address's does
+// (BenchmarkAddPendingNewSender).
+func BenchmarkAddPendingBusySender(b *testing.B) {
+	ctx := context.Background()
+	db := MustOpenDB(b)
+	if err := benchchain.Fund(ctx, db, []string{"busy"}, 1000*pybtc.Coin); err != nil {
+		b.Fatal(err)
+	}
+	if err := benchchain.Extend(ctx, db, 1, 20_000, []string{"busy", "other"}); err != nil {
+		b.Fatal(err)
+	}
+	benchmarkAddPendingOneByOne(b, db, func(int) string { return "busy" })
+}
+
+// BenchmarkAddPendingNewSender commits transactions, one a commit, each
+// from an address with one confirmed transaction.
+func BenchmarkAddPendingNewSender(b *testing.B) {
+	ctx := context.Background()
+	db := MustOpenDB(b)
+	senders := benchchain.Addresses("sender", 1000)
+	if err := benchchain.Fund(ctx, db, senders, 1000*pybtc.Coin); err != nil {
+		b.Fatal(err)
+	}
+	benchmarkAddPendingOneByOne(b, db, func(i int) string { return senders[i%1000] })
+}
+
+func benchmarkAddPendingOneByOne(b *testing.B, db *store.DB, sender func(i int) string) {
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := db.AddPending(ctx, []pybtc.Transaction{benchchain.Transaction(sender(i), "shop", i)}, true)
+		if err != nil || res[0] != nil {
+			b.Fatal(err, res)
+		}
+	}
+}
+
 // BenchmarkFindPending looks a pending transaction up by id, and by the
 // start of its id as Block Scan's search does, in a mempool at the node's
 // default cap of 100,000: the mempool has no index on ids, so this is the

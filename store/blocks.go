@@ -196,6 +196,7 @@ func (w *blockWriter) write(ctx context.Context, b pybtc.Block) error {
 		if _, err := w.insertTx.ExecContext(ctx, b.Index, i, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp); err != nil {
 			return fmt.Errorf("transaction %d: %w", i, formatError(err))
 		}
+		w.pending.confirm(t.Sender, t.Recipient, int64(t.Amount))
 		seq, ok := w.pending.seq(t.ID)
 		if !ok && t.Sender != pybtc.CoinbaseSender {
 			seq, ok = w.pending.oldestAlike(t.Sender, t.Recipient, int64(t.Amount))

@@ -34,7 +34,7 @@ type DB struct {
 	read    *sqlx.DB
 	pending pendingIndex
 	stmts   struct {
-		checkPending, insertPending *sqlx.Stmt
+		confirmedBalance, isConfirmed, insertPending *sqlx.Stmt
 	}
 }
 
@@ -123,11 +123,17 @@ func (db *DB) Open(ctx context.Context) error {
 
 func (db *DB) prepare(ctx context.Context) error {
 	var err error
-	if db.stmts.checkPending, err = db.write.PreparexContext(ctx, checkPendingSQL); err != nil {
-		return fmt.Errorf("prepare: %w", err)
-	}
-	if db.stmts.insertPending, err = db.write.PreparexContext(ctx, insertPendingSQL); err != nil {
-		return fmt.Errorf("prepare: %w", err)
+	for _, st := range []struct {
+		stmt **sqlx.Stmt
+		sql  string
+	}{
+		{&db.stmts.confirmedBalance, confirmedBalanceSQL},
+		{&db.stmts.isConfirmed, isConfirmedSQL},
+		{&db.stmts.insertPending, insertPendingSQL},
+	} {
+		if *st.stmt, err = db.write.PreparexContext(ctx, st.sql); err != nil {
+			return fmt.Errorf("prepare: %w", err)
+		}
 	}
 	return nil
 }
@@ -136,7 +142,7 @@ func (db *DB) prepare(ctx context.Context) error {
 // write-ahead log into the database file.
 func (db *DB) Close() error {
 	var errs []error
-	for _, st := range []*sqlx.Stmt{db.stmts.checkPending, db.stmts.insertPending} {
+	for _, st := range []*sqlx.Stmt{db.stmts.confirmedBalance, db.stmts.isConfirmed, db.stmts.insertPending} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/pybtc/pybtc"
 )
 
@@ -29,48 +31,42 @@ func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBala
 	}
 
 	insert := tx.StmtxContext(ctx, db.stmts.insertPending)
-	check := tx.StmtxContext(ctx, db.stmts.checkPending)
-
 	now := db.now()
 	results := make([]error, len(txs))
 	for i, t := range txs {
-		// One statement does the checks and the insert; only a refusal
-		// pays for a second query, to say why.
 		if _, known := db.pending.seq(t.ID); known {
 			results[i] = errKnown(t.ID)
 			continue
 		}
-		pending := db.pending.pending(t.Sender)
-		res, err := insert.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw), checkBalance, pending)
+		if checkBalance {
+			balance, err := db.confirmedBalance(ctx, tx, t.Sender)
+			if err != nil {
+				return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
+			}
+			if pending := db.pending.pending(t.Sender); int64(t.Amount) > balance-pending {
+				// A transaction already in a block is known, whatever
+				// its sender has now: peers relay mined ones again.
+				if results[i], err = db.refuseOverdraft(ctx, tx, t, balance, pending); err != nil {
+					return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
+				}
+				continue
+			}
+		}
+		res, err := insert.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw))
 		if err != nil {
 			return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
 		}
 		if n, err := res.RowsAffected(); err != nil {
 			return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
-		} else if n == 1 {
-			seq, err := res.LastInsertId()
-			if err != nil {
-				return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
-			}
-			db.pending.add(seq, t.ID, t.Sender, t.Recipient, int64(t.Amount))
+		} else if n == 0 {
+			results[i] = errKnown(t.ID)
 			continue
 		}
-		var row struct {
-			Known    bool  `db:"known"`
-			Received int64 `db:"received"`
-			Sent     int64 `db:"sent"`
-		}
-		if err := check.GetContext(ctx, &row, t.ID, t.Sender); err != nil {
+		seq, err := res.LastInsertId()
+		if err != nil {
 			return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
 		}
-		available := pybtc.Amount(row.Received - row.Sent - pending)
-		if row.Known {
-			results[i] = errKnown(t.ID)
-		} else {
-			results[i] = pybtc.Errorf(pybtc.EINVALID,
-				"amount %s exceeds what sender %q can spend: %s pyBTC (confirmed balance %s minus %s pending)",
-				t.Amount, t.Sender, max(available, 0), pybtc.Amount(row.Received-row.Sent), pybtc.Amount(pending))
-		}
+		db.pending.add(seq, t.ID, t.Sender, t.Recipient, int64(t.Amount))
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("add pending: %w", err)
@@ -130,18 +126,46 @@ func errKnown(id string) error {
 	return pybtc.Errorf(pybtc.ECONFLICT, "Transaction %s is already known.", id)
 }
 
+// confirmedBalance returns address's confirmed balance in satoshis, from
+// the writer's memory or else summed from the chain and kept.
+func (db *DB) confirmedBalance(ctx context.Context, tx *sqlx.Tx, address string) (int64, error) {
+	if balance, ok := db.pending.balance(address); ok {
+		return balance, nil
+	}
+	var balance int64
+	if err := tx.StmtxContext(ctx, db.stmts.confirmedBalance).GetContext(ctx, &balance, address); err != nil {
+		return 0, fmt.Errorf("balance of %q: %w", address, err)
+	}
+	db.pending.keepBalance(address, balance)
+	return balance, nil
+}
+
+// refuseOverdraft says why t is refused: known, when a block has it, or
+// else more than its sender can spend.
+func (db *DB) refuseOverdraft(ctx context.Context, tx *sqlx.Tx, t pybtc.Transaction, balance, pending int64) (error, error) {
+	var confirmed bool
+	if err := tx.StmtxContext(ctx, db.stmts.isConfirmed).GetContext(ctx, &confirmed, t.ID); err != nil {
+		return nil, fmt.Errorf("look %s up: %w", t.ID, err)
+	}
+	if confirmed {
+		return errKnown(t.ID), nil
+	}
+	return pybtc.Errorf(pybtc.EINVALID,
+		"amount %s exceeds what sender %q can spend: %s pyBTC (confirmed balance %s minus %s pending)",
+		t.Amount, t.Sender, max(pybtc.Amount(balance-pending), 0), pybtc.Amount(balance), pybtc.Amount(pending)), nil
+}
+
 // Statements of the hot path, prepared once on the writer connection: at
 // thousands of posts a second, compiling SQL would cost more than running it.
 const (
-	checkPendingSQL = `
+	confirmedBalanceSQL = `
 		SELECT
-			EXISTS (SELECT 1 FROM transactions WHERE id = ?1) AS known,
-			COALESCE((SELECT SUM(amount) FROM transactions WHERE recipient = ?2), 0) AS received,
-			COALESCE((SELECT SUM(amount) FROM transactions WHERE sender = ?2), 0) AS sent`
-	// insertPendingSQL stores a transaction unless its id is confirmed or
-	// (?8 set) the sender cannot cover it: confirmed balance minus ?9, what
-	// it has pending. The writer keeps which ids are pending and what each
-	// sender has pending in memory (pendingIndex).
+			COALESCE((SELECT SUM(amount) FROM transactions WHERE recipient = ?1), 0)
+			- COALESCE((SELECT SUM(amount) FROM transactions WHERE sender = ?1), 0)`
+	isConfirmedSQL = `SELECT EXISTS (SELECT 1 FROM transactions WHERE id = ?1)`
+	// insertPendingSQL stores a transaction unless a block has its id.
+	// The writer keeps which ids are pending, what each sender has pending
+	// and recent senders' confirmed balances in memory (pendingIndex).
 	insertPendingSQL = `
 		INSERT INTO mempool (
 			id,
@@ -153,9 +177,5 @@ const (
 			raw
 		)
 		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
-		WHERE NOT EXISTS (SELECT 1 FROM transactions WHERE id = ?1)
-			AND (NOT ?8 OR ?4 <=
-				COALESCE((SELECT SUM(amount) FROM transactions WHERE recipient = ?2), 0)
-				- COALESCE((SELECT SUM(amount) FROM transactions WHERE sender = ?2), 0)
-				- ?9)`
+		WHERE NOT EXISTS (SELECT 1 FROM transactions WHERE id = ?1)`
 )

@@ -15,6 +15,12 @@ import (
 // random page of the write-ahead log and so a longer commit; the store is
 // the mempool's only writer, so memory can follow it exactly.
 //
+// It also keeps the confirmed balance of addresses that recently sent:
+// summing an address's history costs as much as the history is long (the
+// miner's address may have received 100,000 coinbases), so each is summed
+// once and then followed as blocks are written. The store is the chain's
+// only writer too.
+//
 // mu is held for the whole of every write transaction that changes the
 // mempool, so the index always describes the mempool as the writer's
 // transaction sees it. Changes are made as the rows change; when the
@@ -26,7 +32,14 @@ type pendingIndex struct {
 	ids   map[string]int64
 	sums  map[string]int64
 	alike map[alikeKey][]int64
+	// confirmed holds the confirmed balance of some addresses, at most
+	// maxConfirmed of them.
+	confirmed map[string]int64
 }
+
+// maxConfirmed bounds the confirmed balances kept: past it they are
+// dropped and summed again as addresses send.
+const maxConfirmed = 100_000
 
 type alikeKey struct {
 	sender, recipient string
@@ -73,6 +86,7 @@ func (p *pendingIndex) load(ctx context.Context, q selecter) error {
 		ORDER BY seq`); err != nil {
 		return fmt.Errorf("read mempool index: %w", err)
 	}
+	p.confirmed = make(map[string]int64)
 	p.ids = make(map[string]int64, len(rows))
 	p.sums = make(map[string]int64)
 	p.alike = make(map[alikeKey][]int64)
@@ -139,4 +153,33 @@ func (p *pendingIndex) oldestAlike(sender, recipient string, amount int64) (int6
 		return 0, false
 	}
 	return seqs[0], true
+}
+
+// balance returns the confirmed balance of address if it is kept.
+func (p *pendingIndex) balance(address string) (int64, bool) {
+	b, ok := p.confirmed[address]
+	return b, ok
+}
+
+// keepBalance records the confirmed balance of address as just summed.
+func (p *pendingIndex) keepBalance(address string, balance int64) {
+	if len(p.confirmed) >= maxConfirmed {
+		clear(p.confirmed)
+	}
+	p.confirmed[address] = balance
+}
+
+// confirm records a transaction just stored in a block of the main chain.
+func (p *pendingIndex) confirm(sender, recipient string, amount int64) {
+	if b, ok := p.confirmed[sender]; ok {
+		p.confirmed[sender] = b - amount
+	}
+	if b, ok := p.confirmed[recipient]; ok {
+		p.confirmed[recipient] = b + amount
+	}
+}
+
+// forgetBalances drops every kept balance: blocks were just removed.
+func (p *pendingIndex) forgetBalances() {
+	clear(p.confirmed)
 }

@@ -34,6 +34,15 @@ func (db *DB) mustMatchMempool(tb testing.TB) {
 	if !maps.EqualFunc(db.pending.alike, fresh.alike, slices.Equal) {
 		tb.Fatalf("alike seqs %v, the table says %v", db.pending.alike, fresh.alike)
 	}
+	for address, kept := range db.pending.confirmed {
+		b, err := db.Balance(context.Background(), address)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if pybtc.Amount(kept) != b.Received-b.Sent {
+			tb.Fatalf("kept confirmed balance of %s is %d, the chain says %d", address, kept, b.Received-b.Sent)
+		}
+	}
 }
 
 func mustParse(tb testing.TB, body string, now float64) pybtc.Transaction {
@@ -104,11 +113,16 @@ func TestPendingIndex(t *testing.T) {
 	if got := db.pending.pending("alice"); pybtc.Amount(got) != 10*pybtc.Coin {
 		t.Fatalf("alice has %d pending, want 10 pyBTC", got)
 	}
+	if _, kept := db.pending.balance("alice"); !kept {
+		t.Fatal("alice's confirmed balance is not kept after she sent")
+	}
 
 	// A block that takes second by its id and a re-stamped copy of the
 	// same payment: the copy takes the oldest alike, first.
+	// The block also pays alice, whose confirmed balance is kept: it
+	// follows both ways.
 	restamped := pay("alice", "carol", "3", 99)
-	b2 := mustBlock(t, tipOf(fund), second, restamped)
+	b2 := mustBlock(t, tipOf(fund), second, restamped, pay("faucet", "alice", "5", 20))
 	if err := db.AppendBlock(ctx, b2); err != nil {
 		t.Fatal(err)
 	}

@@ -63,6 +63,7 @@ func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block
 	if _, err := tx.ExecContext(ctx, `DELETE FROM blocks WHERE height > ?`, fork); err != nil {
 		return fmt.Errorf("replace chain above %d: %w", fork, err)
 	}
+	db.pending.forgetBalances()
 
 	w, err := newBlockWriter(ctx, tx, &db.pending)
 	if err != nil {
@@ -89,8 +90,8 @@ func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block
 		if _, pending := db.pending.seq(t.ID); pending {
 			continue
 		}
-		// No balance check (false): they were valid when first accepted.
-		res, err := restore.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw), false, 0)
+		// No balance check: they were valid when first accepted.
+		res, err := restore.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw))
 		if err != nil {
 			return fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
 		}
