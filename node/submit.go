@@ -124,14 +124,9 @@ const maxCommitDelay = 2 * time.Millisecond
 // gather adds to batch what is queued and then, until batch holds expect
 // posts, what arrives within delay; it stops early when the node stops.
 func (n *Node) gather(batch []submission, expect int, delay time.Duration) []submission {
-	for len(batch) < cap(batch) {
-		select {
-		case s := <-n.submissions:
-			batch = append(batch, s)
-			continue
-		default:
-		}
-		break
+	// The batcher is the queue's only reader: what is counted is there.
+	for len(batch) < cap(batch) && len(n.submissions) > 0 {
+		batch = append(batch, <-n.submissions)
 	}
 	if len(batch) >= expect || delay <= 0 {
 		return batch

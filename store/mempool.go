@@ -141,8 +141,8 @@ func (db *DB) confirmedBalance(ctx context.Context, tx *sqlx.Tx, address string)
 }
 
 // refuseOverdraft says why t is refused: known, when a block has it, or
-// else more than its sender can spend.
-func (db *DB) refuseOverdraft(ctx context.Context, tx *sqlx.Tx, t pybtc.Transaction, balance, pending int64) (error, error) {
+// else more than its sender can spend. err is a failure to find out.
+func (db *DB) refuseOverdraft(ctx context.Context, tx *sqlx.Tx, t pybtc.Transaction, balance, pending int64) (refusal, err error) {
 	var confirmed bool
 	if err := tx.StmtxContext(ctx, db.stmts.isConfirmed).GetContext(ctx, &confirmed, t.ID); err != nil {
 		return nil, fmt.Errorf("look %s up: %w", t.ID, err)
