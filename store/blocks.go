@@ -132,8 +132,8 @@ func (db *DB) AppendBlocks(ctx context.Context, blocks []pybtc.Block) (err error
 // statements prepared once however many blocks it writes. The caller holds
 // pending's lock.
 type blockWriter struct {
-	insertBlock, insertTx, removePending *sql.Stmt
-	pending                              *pendingIndex
+	insertBlock, insertTx, repeated, removePending *sql.Stmt
+	pending                                        *pendingIndex
 }
 
 func newBlockWriter(ctx context.Context, tx *sqlx.Tx, pending *pendingIndex) (*blockWriter, error) {
@@ -164,6 +164,14 @@ func newBlockWriter(ctx context.Context, tx *sqlx.Tx, pending *pendingIndex) (*b
 		w.close()
 		return nil, err
 	}
+	if w.repeated, err = tx.PrepareContext(ctx, `
+		SELECT EXISTS (
+			SELECT 1 FROM transactions
+			WHERE id = ?1 AND NOT (block_height = ?2 AND position = ?3)
+		)`); err != nil {
+		w.close()
+		return nil, err
+	}
 	if w.removePending, err = tx.PrepareContext(ctx, `
 		DELETE FROM mempool
 		WHERE seq = ?
@@ -175,7 +183,7 @@ func newBlockWriter(ctx context.Context, tx *sqlx.Tx, pending *pendingIndex) (*b
 }
 
 func (w *blockWriter) close() {
-	for _, st := range []*sql.Stmt{w.insertBlock, w.insertTx, w.removePending} {
+	for _, st := range []*sql.Stmt{w.insertBlock, w.insertTx, w.repeated, w.removePending} {
 		if st != nil {
 			st.Close()
 		}
@@ -199,7 +207,16 @@ func (w *blockWriter) write(ctx context.Context, b pybtc.Block) error {
 		w.pending.confirm(t.Sender, t.Recipient, int64(t.Amount))
 		seq, ok := w.pending.seq(t.ID)
 		if !ok && t.Sender != pybtc.CoinbaseSender {
-			seq, ok = w.pending.oldestAlike(t.Sender, t.Recipient, int64(t.Amount))
+			if seq, ok = w.pending.oldestAlike(t.Sender, t.Recipient, int64(t.Amount)); ok {
+				// A transaction the chain already holds, repeated, is not
+				// a re-stamped copy of a pending payment: taking one out
+				// would lose a payment that was acknowledged.
+				var repeated bool
+				if err := w.repeated.QueryRowContext(ctx, t.ID, b.Index, i).Scan(&repeated); err != nil {
+					return fmt.Errorf("transaction %d: %w", i, err)
+				}
+				ok = !repeated
+			}
 		}
 		if !ok {
 			continue

@@ -65,24 +65,11 @@ func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block
 	}
 	db.pending.forgetBalances()
 
-	w, err := newBlockWriter(ctx, tx, &db.pending)
-	if err != nil {
-		return fmt.Errorf("replace chain above %d: %w", fork, err)
-	}
-	defer w.close()
-	prev := base.Hash
-	for i, b := range blocks {
-		if i > 0 && (b.Index != blocks[i-1].Index+1 || b.PreviousHash != prev) {
-			return pybtc.Errorf(pybtc.ECONFLICT, "Block %d does not build on block %d.", b.Index, blocks[i-1].Index)
-		}
-		if err := w.write(ctx, b); err != nil {
-			return fmt.Errorf("replace chain: store block %d: %w", b.Index, err)
-		}
-		prev = b.Hash
-	}
-
-	// Orphaned transactions go back in their old order, unless the new
-	// chain has them.
+	// Orphaned transactions go back to the mempool in their old order
+	// first, and the new branch's blocks then take out those they hold,
+	// by id or as a re-stamped copy (see blockWriter.write): a payment this
+	// node mined that a tutorial peer's branch holds re-stamped must leave,
+	// or it would be mined twice.
 	restore := tx.StmtxContext(ctx, db.stmts.insertPending)
 	defer restore.Close()
 	now := db.now()
@@ -106,6 +93,23 @@ func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block
 		}
 		db.pending.add(seq, t.ID, t.Sender, t.Recipient, int64(t.Amount))
 	}
+
+	w, err := newBlockWriter(ctx, tx, &db.pending)
+	if err != nil {
+		return fmt.Errorf("replace chain above %d: %w", fork, err)
+	}
+	defer w.close()
+	prev := base.Hash
+	for i, b := range blocks {
+		if i > 0 && (b.Index != blocks[i-1].Index+1 || b.PreviousHash != prev) {
+			return pybtc.Errorf(pybtc.ECONFLICT, "Block %d does not build on block %d.", b.Index, blocks[i-1].Index)
+		}
+		if err := w.write(ctx, b); err != nil {
+			return fmt.Errorf("replace chain: store block %d: %w", b.Index, err)
+		}
+		prev = b.Hash
+	}
+
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("replace chain above %d: %w", fork, err)
 	}

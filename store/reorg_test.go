@@ -6,6 +6,7 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/store"
 )
 
 // TestReplaceChain swaps a branch and repairs the mempool.
@@ -79,6 +80,57 @@ func TestLookalikeLeavesMempool(t *testing.T) {
 	MustAppend(t, db, "tutorial", theirs)
 	if n, _ := db.PendingCount(ctx); n != 0 {
 		t.Fatalf("%d pending: the payment would be mined twice", n)
+	}
+}
+
+// TestReorgToRestampedCopy: this node mined a payment; a tutorial peer's
+// longer branch holds the same payment re-stamped (another id). After the
+// switch the payment is in the chain once and not pending: it would
+// otherwise be mined a second time.
+func TestReorgToRestampedCopy(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	ours := MustTx(t, "alice", "bob", "1", 100)
+	theirs := MustTx(t, "alice", "bob", "1", 101)
+	MustAddPending(t, db, ours)
+	MustAppend(t, db, "miner-a", ours)
+
+	b2 := mustBlock(t, 2, consensus.GenesisHash, theirs)
+	b3 := mustBlock(t, 3, b2.Hash)
+	if err := db.ReplaceChain(ctx, 1, []pybtc.Block{b2, b3}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := db.PendingCount(ctx); n != 0 {
+		t.Fatalf("%d pending after the switch: the payment would be mined twice", n)
+	}
+}
+
+// TestRepeatedIDKeepsAlikePayment: a block that repeats a transaction the
+// chain already holds (the tutorial's rules allow it) does not take out a
+// pending payment that merely looks the same.
+func TestRepeatedIDKeepsAlikePayment(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name  string
+		write func(db *store.DB, z pybtc.Transaction)
+	}{
+		{"InOneBlock", func(db *store.DB, z pybtc.Transaction) { MustAppend(t, db, "miner", z, z) }},
+		{"InTwoBlocks", func(db *store.DB, z pybtc.Transaction) {
+			MustAppend(t, db, "miner", z)
+			MustAppend(t, db, "miner", z)
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			z := MustTx(t, "alice", "bob", "1", 100)
+			w := MustTx(t, "alice", "bob", "1", 200)
+			MustAddPending(t, db, z, w)
+			tt.write(db, z)
+			txs, err := db.Pending(ctx, 10)
+			if err != nil || len(txs) != 1 || txs[0].ID != w.ID {
+				t.Fatalf("pending %v (%v), want only the other payment %s", txs, err, w.ID)
+			}
+		})
 	}
 }
 
