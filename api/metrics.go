@@ -188,11 +188,12 @@ func (s *Server) handleHealth(c echo.Context) error {
 func (s *Server) handleReady(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), scrapeTimeout)
 	defer cancel()
-	if _, err := s.Explorer.PendingCount(ctx); err != nil {
-		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
-	}
-	if s.Node.Tip().Height < 1 {
+	tip, err := s.Explorer.Tip(ctx)
+	switch {
+	case pybtc.ErrorCode(err) == pybtc.ENOTFOUND || (err == nil && tip.Height < 1):
 		return c.String(http.StatusServiceUnavailable, "no chain yet\n")
+	case err != nil:
+		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
 	}
 	return c.String(http.StatusOK, "ready\n")
 }

@@ -37,6 +37,9 @@ type Explorer interface {
 	Mempool(ctx context.Context, offset, limit int) ([]pybtc.TxRecord, error)
 	// PendingCount returns the number of pending transactions.
 	PendingCount(ctx context.Context) (int64, error)
+	// Tip reads the chain's last block from the database; ENOTFOUND when
+	// it holds no chain.
+	Tip(ctx context.Context) (pybtc.ChainTip, error)
 	// MatchPrefix returns blocks and transactions whose hash or id starts
 	// with prefix.
 	MatchPrefix(ctx context.Context, prefix string, limit int) ([]pybtc.SearchMatch, error)

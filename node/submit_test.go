@@ -63,13 +63,16 @@ func TestClientsShareCommits(t *testing.T) {
 	if st.Committed != clients*posts {
 		t.Fatalf("%d transactions committed, want %d", st.Committed, clients*posts)
 	}
-	if perCommit := float64(st.Committed) / float64(st.Commits); perCommit < 12 {
-		t.Fatalf("%.1f transactions a commit (%d commits), want at least 12 of the 16 clients in each", perCommit, st.Commits)
+	// Taking turns gives 8.0 here; the margin is for a loaded machine.
+	if perCommit := float64(st.Committed) / float64(st.Commits); perCommit < 11 {
+		t.Fatalf("%.1f transactions a commit (%d commits), want at least 11 of the 16 clients in each", perCommit, st.Commits)
 	}
 }
 
-// TestLoneClientDoesNotWait: a client posting alone is answered after one
-// commit, not after a wait for others that are not there.
+// TestLoneClientDoesNotWait: sixteen clients post once and leave; a client
+// then posting alone is not held back waiting for them. The wait is bounded
+// by a commit's time (at most 2 ms); the bound checked here is loose so
+// that only an unbounded or repeated wait fails on a loaded machine.
 func TestLoneClientDoesNotWait(t *testing.T) {
 	ctx := context.Background()
 	n, _ := MustOpenNode(t, node.Config{AllowOverdraft: true})

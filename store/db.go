@@ -72,8 +72,8 @@ func (db *DB) Open(ctx context.Context) error {
 	// The writer checkpoints every 2,000 frames of the write-ahead log
 	// (8 MB) rather than SQLite's 1,000: a checkpoint syncs the database
 	// file inside one group commit, whose clients all wait for it, and a
-	// longer log writes each page that changed often (the mempool's id
-	// index) once for more commits. The log still restarts at every
+	// longer log writes each page that changed often (the mempool's last
+	// pages) once for more commits. The log still restarts at every
 	// checkpoint, so its size stays bounded.
 	pragmas := append([]string{"wal_autocheckpoint(2000)"}, db.Pragmas...)
 	w, err := sqlx.Open("sqlite", dsn(db.Path, pragmas...)+"&_txlock=immediate")

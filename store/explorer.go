@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/pybtc/pybtc"
 )
@@ -139,6 +140,12 @@ func (db *DB) BlockTransactions(ctx context.Context, height int64, offset, limit
 // blocks that hold it, newest first (the tutorial's rules let an id repeat),
 // then the mempool. ENOTFOUND when it is nowhere.
 func (db *DB) FindTransaction(ctx context.Context, id string) ([]pybtc.TxRecord, error) {
+	// The mempool has no index on ids: the seq comes from the writer's
+	// published ids, taken before the read (see publishedIDs).
+	seq, pending := db.pending.publishedSeq(id)
+	if !pending {
+		seq = -1
+	}
 	var rows []txRow
 	if err := db.read.SelectContext(ctx, &rows, `
 		SELECT * FROM (
@@ -165,7 +172,7 @@ func (db *DB) FindTransaction(ctx context.Context, id string) ([]pybtc.TxRecord,
 			0,
 			seq
 		FROM mempool
-		WHERE id = ?1`, id); err != nil {
+		WHERE seq = ?2 AND id = ?1`, id, seq); err != nil {
 		return nil, fmt.Errorf("find transaction %s: %w", id, err)
 	}
 	if len(rows) == 0 {
@@ -330,8 +337,11 @@ func (db *DB) Mempool(ctx context.Context, offset, limit int) ([]pybtc.TxRecord,
 // pending) whose hash or id starts with prefix, a run of lowercase hex
 // digits.
 func (db *DB) MatchPrefix(ctx context.Context, prefix string, limit int) ([]pybtc.SearchMatch, error) {
-	// A range on the indexed column finds the prefix without a scan: every
-	// id is lowercase hex, and "g" sorts after every hex digit.
+	// A range on an indexed column finds the prefix without a scan: every
+	// hash and id is lowercase hex, and "g" sorts after every hex digit.
+	// Pending ids come from the writer's published ids: the mempool has
+	// no index on them.
+	pending := db.pending.publishedWithPrefix(prefix, limit)
 	var out []pybtc.SearchMatch
 	if err := db.read.SelectContext(ctx, &out, `
 		SELECT 'block' AS kind, hash AS id FROM (
@@ -339,11 +349,14 @@ func (db *DB) MatchPrefix(ctx context.Context, prefix string, limit int) ([]pybt
 		UNION
 		SELECT 'transaction', id FROM (
 			SELECT id FROM transactions WHERE id >= ?1 AND id < ?1 || 'g' LIMIT ?2)
-		UNION
-		SELECT 'transaction', id FROM (
-			SELECT id FROM mempool WHERE id >= ?1 AND id < ?1 || 'g' LIMIT ?2)
 		LIMIT ?2`, prefix, limit); err != nil {
 		return nil, fmt.Errorf("match prefix %s: %w", prefix, err)
+	}
+	for _, id := range pending {
+		m := pybtc.SearchMatch{Kind: "transaction", ID: id}
+		if len(out) < limit && !slices.Contains(out, m) {
+			out = append(out, m)
+		}
 	}
 	return out, nil
 }

@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"sync"
 )
 
@@ -35,6 +38,20 @@ type pendingIndex struct {
 	// confirmed holds the confirmed balance of some addresses, at most
 	// maxConfirmed of them.
 	confirmed map[string]int64
+	// changed lists the ids the current write transaction added to or
+	// took from the mempool; they reach published when it commits.
+	changed   []string
+	published publishedIDs
+}
+
+// publishedIDs are the pending ids as of the last commit, for readers:
+// Block Scan looks a pending transaction up by id, or by the start of its
+// id, and the mempool has no index on ids. A reader takes the seq here
+// before it reads the file, so its snapshot is at least as new: a row
+// published as pending is in the snapshot, or a block that took it is.
+type publishedIDs struct {
+	mu   sync.RWMutex
+	seqs map[string]int64
 }
 
 // maxConfirmed bounds the confirmed balances kept: past it they are
@@ -52,11 +69,62 @@ type alikeKey struct {
 func (p *pendingIndex) lock() (unlock func(committed *bool)) {
 	p.mu.Lock()
 	return func(committed *bool) {
-		if !*committed {
+		if *committed {
+			p.publish()
+		} else {
 			p.stale = true
 		}
+		p.changed = p.changed[:0]
 		p.mu.Unlock()
 	}
+}
+
+// publish shows readers what the committed write transaction changed.
+func (p *pendingIndex) publish() {
+	if len(p.changed) == 0 {
+		return
+	}
+	p.published.mu.Lock()
+	defer p.published.mu.Unlock()
+	for _, id := range p.changed {
+		if seq, ok := p.ids[id]; ok {
+			p.published.seqs[id] = seq
+		} else {
+			delete(p.published.seqs, id)
+		}
+	}
+}
+
+// publishedSeq returns the seq of the pending transaction id as of the
+// last commit.
+func (p *pendingIndex) publishedSeq(id string) (int64, bool) {
+	p.published.mu.RLock()
+	defer p.published.mu.RUnlock()
+	seq, ok := p.published.seqs[id]
+	return seq, ok
+}
+
+// publishedWithPrefix returns up to limit pending ids, in order, that
+// start with prefix, as of the last commit.
+func (p *pendingIndex) publishedWithPrefix(prefix string, limit int) []string {
+	p.published.mu.RLock()
+	var ids []string
+	for id := range p.published.seqs {
+		if strings.HasPrefix(id, prefix) {
+			ids = append(ids, id)
+		}
+	}
+	p.published.mu.RUnlock()
+	slices.Sort(ids)
+	return ids[:min(len(ids), limit)]
+}
+
+// publishedCount returns the number of pending transactions as of the
+// last commit.
+func (p *pendingIndex) publishedCount() int {
+	p.published.mu.RLock()
+	defer p.published.mu.RUnlock()
+	return len(p.published.seqs)
 }
 
 type selecter interface {
@@ -93,6 +161,11 @@ func (p *pendingIndex) load(ctx context.Context, q selecter) error {
 	for _, r := range rows {
 		p.add(r.Seq, r.ID, r.Sender, r.Recipient, r.Amount)
 	}
+	// What the file says is committed: readers may see it at once.
+	p.published.mu.Lock()
+	p.published.seqs = maps.Clone(p.ids)
+	p.published.mu.Unlock()
+	p.changed = p.changed[:0]
 	p.stale = false
 	return nil
 }
@@ -111,6 +184,7 @@ func (p *pendingIndex) seq(id string) (int64, bool) {
 // add records a row just inserted; seq is above every present one.
 func (p *pendingIndex) add(seq int64, id, sender, recipient string, amount int64) {
 	p.ids[id] = seq
+	p.changed = append(p.changed, id)
 	p.sums[sender] += amount
 	k := alikeKey{sender, recipient, amount}
 	p.alike[k] = append(p.alike[k], seq)
@@ -119,6 +193,7 @@ func (p *pendingIndex) add(seq int64, id, sender, recipient string, amount int64
 // remove records a row just deleted.
 func (p *pendingIndex) remove(seq int64, id, sender, recipient string, amount int64) {
 	delete(p.ids, id)
+	p.changed = append(p.changed, id)
 	if s := p.sums[sender] - amount; s != 0 {
 		p.sums[sender] = s
 	} else {

@@ -20,6 +20,7 @@ func (db *DB) mustMatchMempool(tb testing.TB) {
 	if err := fresh.load(context.Background(), db.write); err != nil {
 		tb.Fatal(err)
 	}
+	db.mustMatchPublished(tb, fresh.ids)
 	db.pending.mu.Lock()
 	defer db.pending.mu.Unlock()
 	if db.pending.stale {
@@ -42,6 +43,17 @@ func (db *DB) mustMatchMempool(tb testing.TB) {
 		if pybtc.Amount(kept) != b.Received-b.Sent {
 			tb.Fatalf("kept confirmed balance of %s is %d, the chain says %d", address, kept, b.Received-b.Sent)
 		}
+	}
+}
+
+// mustMatchPublished fails unless readers see exactly the pending ids
+// of the table, ids.
+func (db *DB) mustMatchPublished(tb testing.TB, ids map[string]int64) {
+	tb.Helper()
+	db.pending.published.mu.RLock()
+	defer db.pending.published.mu.RUnlock()
+	if !maps.Equal(db.pending.published.seqs, ids) {
+		tb.Fatalf("published ids %v, the table says %v", db.pending.published.seqs, ids)
 	}
 }
 
@@ -141,6 +153,12 @@ func TestPendingIndex(t *testing.T) {
 	if !db.pending.stale {
 		t.Fatal("index not marked stale after a rolled back write")
 	}
+	// Readers never saw what was rolled back.
+	var committed pendingIndex
+	if err := committed.load(ctx, db.write); err != nil {
+		t.Fatal(err)
+	}
+	db.mustMatchPublished(t, committed.ids)
 	post(true, pay("bob", "erin", "8", 15))
 	if got := db.pending.pending("bob"); pybtc.Amount(got) != 10*pybtc.Coin {
 		t.Fatalf("bob has %d pending, want 10 pyBTC", got)
