@@ -88,6 +88,8 @@ func (s *Server) newMetrics() *metrics {
 			stat(func(st node.Stats) float64 { return float64(st.DeepestReorg) })),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_mempool_commits_total", Help: "Group commits of new transactions."},
 			stat(func(st node.Stats) float64 { return float64(st.Commits) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_mempool_commit_seconds_total", Help: "Time the group commits took, the sync to disk included; rate() of it over rate() of pybtc_mempool_commits_total is a commit's time."},
+			stat(func(st node.Stats) float64 { return st.CommitTime.Seconds() })),
 		peerCollector{s},
 	)
 	return m

@@ -67,6 +67,14 @@ func TestMetricsMove(t *testing.T) {
 			t.Fatalf("%s = %v, want %v", series, got, want)
 		}
 	}
+	// Two posts reached the batcher (one accepted, one an overdraft);
+	// each commit synced to disk, which takes some time.
+	if got := MustMetric(t, e, "pybtc_mempool_commits_total"); got < 1 || got > 2 {
+		t.Fatalf("pybtc_mempool_commits_total = %v, want 1 or 2", got)
+	}
+	if got := MustMetric(t, e, "pybtc_mempool_commit_seconds_total"); got <= 0 || got > 10 {
+		t.Fatalf("pybtc_mempool_commit_seconds_total = %v", got)
+	}
 }
 
 func TestHealthAndReady(t *testing.T) {

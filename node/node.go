@@ -107,14 +107,15 @@ type Node struct {
 	loops       sync.WaitGroup
 
 	// commits and committed count group commits and the transactions they
-	// stored, so the sharing of commits can be watched.
-	commits, committed atomic.Int64
-	blocksMined        atomic.Int64
-	hashes             atomic.Int64
-	hashRate           atomic.Uint64 // float64 bits: hashes a second of the last search
-	reorgs             atomic.Int64
-	reorgedBlocks      atomic.Int64
-	deepestReorg       atomic.Int64
+	// stored, so the sharing of commits can be watched; commitNanos sums
+	// the time the commits took (checks, inserts and the sync to disk).
+	commits, committed, commitNanos atomic.Int64
+	blocksMined                     atomic.Int64
+	hashes                          atomic.Int64
+	hashRate                        atomic.Uint64 // float64 bits: hashes a second of the last search
+	reorgs                          atomic.Int64
+	reorgedBlocks                   atomic.Int64
+	deepestReorg                    atomic.Int64
 
 	// pending is the mempool's size as last counted, plus what commits
 	// stored since; pendingStale asks for a recount after the chain moved
@@ -269,6 +270,9 @@ type Stats struct {
 	Commits int64
 	// Committed is the number of transactions those commits carried.
 	Committed int64
+	// CommitTime is the time those commits took, the sync to disk
+	// included: divided by Commits, what the disk makes a post wait.
+	CommitTime time.Duration
 	// BlocksMined counts blocks this node mined and stored.
 	BlocksMined int64
 	// Hashes counts the proofs of work tried; HashRate is how many a
@@ -286,6 +290,7 @@ func (n *Node) Stats() Stats {
 	return Stats{
 		Commits:       n.commits.Load(),
 		Committed:     n.committed.Load(),
+		CommitTime:    time.Duration(n.commitNanos.Load()),
 		BlocksMined:   n.blocksMined.Load(),
 		Hashes:        n.hashes.Load(),
 		HashRate:      math.Float64frombits(n.hashRate.Load()),

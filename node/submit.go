@@ -108,7 +108,9 @@ func (n *Node) runBatcher() {
 		}
 		start := time.Now()
 		n.commit(batch, txs)
-		delay = min(time.Since(start), maxCommitDelay)
+		took := time.Since(start)
+		n.commitNanos.Add(int64(took))
+		delay = min(took, maxCommitDelay)
 		expect = min(len(batch)+len(n.submissions), cap(batch))
 		// The clients just answered are runnable on this goroutine's
 		// processor; yield it so they write their answers (and their
