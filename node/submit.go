@@ -106,11 +106,7 @@ func (n *Node) runBatcher() {
 		for _, s := range batch {
 			txs = append(txs, s.tx)
 		}
-		start := time.Now()
-		n.commit(batch, txs)
-		took := time.Since(start)
-		n.commitNanos.Add(int64(took))
-		delay = min(took, maxCommitDelay)
+		delay = min(n.commit(batch, txs), maxCommitDelay)
 		expect = min(len(batch)+len(n.submissions), cap(batch))
 		// The clients just answered are runnable on this goroutine's
 		// processor; yield it so they write their answers (and their
@@ -148,10 +144,15 @@ func (n *Node) gather(batch []submission, expect int, delay time.Duration) []sub
 	return batch
 }
 
-func (n *Node) commit(batch []submission, txs []pybtc.Transaction) {
+// commit stores txs in one commit, answers each submission of batch and
+// returns how long the commit took.
+func (n *Node) commit(batch []submission, txs []pybtc.Transaction) time.Duration {
 	// The commit must not be cut short by one client's cancelled request:
 	// others in the batch are waiting for it.
+	start := time.Now()
 	results, err := n.store.AddPending(context.Background(), txs, !n.cfg.AllowOverdraft)
+	took := time.Since(start)
+	n.commitNanos.Add(int64(took))
 	if err != nil {
 		n.log.Error("commit transactions", "count", len(txs), "err", err)
 	} else {
@@ -170,6 +171,7 @@ func (n *Node) commit(batch []submission, txs []pybtc.Transaction) {
 			s.done <- results[i]
 		}
 	}
+	return took
 }
 
 // drain answers what was queued before the stop: those requests are in

@@ -34,7 +34,7 @@ type DB struct {
 	read    *sqlx.DB
 	pending pendingIndex
 	stmts   struct {
-		confirmedBalance, isConfirmed, insertPending *sqlx.Stmt
+		addressSums, isConfirmed, insertPending *sqlx.Stmt
 	}
 }
 
@@ -127,7 +127,7 @@ func (db *DB) prepare(ctx context.Context) error {
 		stmt **sqlx.Stmt
 		sql  string
 	}{
-		{&db.stmts.confirmedBalance, confirmedBalanceSQL},
+		{&db.stmts.addressSums, addressSumsSQL},
 		{&db.stmts.isConfirmed, isConfirmedSQL},
 		{&db.stmts.insertPending, insertPendingSQL},
 	} {
@@ -142,7 +142,7 @@ func (db *DB) prepare(ctx context.Context) error {
 // write-ahead log into the database file.
 func (db *DB) Close() error {
 	var errs []error
-	for _, st := range []*sqlx.Stmt{db.stmts.confirmedBalance, db.stmts.isConfirmed, db.stmts.insertPending} {
+	for _, st := range []*sqlx.Stmt{db.stmts.addressSums, db.stmts.isConfirmed, db.stmts.insertPending} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

@@ -133,10 +133,11 @@ func (db *DB) confirmedBalance(ctx context.Context, tx *sqlx.Tx, address string)
 	if balance, ok := db.pending.balance(address); ok {
 		return balance, nil
 	}
-	var balance int64
-	if err := tx.StmtxContext(ctx, db.stmts.confirmedBalance).GetContext(ctx, &balance, address); err != nil {
+	var sums addressSums
+	if err := tx.StmtxContext(ctx, db.stmts.addressSums).GetContext(ctx, &sums, address); err != nil {
 		return 0, fmt.Errorf("balance of %q: %w", address, err)
 	}
+	balance := sums.Received - sums.Sent
 	db.pending.keepBalance(address, balance)
 	return balance, nil
 }
@@ -159,10 +160,6 @@ func (db *DB) refuseOverdraft(ctx context.Context, tx *sqlx.Tx, t pybtc.Transact
 // Statements of the hot path, prepared once on the writer connection: at
 // thousands of posts a second, compiling SQL would cost more than running it.
 const (
-	confirmedBalanceSQL = `
-		SELECT
-			COALESCE((SELECT SUM(amount) FROM transactions WHERE recipient = ?1), 0)
-			- COALESCE((SELECT SUM(amount) FROM transactions WHERE sender = ?1), 0)`
 	isConfirmedSQL = `SELECT EXISTS (SELECT 1 FROM transactions WHERE id = ?1)`
 	// insertPendingSQL stores a transaction unless a block has its id.
 	// The writer keeps which ids are pending, what each sender has pending
