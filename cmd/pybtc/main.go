@@ -18,6 +18,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -151,6 +153,7 @@ type Config struct {
 	MaxMempool     int64
 	BlockInterval  time.Duration
 	SyncInterval   time.Duration
+	PeerProxy      string
 	LogLevel       slog.Level
 }
 
@@ -216,6 +219,7 @@ func (m *Main) ParseFlags(args []string) error {
 		return err
 	}
 	fs.DurationVar(&c.SyncInterval, "sync-interval", c.SyncInterval, "how often to ask peers for a longer chain (env PYBTC_SYNC_INTERVAL)")
+	fs.StringVar(&c.PeerProxy, "peer-proxy", env("PYBTC_PEER_PROXY", ""), "HTTP proxy for every call to peers, e.g. http://127.0.0.1:3128 (env PYBTC_PEER_PROXY; default none)")
 	level := env("PYBTC_LOG_LEVEL", "info")
 	fs.Func("log-level", "debug, info, warn or error (env PYBTC_LOG_LEVEL; default info)", func(s string) error { level = s; return nil })
 	fs.Usage = func() {
@@ -262,9 +266,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	client, err := peerClient(m.Config.PeerProxy)
+	if err != nil {
+		return err
+	}
 	m.Node = node.New(m.DB, node.Config{
 		Miner:          m.Config.Miner,
 		Self:           self,
+		Client:         client,
 		AllowOverdraft: m.Config.AllowOverdraft,
 		MaxPending:     m.Config.MaxMempool,
 		Automine:       m.Config.Automine,
@@ -293,6 +302,26 @@ func (m *Main) Run(ctx context.Context) error {
 	fmt.Fprintf(m.stdout, "pyBTC node %s\n  Home:       %s/\n  API:        %s/chain\n  Block Scan: %s/scan\n  Wallet:     %s/wallet\n  Peers:      %s/nodes\n  Database:   %s\n",
 		Version, base, base, base, base, base, m.Config.DB)
 	return nil
+}
+
+// peerClient is the client the node talks to peers with: through the HTTP
+// proxy at proxyURL when one is given (a gateway out of a closed network,
+// or a test's fault-injecting link), directly otherwise.
+func peerClient(proxyURL string) (*peer.Client, error) {
+	c := peer.NewClient()
+	if proxyURL == "" {
+		return c, nil
+	}
+	u, err := url.Parse(proxyURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("--peer-proxy %q: want http://host:port", proxyURL)
+	}
+	t, ok := c.HTTP.Transport.(*http.Transport)
+	if !ok {
+		return nil, fmt.Errorf("--peer-proxy: the peer client has no HTTP transport to set it on")
+	}
+	t.Proxy = http.ProxyURL(u)
+	return c, nil
 }
 
 // Close stops the HTTP server (finishing requests in flight), then the
