@@ -101,6 +101,7 @@ type chaosNet struct {
 	faults []string           // every 5xx or broken invariant seen
 	counts map[string]int
 	maxRSS int64
+	procs  []*Process // every node process started, for their logs
 }
 
 // payment is an acknowledged transaction. Its amount is unique in the run,
@@ -194,6 +195,7 @@ func (n *chaosNet) start(node *chaosNode) {
 		"--sync-interval", "400ms",
 		"--max-mempool", "2000",
 		"--miner", "miner_"+node.name)
+	n.procs = append(n.procs, node.proc)
 }
 
 func (n *chaosNet) running() []*chaosNode {
@@ -559,7 +561,17 @@ func (n *chaosNet) checkTutorial() {
 	}
 }
 
+// report says what the run did, and fails it if no partition ever made a
+// node reorganise: then it tested less than it claims.
 func (n *chaosNet) report() {
+	reorgs := 0
+	for _, p := range n.procs {
+		reorgs += strings.Count(p.Log(), "chain reorganised")
+	}
+	if reorgs == 0 {
+		n.t.Errorf("no node reorganised its chain: the run exercised no fork")
+	}
+	n.counts["reorganisation"] = reorgs
 	var keys []string
 	for k, v := range n.counts {
 		keys = append(keys, fmt.Sprintf("%s×%d", k, v))

@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -36,6 +40,11 @@ func TestParseFlags(t *testing.T) {
 			want: Config{Listen: "127.0.0.1:5000", Advertise: "http://10.0.0.1:5000", Peers: []string{"http://127.0.0.1:5001", "http://127.0.0.1:5002", "http://127.0.0.1:5003"},
 				Automine: true, BlockInterval: 2 * time.Second, SyncInterval: time.Second},
 		},
+		{
+			name: "PeerProxy",
+			env:  map[string]string{"PYBTC_PEER_PROXY": "http://127.0.0.1:3128"},
+			want: Config{Listen: "127.0.0.1:5000", PeerProxy: "http://127.0.0.1:3128"},
+		},
 		{name: "BadDurationEnvironment", env: map[string]string{"PYBTC_BLOCK_INTERVAL": "soon"}, err: true},
 		{name: "BadBoolEnvironment", env: map[string]string{"PYBTC_ALLOW_OVERDRAFT": "maybe"}, err: true},
 		{name: "Limits", env: map[string]string{"PYBTC_MAX_MEMPOOL": "500", "PYBTC_DEV": "true"}, want: Config{Listen: "127.0.0.1:5000", MaxMempool: 500, Dev: true}},
@@ -47,7 +56,7 @@ func TestParseFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, name := range []string{"PYBTC_LISTEN", "PYBTC_DB", "PYBTC_MINER", "PYBTC_ALLOW_OVERDRAFT", "PYBTC_LOG_LEVEL",
-				"PYBTC_PEERS", "PYBTC_ADVERTISE", "PYBTC_AUTOMINE", "PYBTC_BLOCK_INTERVAL", "PYBTC_SYNC_INTERVAL", "PYBTC_MAX_MEMPOOL", "PYBTC_DEV"} {
+				"PYBTC_PEERS", "PYBTC_ADVERTISE", "PYBTC_AUTOMINE", "PYBTC_BLOCK_INTERVAL", "PYBTC_SYNC_INTERVAL", "PYBTC_MAX_MEMPOOL", "PYBTC_DEV", "PYBTC_PEER_PROXY"} {
 				t.Setenv(name, tt.env[name])
 				if _, ok := tt.env[name]; !ok {
 					unsetenv(t, name)
@@ -78,6 +87,36 @@ func TestParseFlags(t *testing.T) {
 				t.Fatalf("Config=%+v, want %+v", got, want)
 			}
 		})
+	}
+}
+
+// TestPeerProxy starts a node with --peer-proxy and registers a peer: the
+// node's calls to it must reach the proxy, not the peer's address.
+func TestPeerProxy(t *testing.T) {
+	for _, bad := range []string{"127.0.0.1:3128", "ftp://127.0.0.1:21", "http://"} {
+		if _, err := peerClient(bad); err == nil {
+			t.Errorf("--peer-proxy %q accepted", bad)
+		}
+	}
+	asked := make(chan string, 16)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case asked <- r.Method + " " + r.URL.String():
+		default:
+		}
+		http.Error(w, "no route", http.StatusBadGateway)
+	}))
+	defer proxy.Close()
+	node := MustStartNode(t, filepath.Join(t.TempDir(), "n.db"), "--peer-proxy", proxy.URL)
+	const peerURL = "http://127.0.0.1:9"
+	MustRegister(t, node.URL, peerURL)
+	select {
+	case got := <-asked:
+		if !strings.Contains(got, peerURL+"/") {
+			t.Fatalf("the proxy was asked %q, want a call to %s", got, peerURL)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the node made no call through its --peer-proxy within 20s")
 	}
 }
 

@@ -54,7 +54,15 @@ type Process struct {
 	Cmd    *exec.Cmd
 	URL    string
 	stderr *bytes.Buffer
+	log    *lockedWriter // writes stderr
 	exited chan error
+}
+
+// Log returns what the node has logged so far; safe while it runs.
+func (p *Process) Log() string {
+	p.log.mu.Lock()
+	defer p.log.mu.Unlock()
+	return p.stderr.String()
 }
 
 // MustStartNode starts "pybtc node" on a free port of 127.0.0.1 with the
@@ -67,7 +75,8 @@ func MustStartNode(tb testing.TB, db string, args ...string) *Process {
 		tb.Fatal(err)
 	}
 	p := &Process{Cmd: cmd, stderr: &bytes.Buffer{}, exited: make(chan error, 1)}
-	cmd.Stderr = &lockedWriter{w: p.stderr}
+	p.log = &lockedWriter{w: p.stderr}
+	cmd.Stderr = p.log
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
