@@ -97,11 +97,13 @@ type chaosNet struct {
 	links     map[string]map[string]*toxiproxy.Proxy
 	addresses []string
 
-	acked  map[string]payment // by id: what some node answered 201
-	faults []string           // every 5xx or broken invariant seen
-	counts map[string]int
-	maxRSS int64
-	procs  []*Process // every node process started, for their logs
+	acked map[string]payment // by id: what some node answered 201
+	// usedSats are the amounts payments had, so that each is unique.
+	usedSats map[int64]bool
+	faults   []string // every 5xx or broken invariant seen
+	counts   map[string]int
+	maxRSS   int64
+	procs    []*Process // every node process started, for their logs
 }
 
 // payment is an acknowledged transaction. Its amount is unique in the run,
@@ -112,14 +114,17 @@ type payment struct {
 }
 
 func newChaosNet(t *testing.T, rng *rand.Rand) *chaosNet {
+	// Toxics log through zerolog's global logger; a cut link is no news.
+	zerolog.SetGlobalLevel(zerolog.Disabled)
 	n := &chaosNet{
-		t:      t,
-		rng:    rng,
-		dir:    t.TempDir(),
-		toxic:  toxiproxy.NewServer(toxiproxy.NewMetricsContainer(prometheus.NewRegistry()), zerolog.Nop()),
-		links:  map[string]map[string]*toxiproxy.Proxy{},
-		acked:  map[string]payment{},
-		counts: map[string]int{},
+		t:        t,
+		rng:      rng,
+		dir:      t.TempDir(),
+		toxic:    toxiproxy.NewServer(toxiproxy.NewMetricsContainer(prometheus.NewRegistry()), zerolog.Nop()),
+		links:    map[string]map[string]*toxiproxy.Proxy{},
+		acked:    map[string]payment{},
+		usedSats: map[int64]bool{},
+		counts:   map[string]int{},
 	}
 	for i := range chaosAddresses {
 		n.addresses = append(n.addresses, fmt.Sprintf("user%02d", i))
@@ -258,8 +263,20 @@ func (n *chaosNet) pay() {
 	node := up[n.rng.IntN(len(up))]
 	from := n.addresses[n.rng.IntN(len(n.addresses))]
 	to := n.addresses[n.rng.IntN(len(n.addresses))]
-	// 0.001 to 0.05 pyBTC, and a satoshi count no other payment has.
-	sats := int64(100_000+n.rng.IntN(50)*100_000) + int64(len(n.acked)+1)*10 + int64(n.rng.IntN(10))
+	// Half the payments spend all the sender has on this node: on both
+	// sides of a partition, that is a double spend. The others are 0.001
+	// to 0.05 pyBTC. Every amount is one no other payment had.
+	sats := int64(100_000 + n.rng.IntN(50)*100_000)
+	if n.rng.IntN(2) == 0 {
+		if all := n.spendable(node, from); all > 2_000 {
+			sats = all
+		}
+	}
+	sats -= int64(n.rng.IntN(1_000))
+	for n.usedSats[sats] {
+		sats--
+	}
+	n.usedSats[sats] = true
 	amount := strconv.FormatFloat(float64(sats)/1e8, 'f', -1, 64)
 	body := fmt.Sprintf(`{"sender": %q, "recipient": %q, "amount": %s}`, from, to, amount)
 	status, answer := n.call(node, http.MethodPost, "/transactions/new", body)
@@ -279,6 +296,22 @@ func (n *chaosNet) pay() {
 		n.t.Fatalf("amount %s is not %d satoshis", amount, sats)
 	}
 	n.acked[acc.ID] = payment{acc.ID, from, to, sats}
+}
+
+// spendable is what node says address may still send, in satoshis.
+func (n *chaosNet) spendable(node *chaosNode, address string) int64 {
+	status, answer := n.call(node, http.MethodGet, "/api/address/"+address, "")
+	var a struct {
+		Spendable json.Number `json:"spendable"`
+	}
+	if status != http.StatusOK || json.Unmarshal(answer, &a) != nil {
+		return 0
+	}
+	sats, _, ok := consensus.AmountOf(consensus.Num{Text: a.Spendable.String()})
+	if !ok {
+		return 0
+	}
+	return int64(sats)
 }
 
 // mine has a running node mine a block paying one of the dozen addresses
