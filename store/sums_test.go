@@ -116,6 +116,9 @@ func TestSumsPastInt64(t *testing.T) {
 			t.Fatalf("whale has %s pending out, want 276700000000", got)
 		}
 		db.MustMatchMempool(t)
+		// The balances kept in memory follow blocks past an int64 too.
+		MustAppend(t, db, "miner", MustChainTx(t, "peer", "whale", most, 50), MustChainTx(t, "spender", "peer", most, 51))
+		db.MustMatchMempool(t)
 	})
 }
 
