@@ -135,6 +135,9 @@ func (db *DB) addOnePending(ctx context.Context, tx *sqlx.Tx, insert *sqlx.Stmt,
 		return 0, nil, fmt.Errorf("add pending %s: %w", t.ID, err)
 	} else if n == 0 {
 		refusal, err := db.confirmedRefusal(ctx, tx, t.ID)
+		if err == nil && refusal == nil {
+			err = errors.New("not inserted, yet no block holds it")
+		}
 		if err != nil {
 			return 0, nil, fmt.Errorf("add pending %s: %w", t.ID, err)
 		}
