@@ -118,8 +118,8 @@ func (db *DB) addOnePending(ctx context.Context, tx *sqlx.Tx, insert *sqlx.Stmt,
 			return 0, nil, fmt.Errorf("add pending %s: %w", t.ID, err)
 		}
 		if pending := db.pending.pending(t.Sender); pybtc.SumOf(t.Amount).Cmp(balance.Sub(pending)) > 0 {
-			// A transaction already in a block is known, whatever
-			// its sender has now: peers relay mined ones again.
+			// A transaction already in a block is refused as such,
+			// whatever its sender has now: peers relay mined ones again.
 			refusal, err := db.refuseOverdraft(ctx, tx, t, balance, pending)
 			if err != nil {
 				return 0, nil, fmt.Errorf("add pending %s: %w", t.ID, err)
