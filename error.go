@@ -14,6 +14,11 @@ const (
 	EINTERNAL    = "internal"    // a fault of the node itself; details go to the log only
 )
 
+// ErrPending marks the refusal of a transaction that is already pending:
+// nothing was stored, yet the transaction will be mined as it is, so a
+// node answers the post as accepted.
+var ErrPending = errors.New("already pending")
+
 // Error is an application error: a code for programs and a message for people.
 type Error struct {
 	Code    string

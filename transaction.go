@@ -57,12 +57,12 @@ func (a Amount) String() string {
 // Balance is what an address has received and sent, in satoshis.
 type Balance struct {
 	Address  string
-	Received Amount
-	Sent     Amount
+	Received Sum
+	Sent     Sum
 }
 
 // Total is received minus sent.
-func (b Balance) Total() Amount { return b.Received - b.Sent }
+func (b Balance) Total() Sum { return b.Received.Sub(b.Sent) }
 
 // TxRecord is a transaction where the node keeps it: in a block of the main
 // chain, or pending in the mempool.
@@ -84,7 +84,7 @@ type AddressInfo struct {
 	Balance
 	// PendingReceived and PendingSent are the amounts of mempool
 	// transactions to and from the address.
-	PendingReceived, PendingSent Amount
+	PendingReceived, PendingSent Sum
 	// Confirmed and Pending count the transactions that name the address
 	// as sender or recipient, each transaction once.
 	Confirmed, Pending int64
@@ -92,7 +92,7 @@ type AddressInfo struct {
 
 // Spendable is what the address may still send: its confirmed balance
 // minus what it has pending. Pending receipts do not count until mined.
-func (a AddressInfo) Spendable() Amount { return a.Total() - a.PendingSent }
+func (a AddressInfo) Spendable() Sum { return a.Total().Sub(a.PendingSent) }
 
 // Seen reports whether any transaction, confirmed or pending, names the
 // address.

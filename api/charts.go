@@ -82,7 +82,7 @@ func blockCharts(p *Page, recent []pybtc.BlockSummary) []figure {
 // however long the history. One point a block, at the block's latest
 // transaction time: transactions of one block are stamped milliseconds
 // apart and would draw a comb, while the balance only moves block by block.
-func balanceChart(p *Page, address string, total pybtc.Amount, recent []pybtc.TxRecord) *figure {
+func balanceChart(p *Page, address string, total pybtc.Sum, recent []pybtc.TxRecord) *figure {
 	if len(recent) == 0 {
 		return nil
 	}
@@ -98,12 +98,12 @@ func balanceChart(p *Page, address string, total pybtc.Amount, recent []pybtc.Tx
 			switch {
 			case r.Sender == address && r.Recipient == address:
 			case r.Sender == address:
-				balance += r.Amount
+				balance = balance.AddAmount(r.Amount)
 			default:
-				balance -= r.Amount
+				balance = balance.SubAmount(r.Amount)
 			}
 		}
-		points = append(points, chart.Point{X: at, Y: float64(after) / float64(pybtc.Coin), Label: "#" + strconv.FormatInt(height, 10) + ": " + after.String()})
+		points = append(points, chart.Point{X: at, Y: after.Float64(), Label: "#" + strconv.FormatInt(height, 10) + ": " + after.String()})
 		rows = append(rows, figureRow{"#" + strconv.FormatInt(height, 10) + ", " + timeOf(at).UTC().Format("2006-01-02 15:04:05 UTC"), after.String()})
 	}
 	slices.Reverse(points)

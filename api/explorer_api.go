@@ -70,6 +70,10 @@ func (s *Server) apiPage(c echo.Context) *Page {
 
 func amountJSON(a pybtc.Amount) json.Number { return json.Number(a.String()) }
 
+// sumJSON writes a sum as amountJSON writes an amount, exactly however
+// large: JSON numbers have no size limit.
+func sumJSON(s pybtc.Sum) json.Number { return json.Number(s.String()) }
+
 // handleAPIStatus handles "GET /api/status": where the chain, the mempool
 // and the peers stand.
 func (s *Server) handleAPIStatus(c echo.Context) error {
@@ -180,15 +184,15 @@ func (s *Server) handleAPIAddress(c echo.Context) error {
 		PendingReceived json.Number `json:"pending_received"`
 		PendingSent     json.Number `json:"pending_sent"`
 		Spendable       json.Number `json:"spendable"`
-		BalanceSat      int64       `json:"balance_sat"`
+		BalanceSat      json.Number `json:"balance_sat"`
 		Confirmed       int64       `json:"confirmed_transactions"`
 		Pending         int64       `json:"pending_transactions"`
 		apiPage
 		History []apiTx `json:"history"`
 	}{
-		address, amountJSON(info.Total()), amountJSON(info.Received), amountJSON(info.Sent),
-		amountJSON(info.PendingReceived), amountJSON(info.PendingSent), amountJSON(info.Spendable()),
-		int64(info.Total()), info.Confirmed, info.Pending,
+		address, sumJSON(info.Total()), sumJSON(info.Received), sumJSON(info.Sent),
+		sumJSON(info.PendingReceived), sumJSON(info.PendingSent), sumJSON(info.Spendable()),
+		json.Number(info.Total().Sats()), info.Confirmed, info.Pending,
 		apiPage{page, pages}, apiTxs(txViews(history, s.Node.Tip().Height, address)),
 	})
 }

@@ -98,7 +98,7 @@ var templateFuncs = template.FuncMap{
 	"utc":     func(ts float64) string { return timeOf(ts).UTC().Format("2006-01-02 15:04:05 UTC") },
 	"iso":     func(ts float64) string { return timeOf(ts).UTC().Format(time.RFC3339) },
 	"raw":     func(ts float64) string { return consensus.FormatFloat(ts) },
-	"amount":  func(a pybtc.Amount) string { return a.String() },
+	"amount":  func(a fmt.Stringer) string { return a.String() }, // a pybtc.Amount or a pybtc.Sum
 	"sat":     func(a pybtc.Amount) int64 { return int64(a) },
 	"addrURL": addressURL,
 	"add":     func(a, b int64) int64 { return a + b },

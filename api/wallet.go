@@ -170,9 +170,13 @@ func (s *Server) handleSend(c echo.Context) error {
 	if pybtc.ErrorCode(err) == pybtc.EINVALID {
 		f.Field, f.Error = "amount", pybtc.ErrorMessage(err)
 		if info, ierr := s.Explorer.AddressInfo(ctx, address); ierr == nil {
-			if amount, _, _ := consensus.AmountOf(consensus.Num{Text: f.Amount}); amount > info.Spendable() {
+			amount, _, _ := consensus.AmountOf(consensus.Num{Text: f.Amount})
+			if spendable := info.Spendable(); pybtc.SumOf(amount).Cmp(spendable) > 0 {
+				if spendable.Sign() < 0 {
+					spendable = pybtc.Sum{}
+				}
 				f.Error = p.T("You can send at most %s pyBTC: your balance is %s and %s is already on its way out.",
-					max(info.Spendable(), 0), info.Total(), info.PendingSent)
+					spendable, info.Total(), info.PendingSent)
 			}
 		}
 		return s.renderWallet(c, p, address, http.StatusBadRequest, f)

@@ -191,7 +191,7 @@ func TestRequests(t *testing.T) {
 			call:   func(ctx context.Context, c *client.Client) (any, error) { return c.Address(ctx, "a/b c") },
 			want:   request{"GET", "/api/address/a%2Fb%20c", ""},
 			check: func(t *testing.T, got any) {
-				if a := got.(*client.Address); a.Balance != "0.25" || a.BalanceSat != 25000000 || string(a.Raw) == "" {
+				if a := got.(*client.Address); a.Balance != "0.25" || a.BalanceSat != "25000000" || string(a.Raw) == "" {
 					t.Fatalf("Address=%+v", a)
 				}
 			},

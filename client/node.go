@@ -340,8 +340,9 @@ type Address struct {
 	PendingSent json.Number `json:"pending_sent"`
 	// Spendable is the balance minus what is pending out.
 	Spendable json.Number `json:"spendable"`
-	// BalanceSat is the balance in satoshis.
-	BalanceSat int64 `json:"balance_sat"`
+	// BalanceSat is the balance in satoshis: an integer, which may be
+	// past an int64 (sums of a chain's amounts are).
+	BalanceSat json.Number `json:"balance_sat"`
 	// Confirmed counts its transactions in blocks.
 	Confirmed int64 `json:"confirmed_transactions"`
 	// Pending counts its transactions in the mempool.

@@ -33,7 +33,9 @@ type Store interface {
 	// Hashes returns the hashes of blocks from..to by height.
 	Hashes(ctx context.Context, from, to int64) (map[int64]string, error)
 	// AddPending stores txs in one commit; one result per transaction (nil,
-	// ECONFLICT for a known id, EINVALID for an overdraft when checkBalance).
+	// ECONFLICT for a known id, wrapping pybtc.ErrPending when it is
+	// pending, EINVALID for an overdraft when checkBalance, or the error
+	// that storing that one transaction met, which fails no other).
 	AddPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) ([]error, error)
 	// Pending returns up to limit mempool transactions in arrival order.
 	Pending(ctx context.Context, limit int) ([]pybtc.Transaction, error)

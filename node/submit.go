@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"time"
 
@@ -14,8 +15,8 @@ type Accepted struct {
 	Transaction pybtc.Transaction
 	// Block is the index of the block it is expected in: the tip's + 1.
 	Block int64
-	// Known is true when the same transaction was already pending or
-	// confirmed: nothing new was stored.
+	// Known is true when the same transaction was already pending:
+	// nothing new was stored.
 	Known bool
 	// Relay is true when the node passes it on to its peers: it came from
 	// a client, not from a peer, and was new.
@@ -31,8 +32,8 @@ type submission struct {
 // /transactions/new and stores the transaction in the mempool. It returns
 // only after the commit, so an accepted transaction survives a crash.
 // Concurrent calls share commits. Errors: EINVALID for a policy refusal
-// (the message names the field and the rule), EUNAVAILABLE while shutting
-// down.
+// (the message names the field and the rule), ECONFLICT for a transaction
+// a block of the chain already holds, EUNAVAILABLE while shutting down.
 func (n *Node) SubmitTransaction(ctx context.Context, body []byte) (Accepted, error) {
 	nt, err := consensus.ParseNewTransaction(body, n.now())
 	if err != nil {
@@ -61,7 +62,10 @@ func (n *Node) SubmitTransaction(ctx context.Context, body []byte) (Accepted, er
 			return Accepted{}, errClosed
 		}
 	}
-	known := isCode(err, pybtc.ECONFLICT)
+	// A transaction already pending is answered as accepted: it will be
+	// mined as it is. One that a block holds is refused (ECONFLICT): a 201
+	// would promise a block that never takes it.
+	known := errors.Is(err, pybtc.ErrPending)
 	if err != nil && !known {
 		return Accepted{}, err
 	}

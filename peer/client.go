@@ -162,6 +162,12 @@ func (c *Client) RelayTransaction(ctx context.Context, peer URL, tx []byte) erro
 	members = append(members, consensus.Member{Key: "type", Value: consensus.StringValue("sharing")})
 	body := consensus.AppendCompact(nil, consensus.ObjectValue(members...))
 	if err := c.small(ctx, http.MethodPost, peer.String()+"/transactions/new", body); err != nil {
+		// 409 is a pyBTC peer saying a block of its chain holds the
+		// transaction already: the relay has nothing left to do, and the
+		// peer is not failing.
+		if se := (*statusError)(nil); errors.As(err, &se) && se.code == http.StatusConflict {
+			return nil
+		}
 		return fmt.Errorf("relay transaction to %s: %w", peer, err)
 	}
 	return nil
@@ -360,11 +366,23 @@ func checkStatus(resp *http.Response) error {
 	}
 	head, _ := io.ReadAll(io.LimitReader(resp.Body, snippetBytes))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, drainBytes))
-	if snippet := printable(head); snippet != "" {
-		return fmt.Errorf("%w: %d %s", ErrStatus, resp.StatusCode, snippet)
-	}
-	return fmt.Errorf("%w: %d", ErrStatus, resp.StatusCode)
+	return &statusError{code: resp.StatusCode, snippet: printable(head)}
 }
+
+// statusError is a peer's answer outside 2xx; it is an ErrStatus.
+type statusError struct {
+	code    int
+	snippet string
+}
+
+func (e *statusError) Error() string {
+	if e.snippet != "" {
+		return fmt.Sprintf("%v: %d %s", ErrStatus, e.code, e.snippet)
+	}
+	return fmt.Sprintf("%v: %d", ErrStatus, e.code)
+}
+
+func (e *statusError) Unwrap() error { return ErrStatus }
 
 // printable makes a peer's bytes fit for a log line or a status page:
 // valid UTF-8, on one line, without control characters.

@@ -314,6 +314,28 @@ func TestSmallExchangeUnreachable(t *testing.T) {
 	}
 }
 
+// TestRelayOfMinedTransaction: a peer whose chain already holds the
+// relayed transaction answers 409; that is no failure of the peer's.
+func TestRelayOfMinedTransaction(t *testing.T) {
+	tests := []struct {
+		status int
+		ok     bool
+	}{
+		{http.StatusCreated, true},
+		{http.StatusConflict, true},
+		{http.StatusBadRequest, false},
+	}
+	for _, tt := range tests {
+		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
+			peer := startPeer(t, &recorder{status: tt.status, answer: `{"message":"Transaction 1f is already in block 3: it is not stored again."}`})
+			err := relay(`{"amount":1,"recipient":"b","sender":"a","timestamp":1.5}`)(t.Context(), newTestClient(t), peer)
+			if (err == nil) != tt.ok {
+				t.Fatalf("relay answered %d: error %v", tt.status, err)
+			}
+		})
+	}
+}
+
 func TestRelayRefusesBadTransaction(t *testing.T) {
 	tests := []struct{ name, tx string }{
 		{"Empty", ""},

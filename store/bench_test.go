@@ -68,7 +68,7 @@ func BenchmarkBalance(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if bal.Received == 0 {
+		if bal.Received.Sign() == 0 {
 			b.Fatal("no coins received")
 		}
 	}

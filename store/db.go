@@ -34,7 +34,7 @@ type DB struct {
 	read    *sqlx.DB
 	pending pendingIndex
 	stmts   struct {
-		addressSums, isConfirmed, insertPending *sqlx.Stmt
+		addressSums, confirmedHeight, insertPending *sqlx.Stmt
 	}
 }
 
@@ -128,7 +128,7 @@ func (db *DB) prepare(ctx context.Context) error {
 		sql  string
 	}{
 		{&db.stmts.addressSums, addressSumsSQL},
-		{&db.stmts.isConfirmed, isConfirmedSQL},
+		{&db.stmts.confirmedHeight, confirmedHeightSQL},
 		{&db.stmts.insertPending, insertPendingSQL},
 	} {
 		if *st.stmt, err = db.write.PreparexContext(ctx, st.sql); err != nil {
@@ -142,7 +142,7 @@ func (db *DB) prepare(ctx context.Context) error {
 // write-ahead log into the database file.
 func (db *DB) Close() error {
 	var errs []error
-	for _, st := range []*sqlx.Stmt{db.stmts.addressSums, db.stmts.isConfirmed, db.stmts.insertPending} {
+	for _, st := range []*sqlx.Stmt{db.stmts.addressSums, db.stmts.confirmedHeight, db.stmts.insertPending} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

@@ -186,13 +186,14 @@ func (db *DB) FindTransaction(ctx context.Context, id string) ([]pybtc.TxRecord,
 // zeros everywhere (see AddressInfo.Seen).
 func (db *DB) AddressInfo(ctx context.Context, address string) (pybtc.AddressInfo, error) {
 	var row struct {
-		Received        int64 `db:"received"`
-		Sent            int64 `db:"sent"`
-		Receipts        int64 `db:"receipts"`
-		Payments        int64 `db:"payments"`
-		PendingReceived int64 `db:"pending_received"`
-		PendingSent     int64 `db:"pending_sent"`
-		Pending         int64 `db:"pending"`
+		addressSums
+		Receipts            int64 `db:"receipts"`
+		Payments            int64 `db:"payments"`
+		PendingReceivedHigh int64 `db:"pending_received_high"`
+		PendingReceivedLow  int64 `db:"pending_received_low"`
+		PendingSentHigh     int64 `db:"pending_sent_high"`
+		PendingSentLow      int64 `db:"pending_sent_low"`
+		Pending             int64 `db:"pending"`
 	}
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -203,19 +204,23 @@ func (db *DB) AddressInfo(ctx context.Context, address string) (pybtc.AddressInf
 	// (it is emptied by every block), so its recipients need no index.
 	if err := tx.GetContext(ctx, &row, `
 		SELECT
-			COALESCE(r.total, 0) AS received,
-			COALESCE(s.total, 0) AS sent,
+			r.received_high,
+			r.received_low,
+			s.sent_high,
+			s.sent_low,
 			r.n AS receipts,
 			s.n AS payments,
-			COALESCE(m.received, 0) AS pending_received,
-			COALESCE(m.sent, 0) AS pending_sent,
+			m.pending_received_high,
+			m.pending_received_low,
+			m.pending_sent_high,
+			m.pending_sent_low,
 			m.n AS pending
 		FROM
-			(SELECT SUM(amount) AS total, COUNT(*) AS n FROM transactions WHERE recipient = ?1) AS r,
-			(SELECT SUM(amount) AS total, COUNT(*) AS n FROM transactions WHERE sender = ?1) AS s,
+			(SELECT `+splitSum("amount", "received")+`, COUNT(*) AS n FROM transactions WHERE recipient = ?1) AS r,
+			(SELECT `+splitSum("amount", "sent")+`, COUNT(*) AS n FROM transactions WHERE sender = ?1) AS s,
 			(SELECT
-				SUM(CASE WHEN recipient = ?1 THEN amount END) AS received,
-				SUM(CASE WHEN sender = ?1 THEN amount END) AS sent,
+				`+splitSum("CASE WHEN recipient = ?1 THEN amount END", "pending_received")+`,
+				`+splitSum("CASE WHEN sender = ?1 THEN amount END", "pending_sent")+`,
 				COUNT(*) AS n
 			FROM mempool
 			WHERE sender = ?1 OR recipient = ?1) AS m`, address); err != nil {
@@ -238,9 +243,9 @@ func (db *DB) AddressInfo(ctx context.Context, address string) (pybtc.AddressInf
 		}
 	}
 	return pybtc.AddressInfo{
-		Balance:         pybtc.Balance{Address: address, Received: pybtc.Amount(row.Received), Sent: pybtc.Amount(row.Sent)},
-		PendingReceived: pybtc.Amount(row.PendingReceived),
-		PendingSent:     pybtc.Amount(row.PendingSent),
+		Balance:         pybtc.Balance{Address: address, Received: row.received(), Sent: row.sent()},
+		PendingReceived: pybtc.SumOfParts(row.PendingReceivedHigh, row.PendingReceivedLow),
+		PendingSent:     pybtc.SumOfParts(row.PendingSentHigh, row.PendingSentLow),
 		Confirmed:       row.Receipts + row.Payments - toSelf,
 		Pending:         row.Pending,
 	}, nil

@@ -78,16 +78,16 @@ func TestAddressHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := pybtc.AddressInfo{
-		Balance:         pybtc.Balance{Address: "alice", Received: 5*pybtc.Coin + pybtc.Coin + pybtc.Coin/10, Sent: pybtc.Coin + 2*pybtc.Coin},
-		PendingReceived: pybtc.Coin / 4,
-		PendingSent:     pybtc.Coin / 2,
+		Balance:         pybtc.Balance{Address: "alice", Received: pybtc.SumOf(5*pybtc.Coin + pybtc.Coin + pybtc.Coin/10), Sent: pybtc.SumOf(pybtc.Coin + 2*pybtc.Coin)},
+		PendingReceived: pybtc.SumOf(pybtc.Coin / 4),
+		PendingSent:     pybtc.SumOf(pybtc.Coin / 2),
 		Confirmed:       4,
 		Pending:         2,
 	}
 	if info != want {
 		t.Fatalf("AddressInfo=%+v, want %+v", info, want)
 	}
-	if got := info.Spendable(); got != want.Total()-pybtc.Coin/2 {
+	if got := info.Spendable(); got != want.Total().SubAmount(pybtc.Coin/2) {
 		t.Fatalf("Spendable=%s", got)
 	}
 	if none, err := db.AddressInfo(ctx, "nobody"); err != nil || none.Seen() {

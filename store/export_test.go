@@ -12,3 +12,57 @@ func (db *DB) MustViewBalance(tb testing.TB, address string) int64 {
 	}
 	return n
 }
+
+// MustViewFigures reads an address's row of the balances view as text, as
+// sqlite3 prints it.
+func (db *DB) MustViewFigures(tb testing.TB, address string) (received, sent, balance string) {
+	tb.Helper()
+	var row struct {
+		Received string `db:"received"`
+		Sent     string `db:"sent"`
+		Balance  string `db:"balance"`
+	}
+	if err := db.read.Get(&row, `
+		SELECT CAST(received AS TEXT) AS received, CAST(sent AS TEXT) AS sent, CAST(balance AS TEXT) AS balance
+		FROM balances
+		WHERE address = ?`, address); err != nil {
+		tb.Fatal(err)
+	}
+	return row.Received, row.Sent, row.Balance
+}
+
+// MustExecWriter runs statements on the writer's connection: a TEMP
+// trigger made there fires in the writer's transactions only.
+func (db *DB) MustExecWriter(tb testing.TB, query string) {
+	tb.Helper()
+	if _, err := db.write.Exec(query); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// MustMatchMempool fails unless the writer's memory of the mempool is
+// what the table holds.
+func (db *DB) MustMatchMempool(tb testing.TB) {
+	tb.Helper()
+	db.mustMatchMempool(tb)
+}
+
+// AddressSumsPlan returns how SQLite reads an address's confirmed sums,
+// one EXPLAIN QUERY PLAN line per step.
+func (db *DB) AddressSumsPlan(tb testing.TB) []string {
+	tb.Helper()
+	var rows []struct {
+		ID      int64  `db:"id"`
+		Parent  int64  `db:"parent"`
+		NotUsed int64  `db:"notused"`
+		Detail  string `db:"detail"`
+	}
+	if err := db.read.Select(&rows, `EXPLAIN QUERY PLAN `+addressSumsSQL, "alice"); err != nil {
+		tb.Fatal(err)
+	}
+	var plan []string
+	for _, r := range rows {
+		plan = append(plan, r.Detail)
+	}
+	return plan
+}

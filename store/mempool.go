@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -13,66 +15,139 @@ import (
 // transaction with one commit: many posts that arrive together share the
 // cost of the sync to disk. The result has one entry per transaction: nil
 // when it was stored, ECONFLICT when a transaction with the same id is
-// already pending or confirmed, EINVALID when checkBalance is set and the
-// sender cannot cover the amount (confirmed balance minus what it already
-// has pending, counting the transactions before it in txs). Refused
-// transactions change nothing. A non-nil error means nothing was stored.
+// already pending (marked pybtc.ErrPending) or in a block (the message
+// names it), EINVALID when checkBalance is set and the sender cannot cover
+// the amount (confirmed balance minus what it already has pending,
+// counting the transactions before it in txs), or the error that storing
+// that one transaction met. Refused transactions change nothing, and one
+// transaction's failure does not fail the others. A non-nil error means
+// nothing was stored.
 func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) (_ []error, err error) {
 	defer func() { err = storageError(err) }()
 	committed := false
 	defer db.pending.lock()(&committed)
+	results := make([]error, len(txs))
+	failed := make([]bool, len(txs))
+	// A transaction whose statements fail leaves the write transaction in
+	// doubt (SQLite rolls some failures back whole), so the others are
+	// tried again without it, in a new one; the retries cost nothing while
+	// nothing fails. A failing disk fails the whole batch at once (see
+	// addPending), and so do more failures than maxPendingRetries.
+	for retries := 0; ; retries++ {
+		i, err := db.addPending(ctx, txs, checkBalance, results, failed)
+		if err != nil {
+			return nil, err
+		}
+		if i < 0 {
+			committed = true
+			return results, nil
+		}
+		failed[i] = true
+		if retries == maxPendingRetries {
+			return nil, fmt.Errorf("add pending: %w", results[i])
+		}
+	}
+}
+
+// maxPendingRetries bounds the write transactions one AddPending makes
+// when transactions fail one after the other: so many failures are the
+// database's, not the transactions'.
+const maxPendingRetries = 3
+
+// addPending is one attempt of AddPending over the transactions not
+// failed, writing their results. It returns the index of a transaction
+// whose statements failed, with its error in results and nothing stored,
+// or -1 when it committed; err is a failure of the write transaction
+// itself.
+func (db *DB) addPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool, results []error, failed []bool) (int, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("add pending: %w", err)
+		return -1, fmt.Errorf("add pending: %w", err)
 	}
 	defer tx.Rollback()
 	if err := db.pending.load(ctx, tx); err != nil {
-		return nil, fmt.Errorf("add pending: %w", err)
+		return -1, fmt.Errorf("add pending: %w", err)
 	}
-
+	type added struct {
+		seq int64
+		t   pybtc.Transaction
+	}
+	var rows []added
 	insert := tx.StmtxContext(ctx, db.stmts.insertPending)
 	now := db.now()
-	results := make([]error, len(txs))
 	for i, t := range txs {
-		if _, known := db.pending.seq(t.ID); known {
-			results[i] = errKnown(t.ID)
+		if failed[i] {
 			continue
 		}
-		if checkBalance {
-			balance, err := db.confirmedBalance(ctx, tx, t.Sender)
-			if err != nil {
-				return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
-			}
-			if pending := db.pending.pending(t.Sender); int64(t.Amount) > balance-pending {
-				// A transaction already in a block is known, whatever
-				// its sender has now: peers relay mined ones again.
-				if results[i], err = db.refuseOverdraft(ctx, tx, t, balance, pending); err != nil {
-					return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
-				}
-				continue
-			}
-		}
-		res, err := insert.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw))
+		seq, refusal, err := db.addOnePending(ctx, tx, insert, t, checkBalance, now)
 		if err != nil {
-			return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
+			// A failing disk or a cancelled context is no one transaction's
+			// doing: the batch fails.
+			if ctx.Err() != nil || pybtc.ErrorCode(storageError(err)) == pybtc.EUNAVAILABLE {
+				return -1, err
+			}
+			// The memory follows the rows: take out what this attempt added.
+			for j := len(rows) - 1; j >= 0; j-- {
+				r := rows[j]
+				db.pending.remove(r.seq, r.t.ID, r.t.Sender, r.t.Recipient, int64(r.t.Amount))
+			}
+			results[i] = err
+			return i, nil
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
-		} else if n == 0 {
-			results[i] = errKnown(t.ID)
-			continue
+		results[i] = refusal
+		if refusal == nil {
+			rows = append(rows, added{seq, t})
 		}
-		seq, err := res.LastInsertId()
-		if err != nil {
-			return nil, fmt.Errorf("add pending %s: %w", t.ID, err)
-		}
-		db.pending.add(seq, t.ID, t.Sender, t.Recipient, int64(t.Amount))
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("add pending: %w", err)
+		return -1, fmt.Errorf("add pending: %w", err)
 	}
-	committed = true
-	return results, nil
+	return -1, nil
+}
+
+// addOnePending stores t in the write transaction tx unless it is refused:
+// refusal says why (known, overdraft); err is a failure to find out or to
+// store.
+func (db *DB) addOnePending(ctx context.Context, tx *sqlx.Tx, insert *sqlx.Stmt, t pybtc.Transaction, checkBalance bool, now float64) (seq int64, refusal, err error) {
+	if _, known := db.pending.seq(t.ID); known {
+		return 0, errPending(t.ID), nil
+	}
+	if checkBalance {
+		balance, err := db.confirmedBalance(ctx, tx, t.Sender)
+		if err != nil {
+			return 0, nil, fmt.Errorf("add pending %s: %w", t.ID, err)
+		}
+		if pending := db.pending.pending(t.Sender); pybtc.SumOf(t.Amount).Cmp(balance.Sub(pending)) > 0 {
+			// A transaction already in a block is refused as such,
+			// whatever its sender has now: peers relay mined ones again.
+			refusal, err := db.refuseOverdraft(ctx, tx, t, balance, pending)
+			if err != nil {
+				return 0, nil, fmt.Errorf("add pending %s: %w", t.ID, err)
+			}
+			return 0, refusal, nil
+		}
+	}
+	res, err := insert.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw))
+	if err != nil {
+		return 0, nil, fmt.Errorf("add pending %s: %w", t.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return 0, nil, fmt.Errorf("add pending %s: %w", t.ID, err)
+	} else if n == 0 {
+		refusal, err := db.confirmedRefusal(ctx, tx, t.ID)
+		if err == nil && refusal == nil {
+			err = errors.New("not inserted, yet no block holds it")
+		}
+		if err != nil {
+			return 0, nil, fmt.Errorf("add pending %s: %w", t.ID, err)
+		}
+		return 0, refusal, nil
+	}
+	if seq, err = res.LastInsertId(); err != nil {
+		return 0, nil, fmt.Errorf("add pending %s: %w", t.ID, err)
+	}
+	db.pending.add(seq, t.ID, t.Sender, t.Recipient, int64(t.Amount))
+	return seq, nil, nil
 }
 
 // Pending returns up to limit mempool transactions in arrival order.
@@ -122,45 +197,65 @@ func (db *DB) PendingCount(ctx context.Context) (int64, error) {
 	return int64(db.pending.publishedCount()), nil
 }
 
-// errKnown refuses a transaction whose id is already pending or confirmed.
-func errKnown(id string) error {
-	return pybtc.Errorf(pybtc.ECONFLICT, "Transaction %s is already known.", id)
+// errPending refuses a transaction whose id is already pending: the post
+// changes nothing, and the transaction will be mined as it is.
+func errPending(id string) error {
+	return fmt.Errorf("%w: %w", pybtc.Errorf(pybtc.ECONFLICT, "Transaction %s is already pending.", id), pybtc.ErrPending)
+}
+
+// errConfirmed refuses a transaction that a block of the chain holds.
+func errConfirmed(id string, height int64) error {
+	return pybtc.Errorf(pybtc.ECONFLICT, "Transaction %s is already in block %d: it is not stored again.", id, height)
 }
 
 // confirmedBalance returns address's confirmed balance in satoshis, from
 // the writer's memory or else summed from the chain and kept.
-func (db *DB) confirmedBalance(ctx context.Context, tx *sqlx.Tx, address string) (int64, error) {
+func (db *DB) confirmedBalance(ctx context.Context, tx *sqlx.Tx, address string) (pybtc.Sum, error) {
 	if balance, ok := db.pending.balance(address); ok {
 		return balance, nil
 	}
 	var sums addressSums
 	if err := tx.StmtxContext(ctx, db.stmts.addressSums).GetContext(ctx, &sums, address); err != nil {
-		return 0, fmt.Errorf("balance of %q: %w", address, err)
+		return pybtc.Sum{}, fmt.Errorf("balance of %q: %w", address, err)
 	}
-	balance := sums.Received - sums.Sent
+	balance := sums.received().Sub(sums.sent())
 	db.pending.keepBalance(address, balance)
 	return balance, nil
 }
 
+// confirmedRefusal refuses the transaction id when a block holds it, with
+// the newest such block; refusal is nil when none does.
+func (db *DB) confirmedRefusal(ctx context.Context, tx *sqlx.Tx, id string) (refusal, err error) {
+	var height int64
+	err = tx.StmtxContext(ctx, db.stmts.confirmedHeight).GetContext(ctx, &height, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("look %s up: %w", id, err)
+	}
+	return errConfirmed(id, height), nil
+}
+
 // refuseOverdraft says why t is refused: known, when a block has it, or
 // else more than its sender can spend. err is a failure to find out.
-func (db *DB) refuseOverdraft(ctx context.Context, tx *sqlx.Tx, t pybtc.Transaction, balance, pending int64) (refusal, err error) {
-	var confirmed bool
-	if err := tx.StmtxContext(ctx, db.stmts.isConfirmed).GetContext(ctx, &confirmed, t.ID); err != nil {
-		return nil, fmt.Errorf("look %s up: %w", t.ID, err)
+func (db *DB) refuseOverdraft(ctx context.Context, tx *sqlx.Tx, t pybtc.Transaction, balance, pending pybtc.Sum) (refusal, err error) {
+	if refusal, err := db.confirmedRefusal(ctx, tx, t.ID); refusal != nil || err != nil {
+		return refusal, err
 	}
-	if confirmed {
-		return errKnown(t.ID), nil
+	spendable := balance.Sub(pending)
+	if spendable.Sign() < 0 {
+		spendable = pybtc.Sum{}
 	}
 	return pybtc.Errorf(pybtc.EINVALID,
 		"amount %s exceeds what sender %q can spend: %s pyBTC (confirmed balance %s minus %s pending)",
-		t.Amount, t.Sender, max(pybtc.Amount(balance-pending), 0), pybtc.Amount(balance), pybtc.Amount(pending)), nil
+		t.Amount, t.Sender, spendable, balance, pending), nil
 }
 
 // Statements of the hot path, prepared once on the writer connection: at
 // thousands of posts a second, compiling SQL would cost more than running it.
 const (
-	isConfirmedSQL = `SELECT EXISTS (SELECT 1 FROM transactions WHERE id = ?1)`
+	// confirmedHeightSQL finds the newest block holding a transaction id.
+	confirmedHeightSQL = `SELECT block_height FROM transactions WHERE id = ?1 ORDER BY block_height DESC LIMIT 1`
 	// insertPendingSQL stores a transaction unless a block has its id.
 	// The writer keeps which ids are pending, what each sender has pending
 	// and recent senders' confirmed balances in memory (pendingIndex).

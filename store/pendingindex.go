@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/pybtc/pybtc"
 )
 
 // pendingIndex holds in memory what the writer would otherwise ask an index
@@ -33,11 +35,11 @@ type pendingIndex struct {
 	mu    sync.Mutex
 	stale bool
 	ids   map[string]int64
-	sums  map[string]int64
+	sums  map[string]pybtc.Sum
 	alike map[alikeKey][]int64
 	// confirmed holds the confirmed balance of some addresses, at most
 	// maxConfirmed of them.
-	confirmed map[string]int64
+	confirmed map[string]pybtc.Sum
 	// changed lists the ids the current write transaction added to or
 	// took from the mempool; they reach published when it commits.
 	changed   []string
@@ -154,9 +156,9 @@ func (p *pendingIndex) load(ctx context.Context, q selecter) error {
 		ORDER BY seq`); err != nil {
 		return fmt.Errorf("read mempool index: %w", err)
 	}
-	p.confirmed = make(map[string]int64)
+	p.confirmed = make(map[string]pybtc.Sum)
 	p.ids = make(map[string]int64, len(rows))
-	p.sums = make(map[string]int64)
+	p.sums = make(map[string]pybtc.Sum)
 	p.alike = make(map[alikeKey][]int64)
 	for _, r := range rows {
 		p.add(r.Seq, r.ID, r.Sender, r.Recipient, r.Amount)
@@ -171,7 +173,7 @@ func (p *pendingIndex) load(ctx context.Context, q selecter) error {
 }
 
 // pending is what sender has pending in all.
-func (p *pendingIndex) pending(sender string) int64 {
+func (p *pendingIndex) pending(sender string) pybtc.Sum {
 	return p.sums[sender]
 }
 
@@ -185,7 +187,7 @@ func (p *pendingIndex) seq(id string) (int64, bool) {
 func (p *pendingIndex) add(seq int64, id, sender, recipient string, amount int64) {
 	p.ids[id] = seq
 	p.changed = append(p.changed, id)
-	p.sums[sender] += amount
+	p.sums[sender] = p.sums[sender].AddAmount(pybtc.Amount(amount))
 	k := alikeKey{sender, recipient, amount}
 	p.alike[k] = append(p.alike[k], seq)
 }
@@ -194,7 +196,7 @@ func (p *pendingIndex) add(seq int64, id, sender, recipient string, amount int64
 func (p *pendingIndex) remove(seq int64, id, sender, recipient string, amount int64) {
 	delete(p.ids, id)
 	p.changed = append(p.changed, id)
-	if s := p.sums[sender] - amount; s != 0 {
+	if s := p.sums[sender].SubAmount(pybtc.Amount(amount)); s != (pybtc.Sum{}) {
 		p.sums[sender] = s
 	} else {
 		delete(p.sums, sender)
@@ -231,13 +233,13 @@ func (p *pendingIndex) oldestAlike(sender, recipient string, amount int64) (int6
 }
 
 // balance returns the confirmed balance of address if it is kept.
-func (p *pendingIndex) balance(address string) (int64, bool) {
+func (p *pendingIndex) balance(address string) (pybtc.Sum, bool) {
 	b, ok := p.confirmed[address]
 	return b, ok
 }
 
 // keepBalance records the confirmed balance of address as just summed.
-func (p *pendingIndex) keepBalance(address string, balance int64) {
+func (p *pendingIndex) keepBalance(address string, balance pybtc.Sum) {
 	if len(p.confirmed) >= maxConfirmed {
 		clear(p.confirmed)
 	}
@@ -247,10 +249,10 @@ func (p *pendingIndex) keepBalance(address string, balance int64) {
 // confirm records a transaction just stored in a block of the main chain.
 func (p *pendingIndex) confirm(sender, recipient string, amount int64) {
 	if b, ok := p.confirmed[sender]; ok {
-		p.confirmed[sender] = b - amount
+		p.confirmed[sender] = b.SubAmount(pybtc.Amount(amount))
 	}
 	if b, ok := p.confirmed[recipient]; ok {
-		p.confirmed[recipient] = b + amount
+		p.confirmed[recipient] = b.AddAmount(pybtc.Amount(amount))
 	}
 }
 

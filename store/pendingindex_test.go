@@ -40,8 +40,8 @@ func (db *DB) mustMatchMempool(tb testing.TB) {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		if pybtc.Amount(kept) != b.Received-b.Sent {
-			tb.Fatalf("kept confirmed balance of %s is %d, the chain says %d", address, kept, b.Received-b.Sent)
+		if kept != b.Total() {
+			tb.Fatalf("kept confirmed balance of %s is %s, the chain says %s", address, kept, b.Total())
 		}
 	}
 }
@@ -122,8 +122,8 @@ func TestPendingIndex(t *testing.T) {
 			t.Fatalf("transaction %d: %v, want code %q", i, r, want[i])
 		}
 	}
-	if got := db.pending.pending("alice"); pybtc.Amount(got) != 10*pybtc.Coin {
-		t.Fatalf("alice has %d pending, want 10 pyBTC", got)
+	if got := db.pending.pending("alice"); got != pybtc.SumOf(10*pybtc.Coin) {
+		t.Fatalf("alice has %s pending, want 10 pyBTC", got)
 	}
 	if _, kept := db.pending.balance("alice"); !kept {
 		t.Fatal("alice's confirmed balance is not kept after she sent")
@@ -139,8 +139,8 @@ func TestPendingIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.mustMatchMempool(t)
-	if got := db.pending.pending("alice"); pybtc.Amount(got) != 4*pybtc.Coin {
-		t.Fatalf("alice has %d pending after the block, want 4 pyBTC", got)
+	if got := db.pending.pending("alice"); got != pybtc.SumOf(4*pybtc.Coin) {
+		t.Fatalf("alice has %s pending after the block, want 4 pyBTC", got)
 	}
 
 	// A write that fails after changing the mempool leaves nothing of its
@@ -160,8 +160,8 @@ func TestPendingIndex(t *testing.T) {
 	}
 	db.mustMatchPublished(t, committed.ids)
 	post(true, pay("bob", "erin", "8", 15))
-	if got := db.pending.pending("bob"); pybtc.Amount(got) != 10*pybtc.Coin {
-		t.Fatalf("bob has %d pending, want 10 pyBTC", got)
+	if got := db.pending.pending("bob"); got != pybtc.SumOf(10*pybtc.Coin) {
+		t.Fatalf("bob has %s pending, want 10 pyBTC", got)
 	}
 	if r := post(true, pay("bob", "erin", "0.00000001", 16)); pybtc.ErrorCode(r[0]) != pybtc.EINVALID {
 		t.Fatalf("bob's overdraft: %v", r[0])

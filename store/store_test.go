@@ -199,7 +199,7 @@ func TestBalance(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if b.Received != tt.received || b.Sent != tt.sent || int64(b.Total()) != tt.viewBalanceInSat {
+			if b.Received != pybtc.SumOf(tt.received) || b.Sent != pybtc.SumOf(tt.sent) || b.Total() != pybtc.SumOf(pybtc.Amount(tt.viewBalanceInSat)) {
 				t.Fatalf("Balance=%+v, want received %d sent %d", b, tt.received, tt.sent)
 			}
 			if got := db.MustViewBalance(t, tt.address); got != tt.viewBalanceInSat {
