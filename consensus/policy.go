@@ -12,6 +12,17 @@ import (
 // MaxAddressLength bounds sender and recipient, in characters.
 const MaxAddressLength = 128
 
+// MempoolPolicy is what this node's mempool admits beyond the field rules
+// of a transaction (ParseNewTransaction, CheckPolicy), which need the
+// database: the balance check and the size cap.
+type MempoolPolicy struct {
+	// AllowOverdraft turns the balance check off (--allow-overdraft).
+	AllowOverdraft bool
+	// MaxPending caps the number of pending transactions (--max-mempool);
+	// zero means no cap.
+	MaxPending int64
+}
+
 // NewTransaction is a transaction posted to POST /transactions/new, after
 // the node's policy accepted it.
 type NewTransaction struct {
