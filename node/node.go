@@ -39,6 +39,11 @@ type Store interface {
 	AddPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) ([]error, error)
 	// Pending returns up to limit mempool transactions in arrival order.
 	Pending(ctx context.Context, limit int) ([]pybtc.Transaction, error)
+	// PendingForBlock returns up to limit mempool transactions in arrival
+	// order for a block to mine; unless policy allows overdrafts, those
+	// their senders cannot cover in block order leave the mempool,
+	// recorded, and are counted in dropped.
+	PendingForBlock(ctx context.Context, limit int, policy consensus.MempoolPolicy) (txs []pybtc.Transaction, dropped int, err error)
 	// PendingCount returns the number of mempool transactions.
 	PendingCount(ctx context.Context) (int64, error)
 	// AddPeer stores a peer and reports whether it is new.

@@ -95,10 +95,11 @@ func (d *dropper) drop(ctx context.Context, seq int64, t pybtc.Transaction, reas
 }
 
 // overdraftDetail says why t is an overdraft: balance is its sender's
-// confirmed balance, pending what the sender has pending ahead of it.
-func overdraftDetail(t pybtc.Transaction, balance, pending int64) string {
-	return fmt.Sprintf("amount %s exceeds what sender %q can spend: %s pyBTC (confirmed balance %s minus %s pending)",
-		t.Amount, t.Sender, max(pybtc.Amount(balance-pending), 0), pybtc.Amount(balance), pybtc.Amount(pending))
+// confirmed balance, ahead what the sender pays before it, which ahead
+// names ("pending", "earlier in the block").
+func overdraftDetail(t pybtc.Transaction, balance, ahead int64, what string) string {
+	return fmt.Sprintf("amount %s exceeds what sender %q can spend: %s pyBTC (confirmed balance %s minus %s %s)",
+		t.Amount, t.Sender, max(pybtc.Amount(balance-ahead), 0), pybtc.Amount(balance), pybtc.Amount(ahead), what)
 }
 
 // Dropped returns up to limit dropped transactions, the latest first.

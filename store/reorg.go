@@ -186,7 +186,7 @@ func (db *DB) reviewRestored(ctx context.Context, tx *sqlx.Tx, fork int64, resto
 				return fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
 			}
 			if pending := db.pending.pending(t.Sender); int64(t.Amount) > balance-pending {
-				reason, detail = DropOverdraft, overdraftDetail(t, balance, pending)
+				reason, detail = DropOverdraft, overdraftDetail(t, balance, pending, "pending")
 			}
 		}
 		if reason == "" && policy.MaxPending > 0 && int64(len(db.pending.ids)) >= policy.MaxPending {

@@ -181,3 +181,43 @@ func TestReorgRestoresByPolicy(t *testing.T) {
 		})
 	}
 }
+
+// TestPendingForBlockInBlockOrder: a block this node mines never breaks
+// its policy: in block order each sender must cover what it pays. The
+// payments were accepted without a balance check here, as a reorganisation
+// can leave them.
+func TestPendingForBlockInBlockOrder(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name    string
+		policy  consensus.MempoolPolicy
+		want    []string
+		dropped int
+	}{
+		{"Policy", consensus.MempoolPolicy{}, []string{"bob", "dave"}, 1},
+		{"AllowOverdraft", consensus.MempoolPolicy{AllowOverdraft: true}, []string{"bob", "carol", "dave"}, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			MustAppend(t, db, "miner", blockTx(t, `{"sender": "faucet", "recipient": "alice", "amount": 1, "timestamp": 1.5}`))
+			MustAddPending(t, db, MustTx(t, "alice", "bob", "0.6", 2), MustTx(t, "alice", "carol", "0.6", 3), MustTx(t, "alice", "dave", "0.4", 4))
+			txs, dropped, err := db.PendingForBlock(ctx, 100, tt.policy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, tx := range txs {
+				got = append(got, tx.Recipient)
+			}
+			if !slices.Equal(got, tt.want) || dropped != tt.dropped {
+				t.Fatalf("block takes payments to %q and drops %d, want %q and %d", got, dropped, tt.want, tt.dropped)
+			}
+			if n, _ := db.PendingCount(ctx); n != int64(len(tt.want)) {
+				t.Fatalf("%d pending, want %d", n, len(tt.want))
+			}
+			if n, _ := db.DroppedCount(ctx); n != int64(tt.dropped) {
+				t.Fatalf("%d recorded as dropped, want %d", n, tt.dropped)
+			}
+		})
+	}
+}
