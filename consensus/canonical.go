@@ -91,6 +91,18 @@ type Num struct {
 	Text  string  // canonical text: "3", "3.0", "1e+16", "-0.0"
 	IsInt bool    // written without '.', 'e', 'E' on the wire
 	Float float64 // the value as float64 (for integers: nearest float64, ±Inf beyond its range)
+	// written is the text as it came, when Parse read a float written
+	// otherwise than Text ("0.10000000000000000001" is Text "0.1"): the
+	// policy on amounts reads the number as written. Empty otherwise.
+	written string
+}
+
+// writtenText returns the number as it was written on the wire.
+func (n Num) writtenText() string {
+	if n.written != "" {
+		return n.written
+	}
+	return n.Text
 }
 
 // SyntaxError describes why Parse refused its input.
@@ -699,7 +711,12 @@ func (d *decoder) parseNumber() (Value, *SyntaxError) {
 		return Value{}, d.fail(start, "invalid number %s", abbreviate(text))
 	}
 	var buf [32]byte
-	return Value{Kind: Number, Num: Num{Text: string(appendFloat(buf[:0], f)), Float: f}}, nil
+	canon := appendFloat(buf[:0], f)
+	num := Num{Text: string(canon), Float: f}
+	if string(canon) != string(text) {
+		num.written = string(text)
+	}
+	return Value{Kind: Number, Num: num}, nil
 }
 
 func isRangeErr(err error) bool {

@@ -88,6 +88,20 @@ func TestParseNewTransactionAccepts(t *testing.T) {
 			shared: true,
 		},
 		{
+			// Written with more digits than it needs, the amount is still
+			// exactly 0.1.
+			name:   "TrailingZeros",
+			body:   `{"sender": "a", "recipient": "b", "amount": 0.1000000000000}`,
+			raw:    `{"amount":0.1,"recipient":"b","sender":"a","timestamp":1795869600.5}`,
+			amount: 10_000_000,
+		},
+		{
+			name:   "ExponentAmount",
+			body:   `{"sender": "a", "recipient": "b", "amount": 25e-2}`,
+			raw:    `{"amount":0.25,"recipient":"b","sender":"a","timestamp":1795869600.5}`,
+			amount: 25_000_000,
+		},
+		{
 			name:   "ExtraKeysDropped",
 			body:   `{"memo": "hi", "sender": "a", "recipient": "b", "amount": 1, "fee": 5}`,
 			raw:    `{"amount":1,"recipient":"b","sender":"a","timestamp":1795869600.5}`,
@@ -184,6 +198,18 @@ func TestParseNewTransactionRefuses(t *testing.T) {
 		{"AmountAboveMaxInt", tx(`"a"`, `"b"`, `100000001`), "amount"},
 		{"AmountHuge", tx(`"a"`, `"b"`, `1e300`), "amount"},
 		{"SenderMaster", tx(`"master"`, `"b"`, `1`), "sender"},
+		// A payment to master would show as a mining reward.
+		{"RecipientMaster", tx(`"a"`, `"master"`, `1`), "recipient"},
+		// The rule reads the number as written, not the float it rounds to.
+		{"AmountDecimalsBeyondFloat", tx(`"a"`, `"b"`, `0.10000000000000000001`), "amount"},
+		{"AmountAboveMaxBeyondFloat", tx(`"a"`, `"b"`, `100000000.000000000001`), "amount"},
+		{"AmountExponentDecimals", tx(`"a"`, `"b"`, `1.000000001e0`), "amount"},
+		// Only "sharing" marks a peer's relay; any other type is refused
+		// rather than silently stopping the relay.
+		{"TypeOther", `{"sender": "a", "recipient": "b", "amount": 1, "type": "gift"}`, "type"},
+		{"TypeEmpty", `{"sender": "a", "recipient": "b", "amount": 1, "type": ""}`, "type"},
+		{"TypeNull", `{"sender": "a", "recipient": "b", "amount": 1, "type": null}`, "type"},
+		{"TypeNumber", `{"sender": "a", "recipient": "b", "amount": 1, "type": 1}`, "type"},
 		{"SenderControlChar", tx(`"a\u0007b"`, `"b"`, `1`), "sender"},
 		{"SenderEscapedTab", tx(`"a\tb"`, `"b"`, `1`), "sender"},
 		{"SenderRawTab", tx("\"a\tb\"", `"b"`, `1`), "sender"},

@@ -24,7 +24,8 @@ const MaxMinedTransactions = consensus.MaxBlockTransactions - 1
 const searchChunk = 8192
 
 // Mine makes one block: it takes up to MaxMinedTransactions pending
-// transactions in arrival order, appends the coinbase paying miner (the
+// transactions in arrival order (leaving out, and dropping, those their
+// senders cannot cover in block order, unless overdrafts are allowed), appends the coinbase paying miner (the
 // node's own address when empty), searches a proof of work on every core,
 // and stores the block and removes its transactions from the mempool in one
 // database transaction. When a peer's block moves the tip during the search,
@@ -56,9 +57,17 @@ var errTipMoved = errors.New("the tip moved")
 
 func (n *Node) mineOnce(ctx context.Context, miner string) (pybtc.Block, error) {
 	tip, moved := n.WatchTip()
-	txs, err := n.store.Pending(ctx, MaxMinedTransactions)
+	// The block never breaks this node's policy: a pending payment that
+	// the chain no longer covers (a reorganisation took its coins) is left
+	// out, and leaves the mempool. The tip check before storing keeps the
+	// check valid: were the chain to move, the block would be made again.
+	txs, dropped, err := n.store.PendingForBlock(ctx, MaxMinedTransactions, n.mempoolPolicy())
 	if err != nil {
 		return pybtc.Block{}, fmt.Errorf("mine: %w", err)
+	}
+	if dropped > 0 {
+		n.pendingStale.Store(true)
+		n.log.Warn("mine: dropped pending payments their senders can no longer cover", "count", dropped, "height", tip.Height+1)
 	}
 	txs = append(txs, consensus.Coinbase(miner, n.now()))
 

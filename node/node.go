@@ -26,8 +26,10 @@ type Store interface {
 	// AppendBlocks does the same for several blocks in one commit.
 	AppendBlocks(ctx context.Context, blocks []pybtc.Block) error
 	// ReplaceChain removes the blocks above fork, stores blocks instead and
-	// repairs the mempool, atomically; ECONFLICT when blocks do not fit.
-	ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block) error
+	// repairs the mempool, atomically: the removed blocks' transactions go
+	// back only if they pass policy on the new chain; ECONFLICT when blocks
+	// do not fit.
+	ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block, policy consensus.MempoolPolicy) error
 	// BlockAt returns the block at height as a tip snapshot, or ENOTFOUND.
 	BlockAt(ctx context.Context, height int64) (pybtc.ChainTip, error)
 	// Hashes returns the hashes of blocks from..to by height.
@@ -39,6 +41,11 @@ type Store interface {
 	AddPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) ([]error, error)
 	// Pending returns up to limit mempool transactions in arrival order.
 	Pending(ctx context.Context, limit int) ([]pybtc.Transaction, error)
+	// PendingForBlock returns up to limit mempool transactions in arrival
+	// order for a block to mine; unless policy allows overdrafts, those
+	// their senders cannot cover in block order leave the mempool,
+	// recorded, and are counted in dropped.
+	PendingForBlock(ctx context.Context, limit int, policy consensus.MempoolPolicy) (txs []pybtc.Transaction, dropped int, err error)
 	// PendingCount returns the number of mempool transactions.
 	PendingCount(ctx context.Context) (int64, error)
 	// AddPeer stores a peer and reports whether it is new.
@@ -300,6 +307,11 @@ func (n *Node) Stats() Stats {
 		ReorgedBlocks: n.reorgedBlocks.Load(),
 		DeepestReorg:  n.deepestReorg.Load(),
 	}
+}
+
+// mempoolPolicy is this node's policy for what its mempool holds.
+func (n *Node) mempoolPolicy() consensus.MempoolPolicy {
+	return consensus.MempoolPolicy{AllowOverdraft: n.cfg.AllowOverdraft, MaxPending: n.cfg.MaxPending}
 }
 
 func (n *Node) now() float64 {

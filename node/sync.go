@@ -214,7 +214,7 @@ func (n *Node) commitBlocks(ctx context.Context, tip pybtc.ChainTip, fork int64,
 			return false, err
 		}
 	} else {
-		if err := n.store.ReplaceChain(ctx, fork, blocks); err != nil {
+		if err := n.store.ReplaceChain(ctx, fork, blocks, n.mempoolPolicy()); err != nil {
 			return false, err
 		}
 		depth := tip.Height - fork

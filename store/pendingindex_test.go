@@ -168,13 +168,17 @@ func TestPendingIndex(t *testing.T) {
 	}
 
 	// A reorganisation above fund: b2's transactions come back (second and
-	// the re-stamped copy), the branch's own leave the mempool.
+	// the re-stamped copy) but not faucet's, which it cannot cover on the
+	// new chain; the branch's own leave the mempool.
 	alt := mustBlock(t, tipOf(fund), pay("bob", "erin", "8", 15))
 	alt2 := mustBlock(t, tipOf(alt))
-	if err := db.ReplaceChain(ctx, fund.Index, []pybtc.Block{alt, alt2}); err != nil {
+	if err := db.ReplaceChain(ctx, fund.Index, []pybtc.Block{alt, alt2}, consensus.MempoolPolicy{}); err != nil {
 		t.Fatal(err)
 	}
 	db.mustMatchMempool(t)
+	if dropped, err := db.Dropped(ctx, 10); err != nil || len(dropped) != 1 || dropped[0].Sender != "faucet" {
+		t.Fatalf("dropped %+v (%v), want faucet's payment", dropped, err)
+	}
 
 	// A restart reads the same index from the table.
 	before := maps.Clone(db.pending.sums)

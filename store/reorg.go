@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
@@ -11,12 +14,16 @@ import (
 // ReplaceChain switches to another branch in one database transaction: it
 // removes the blocks above height fork (0 replaces the whole chain, genesis
 // included), stores blocks in their place, and repairs the mempool.
-// Transactions of the removed blocks that the new blocks do not contain go
-// back to the mempool (coinbases are dropped); pending transactions that the
-// new blocks contain leave it. blocks[0] must have index fork+1 and build on
-// the block at fork. A crash at any moment leaves either the old chain or
-// the new one. ECONFLICT when blocks do not fit.
-func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block) (err error) {
+// Pending transactions that the new blocks contain leave it. Transactions
+// of the removed blocks that the new blocks do not contain go back to the
+// mempool (coinbases are dropped) only if they pass policy on the new
+// chain, in their old order: the field rules of a new transaction, the
+// balance check (counting what their senders have pending, earlier
+// restored ones included) and the mempool's cap. The others are recorded
+// in dropped_transactions with their reason. blocks[0] must have index
+// fork+1 and build on the block at fork. A crash at any moment leaves
+// either the old chain or the new one. ECONFLICT when blocks do not fit.
+func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block, policy consensus.MempoolPolicy) (err error) {
 	defer func() { err = storageError(err) }()
 	if len(blocks) == 0 {
 		return pybtc.Errorf(pybtc.ECONFLICT, "No blocks to replace the chain above %d with.", fork)
@@ -69,29 +76,11 @@ func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block
 	// first, and the new branch's blocks then take out those they hold,
 	// by id or as a re-stamped copy (see blockWriter.write): a payment this
 	// node mined that a tutorial peer's branch holds re-stamped must leave,
-	// or it would be mined twice.
-	restore := tx.StmtxContext(ctx, db.stmts.insertPending)
-	defer restore.Close()
-	now := db.now()
-	for _, t := range orphaned {
-		if _, pending := db.pending.seq(t.ID); pending {
-			continue
-		}
-		// No balance check: they were valid when first accepted.
-		res, err := restore.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw))
-		if err != nil {
-			return fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
-		} else if n == 0 {
-			continue
-		}
-		seq, err := res.LastInsertId()
-		if err != nil {
-			return fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
-		}
-		db.pending.add(seq, t.ID, t.Sender, t.Recipient, int64(t.Amount))
+	// or it would be mined twice. Only what is left is checked against
+	// policy, once the new chain is in place.
+	restored, err := db.restoreOrphans(ctx, tx, fork, orphaned)
+	if err != nil {
+		return err
 	}
 
 	w, err := newBlockWriter(ctx, tx, &db.pending)
@@ -110,10 +99,107 @@ func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block
 		prev = b.Hash
 	}
 
+	if err := db.reviewRestored(ctx, tx, fork, restored, policy); err != nil {
+		return err
+	}
+
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("replace chain above %d: %w", fork, err)
 	}
 	committed = true
+	return nil
+}
+
+// restoredTx is an orphaned transaction put back in the mempool as row seq.
+type restoredTx struct {
+	seq int64
+	tx  pybtc.Transaction
+}
+
+// restoreOrphans inserts orphaned into the mempool, in order, unless their
+// id is pending or in the chain, and returns what it inserted.
+func (db *DB) restoreOrphans(ctx context.Context, tx *sqlx.Tx, fork int64, orphaned []pybtc.Transaction) ([]restoredTx, error) {
+	restore := tx.StmtxContext(ctx, db.stmts.insertPending)
+	defer restore.Close()
+	now := db.now()
+	restored := make([]restoredTx, 0, len(orphaned))
+	for _, t := range orphaned {
+		if _, pending := db.pending.seq(t.ID); pending {
+			continue
+		}
+		res, err := restore.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw))
+		if err != nil {
+			return nil, fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return nil, fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
+		} else if n == 0 {
+			continue
+		}
+		seq, err := res.LastInsertId()
+		if err != nil {
+			return nil, fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
+		}
+		db.pending.add(seq, t.ID, t.Sender, t.Recipient, int64(t.Amount))
+		restored = append(restored, restoredTx{seq, t})
+	}
+	return restored, nil
+}
+
+// reviewRestored applies policy, on the new chain, to the restored
+// transactions the new blocks left pending, in their old order, as if each
+// were posted again after what was pending before the reorganisation: the
+// field rules, the balance check against the new chain minus what the
+// sender has pending (the mempool's and earlier restored ones), and the
+// cap. Those that fail leave the mempool and are recorded with their
+// reason. A hostile peer's branch cannot so fill the mempool past its cap,
+// nor this node's blocks with payments nobody can cover.
+func (db *DB) reviewRestored(ctx context.Context, tx *sqlx.Tx, fork int64, restored []restoredTx, policy consensus.MempoolPolicy) error {
+	// Take the survivors out of the index: each is added back once it
+	// passes, so the sums and the count are what is ahead of the next.
+	// They were inserted last and are added back in order, so their seqs
+	// stay above every other pending one.
+	survivors := restored[:0]
+	for _, r := range restored {
+		if seq, ok := db.pending.seq(r.tx.ID); ok && seq == r.seq {
+			db.pending.remove(r.seq, r.tx.ID, r.tx.Sender, r.tx.Recipient, int64(r.tx.Amount))
+			survivors = append(survivors, r)
+		}
+	}
+	if len(survivors) == 0 {
+		return nil
+	}
+	d, err := newDropper(ctx, tx, db.now())
+	if err != nil {
+		return fmt.Errorf("replace chain above %d: %w", fork, err)
+	}
+	defer d.close()
+	forkHeight := sql.NullInt64{Int64: fork, Valid: true}
+	for _, r := range survivors {
+		t := r.tx
+		reason, detail := "", ""
+		if err := consensus.CheckPolicy(t.Raw); err != nil {
+			reason, detail = DropPolicy, pybtc.ErrorMessage(err)
+		} else if !policy.AllowOverdraft {
+			balance, err := db.confirmedBalance(ctx, tx, t.Sender)
+			if err != nil {
+				return fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
+			}
+			if pending := db.pending.pending(t.Sender); pybtc.SumOf(t.Amount).Cmp(balance.Sub(pending)) > 0 {
+				reason, detail = DropOverdraft, overdraftDetail(t, balance, pending, "pending")
+			}
+		}
+		if reason == "" && policy.MaxPending > 0 && int64(len(db.pending.ids)) >= policy.MaxPending {
+			reason, detail = DropMempoolFull, fmt.Sprintf("the mempool holds its cap of %d transactions", policy.MaxPending)
+		}
+		if reason == "" {
+			db.pending.add(r.seq, t.ID, t.Sender, t.Recipient, int64(t.Amount))
+			continue
+		}
+		if err := d.drop(ctx, r.seq, t, reason, detail, DroppedByReorg, forkHeight); err != nil {
+			return fmt.Errorf("replace chain above %d: %w", fork, err)
+		}
+	}
 	return nil
 }
 

@@ -9,6 +9,10 @@ import (
 	"github.com/pybtc/pybtc/store"
 )
 
+// overdrafts is the policy of a node run with --allow-overdraft, as the
+// tutorial is: no balance check, no cap.
+var overdrafts = consensus.MempoolPolicy{AllowOverdraft: true}
+
 // TestReplaceChain swaps a branch and repairs the mempool.
 //
 //	genesis -> a2 -> a3(pay1, pay2)    before
@@ -30,14 +34,14 @@ func TestReplaceChain(t *testing.T) {
 	b4 := mustBlock(t, 4, b3.Hash)
 
 	t.Run("ErrConflictWhenNotLinked", func(t *testing.T) {
-		if err := db.ReplaceChain(ctx, 1, []pybtc.Block{b3}); pybtc.ErrorCode(err) != pybtc.ECONFLICT {
+		if err := db.ReplaceChain(ctx, 1, []pybtc.Block{b3}, overdrafts); pybtc.ErrorCode(err) != pybtc.ECONFLICT {
 			t.Fatalf("err=%v, want ECONFLICT", err)
 		}
 		if tip, _ := db.Tip(ctx); tip.Height != 3 {
 			t.Fatalf("tip moved to %d", tip.Height)
 		}
 	})
-	if err := db.ReplaceChain(ctx, 1, []pybtc.Block{b2, b3, b4}); err != nil {
+	if err := db.ReplaceChain(ctx, 1, []pybtc.Block{b2, b3, b4}, overdrafts); err != nil {
 		t.Fatal(err)
 	}
 	tip, err := db.Tip(ctx)
@@ -97,7 +101,7 @@ func TestReorgToRestampedCopy(t *testing.T) {
 
 	b2 := mustBlock(t, 2, consensus.GenesisHash, theirs)
 	b3 := mustBlock(t, 3, b2.Hash)
-	if err := db.ReplaceChain(ctx, 1, []pybtc.Block{b2, b3}); err != nil {
+	if err := db.ReplaceChain(ctx, 1, []pybtc.Block{b2, b3}, overdrafts); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := db.PendingCount(ctx); n != 0 {
