@@ -160,6 +160,12 @@ func staticFiles() http.Handler {
 	files := http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setPageHeaders(w.Header())
+		// No file has a name that is not UTF-8, and io/fs calls such a
+		// name invalid, which the file server answers with a 500.
+		if !utf8.ValidString(r.URL.Path) {
+			http.NotFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		files.ServeHTTP(w, r)
 	})
