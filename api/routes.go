@@ -50,6 +50,9 @@ func (s *Server) newEcho() *echo.Echo {
 		},
 	}))
 	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", MaxBodyBytes)))
+	// By method, on every route: a route added later that changes state is
+	// guarded without being listed here.
+	e.Use(s.sameOriginWrites)
 
 	// The tutorial's protocol.
 	e.GET("/", s.handleIndex)
