@@ -19,6 +19,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
+	e.Use(commonHeaders)
 	e.Use(middleware.Recover())
 	e.Use(s.metrics.measure)
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
