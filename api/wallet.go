@@ -232,6 +232,24 @@ func (s *Server) handleWalletMine(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/wallet?mined="+strconv.FormatInt(b.Index, 10))
 }
 
+// sentFlash returns id, and the height of its block (0: pending), if id is
+// a transaction address sent; "" otherwise.
+func (s *Server) sentFlash(c echo.Context, address, id string) (string, int64) {
+	if !isHex(id, 64) {
+		return "", 0
+	}
+	recs, err := s.Explorer.FindTransaction(c.Request().Context(), id)
+	if err != nil {
+		return "", 0
+	}
+	for _, r := range recs {
+		if r.Sender == address {
+			return id, r.Height
+		}
+	}
+	return "", 0
+}
+
 // renderWallet shows address's wallet: balances, QR code, the send form
 // (f, possibly refused) and the history, page by page.
 func (s *Server) renderWallet(c echo.Context, p *Page, address string, status int, f sendForm) error {
@@ -252,6 +270,7 @@ func (s *Server) renderWallet(c echo.Context, p *Page, address string, status in
 		QR           template.HTML
 		Form         sendForm
 		Sent         string
+		SentHeight   int64
 		Mined        int64
 		Dev          bool
 		Txs          []txView
@@ -265,11 +284,13 @@ func (s *Server) renderWallet(c echo.Context, p *Page, address string, status in
 		Pager:       p.newPager(page, pages, "newer", "older"),
 		ScanAddress: addressURL(address),
 	}
-	if id := c.QueryParam("sent"); isHex(id, 64) && status == http.StatusOK {
-		data.Sent = id
-	}
-	if h, err := strconv.ParseInt(c.QueryParam("mined"), 10, 64); err == nil && h > 0 && status == http.StatusOK {
-		data.Mined = h
+	if status == http.StatusOK {
+		// The messages come from a link anyone can write: each is shown
+		// only if what it says happened.
+		data.Sent, data.SentHeight = s.sentFlash(c, address, c.QueryParam("sent"))
+		if h, err := strconv.ParseInt(c.QueryParam("mined"), 10, 64); err == nil && h > 1 && h <= s.Node.Tip().Height && s.Dev {
+			data.Mined = h
+		}
 	}
 	p.Title = p.T("Wallet")
 	p.Data = data

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -412,5 +413,40 @@ func TestWalletLogoutRevokes(t *testing.T) {
 	thief.cookies["pybtc_wallet"] = &copied
 	if got := MustText(t, mustDoc(t, thief.Get(t, "/wallet")), "h1"); got != "Log in to your wallet" {
 		t.Fatalf("a new login revived the old session: %q", got)
+	}
+}
+
+// TestWalletFlashIsTrue opens the wallet with ?sent= and ?mined= as a link
+// from anywhere could: a message shows only for what really happened, a
+// payment of this wallet's address and a block on the chain.
+func TestWalletFlashIsTrue(t *testing.T) {
+	e := MustOpenWalletEnv(t, node.Config{AllowOverdraft: true})
+	e.Server.Dev = true
+	others := e.MustPost(t, "miner", "carol", "0.05")
+	mine := e.MustPost(t, "alice", "carol", "1")
+	v := NewWalletVisitor(e)
+	v.MustLogin(t, "alice")
+	height := e.Node.Tip().Height
+	for _, tc := range []struct {
+		name, query, id string
+		shown           bool
+	}{
+		{"SentMadeUp", "sent=" + strings.Repeat("ab", 32), "#sent", false},
+		{"SentByAnother", "sent=" + others, "#sent", false},
+		{"SentByThisWallet", "sent=" + mine, "#sent", true},
+		{"MinedMadeUp", fmt.Sprintf("mined=%d", height+100), "#mined", false},
+		{"MinedOnChain", fmt.Sprintf("mined=%d", height), "#mined", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := mustDoc(t, v.Get(t, "/wallet?"+tc.query))
+			if got := doc.Find(tc.id).Length() == 1; got != tc.shown {
+				t.Fatalf("/wallet?%s shows %s: %v, want %v", tc.query, tc.id, got, tc.shown)
+			}
+		})
+	}
+	e.MustMine(t)
+	doc := mustDoc(t, v.Get(t, "/wallet?sent="+mine))
+	if got := MustText(t, doc, "#sent"); !strings.Contains(got, fmt.Sprintf("block %d", height+1)) {
+		t.Fatalf("a mined payment's message reads %q, want its block", got)
 	}
 }

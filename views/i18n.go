@@ -217,6 +217,7 @@ var catalog = map[string]map[string]string{
 		"Log in to send coins.":                     "코인을 보내려면 로그인하세요.",
 		"Sent. Transaction":                         "보냈습니다. 거래",
 		"is pending until the next block is mined.": "는 다음 블록이 채굴될 때까지 대기 중입니다.",
+		"is in block %d.":                           "는 블록 %d에 들어 있습니다.",
 		"Block %d mined.":                           "블록 %d을(를) 채굴했습니다.",
 		"See it in Block Scan":                      "블록 스캔에서 보기",
 		"See this address in Block Scan":            "블록 스캔에서 이 주소 보기",
