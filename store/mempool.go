@@ -18,7 +18,7 @@ import (
 // has pending, counting the transactions before it in txs). Refused
 // transactions change nothing. A non-nil error means nothing was stored.
 func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) (_ []error, err error) {
-	defer func() { err = storageError(err) }()
+	defer func() { err = db.noteWrite(storageError(err), addsRows) }()
 	committed := false
 	defer db.pending.lock()(&committed)
 	tx, err := db.beginWrite(ctx)
