@@ -2,6 +2,7 @@ package api
 
 import (
 	"html/template"
+	"math"
 	"slices"
 	"strconv"
 
@@ -47,6 +48,11 @@ func blockCharts(p *Page, recent []pybtc.BlockSummary) []figure {
 		if i > 0 && blocks[i-1].Height > 1 {
 			gap := b.Timestamp - blocks[i-1].Timestamp
 			text := strconv.FormatFloat(gap, 'f', 1, 64)
+			if math.Abs(gap) >= 1e12 {
+				// Only a block stamped absurdly far off gives such a gap;
+				// its hundreds of digits would say nothing more.
+				text = strconv.FormatFloat(gap, 'g', 4, 64)
+			}
 			gapBars = append(gapBars, chart.Bar{Label: label, Value: gap, Href: href, Tooltip: label + ": " + text + " s"})
 			gapRows = append(gapRows, figureRow{label, text})
 		}

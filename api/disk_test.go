@@ -66,6 +66,14 @@ func TestFullDisk(t *testing.T) {
 	if rec := e.Do(t, "GET", "/mine", ""); rec.Code != http.StatusServiceUnavailable || !strings.Contains(message(t, rec), "disk is full") {
 		t.Fatalf("mining on a full disk: %d %s", rec.Code, rec.Body)
 	}
+	// A supervisor must see that the node cannot take writes; it is still
+	// alive.
+	if rec := e.Do(t, "GET", "/readyz", ""); rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "disk is full") {
+		t.Fatalf("GET /readyz on a full disk: %d %s, want 503 saying why", rec.Code, rec.Body)
+	}
+	if rec := e.Do(t, "GET", "/healthz", ""); rec.Code != http.StatusOK {
+		t.Fatalf("GET /healthz on a full disk: %d", rec.Code)
+	}
 	for _, target := range []string{"/chain", "/nodes", "/api/status", "/api/mempool"} {
 		if rec := e.Do(t, "GET", target, ""); rec.Code != http.StatusOK {
 			t.Fatalf("GET %s on a full disk: %d %s", target, rec.Code, rec.Body)
@@ -96,6 +104,9 @@ func TestFullDisk(t *testing.T) {
 		t.Fatalf("chain after the full disk: %v", err)
 	}
 	e.MustPost(t, "alice", "bob", "1")
+	if rec := e.Do(t, "GET", "/readyz", ""); rec.Code != http.StatusOK {
+		t.Fatalf("GET /readyz with room again: %d %s", rec.Code, rec.Body)
+	}
 }
 
 // TestReadOnlyDatabase opens the node on a database it cannot write to:
@@ -116,6 +127,9 @@ func TestReadOnlyDatabase(t *testing.T) {
 	}
 	if rec := e.Do(t, "GET", "/mine", ""); rec.Code != http.StatusServiceUnavailable {
 		t.Fatalf("mining on a read-only database: %d %s", rec.Code, rec.Body)
+	}
+	if rec := e.Do(t, "GET", "/readyz", ""); rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "read-only") {
+		t.Fatalf("GET /readyz on a read-only database: %d %s, want 503 saying why", rec.Code, rec.Body)
 	}
 	if rec := e.Do(t, "GET", "/api/address/alice", ""); rec.Code != http.StatusOK {
 		t.Fatalf("reading a read-only database: %d %s", rec.Code, rec.Body)

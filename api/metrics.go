@@ -185,8 +185,20 @@ func (s *Server) handleHealth(c echo.Context) error {
 	return c.String(http.StatusOK, "ok\n")
 }
 
+// writeFailureWindow is how long a failed write keeps the node not ready
+// when nothing has been written since.
+const writeFailureWindow = time.Minute
+
+// writeHealth is what a store tells of its latest writes.
+type writeHealth interface {
+	// WriteFailure returns the latest failure of the disk within window,
+	// unless a write succeeded since.
+	WriteFailure(window time.Duration) error
+}
+
 // handleReady handles "GET /readyz": 200 when the node can serve, that is
-// its database answers and holds a chain; 503 otherwise.
+// its database answers, holds a chain and takes writes (no write failed
+// for want of disk lately); 503 otherwise, saying why.
 func (s *Server) handleReady(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), scrapeTimeout)
 	defer cancel()
@@ -196,6 +208,11 @@ func (s *Server) handleReady(c echo.Context) error {
 		return c.String(http.StatusServiceUnavailable, "no chain yet\n")
 	case err != nil:
 		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
+	}
+	if h, ok := s.Explorer.(writeHealth); ok {
+		if err := h.WriteFailure(writeFailureWindow); err != nil {
+			return c.String(http.StatusServiceUnavailable, "cannot write: "+pybtc.ErrorMessage(err)+"\n")
+		}
 	}
 	return c.String(http.StatusOK, "ready\n")
 }

@@ -135,6 +135,21 @@ func setPageHeaders(h http.Header) {
 	h.Set("Referrer-Policy", "same-origin")
 }
 
+// commonHeaders sets the headers every answer carries: nothing the node
+// sends may be sniffed into another type (a JSON answer holding a peer's
+// strings read as HTML), and no wallet page or redirect is kept by a cache,
+// where the next user of a shared computer would find it.
+func commonHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		if p := c.Request().URL.Path; p == "/wallet" || strings.HasPrefix(p, "/wallet/") {
+			h.Set("Cache-Control", "no-store")
+		}
+		return next(c)
+	}
+}
+
 // render executes page name with p into a buffer first, so that a failing
 // template gives a clean error, not half a page.
 func (s *Server) render(c echo.Context, status int, name string, p *Page) error {
@@ -160,6 +175,12 @@ func staticFiles() http.Handler {
 	files := http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setPageHeaders(w.Header())
+		// No file has a name that is not UTF-8, and io/fs calls such a
+		// name invalid, which the file server answers with a 500.
+		if !utf8.ValidString(r.URL.Path) {
+			http.NotFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		files.ServeHTTP(w, r)
 	})

@@ -19,6 +19,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
+	e.Use(commonHeaders)
 	e.Use(middleware.Recover())
 	e.Use(s.metrics.measure)
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
@@ -50,6 +51,9 @@ func (s *Server) newEcho() *echo.Echo {
 		},
 	}))
 	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", MaxBodyBytes)))
+	// By method, on every route: a route added later that changes state is
+	// guarded without being listed here.
+	e.Use(s.sameOriginWrites)
 
 	// The tutorial's protocol.
 	e.GET("/", s.handleIndex)

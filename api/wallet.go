@@ -1,6 +1,8 @@
 package api
 
 import (
+	"crypto/hmac"
+	"encoding/base64"
 	"html/template"
 	"net/http"
 	"regexp"
@@ -10,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
@@ -22,23 +23,56 @@ const walletSection = "Wallet"
 // csrfKey is where the CSRF middleware leaves the token for the forms.
 const csrfKey = "csrf"
 
-// walletCSRF guards every wallet form: a POST must carry the token of the
-// page it came from, or come from this origin by the browser's own word
-// (Sec-Fetch-Site).
+// csrfCookie holds a random value that binds the forms of a visitor who is
+// not logged in (the login form) to that browser.
+const csrfCookie = "pybtc_csrf"
+
+// walletCSRF guards every wallet form: a POST must carry the token of its
+// session, or, before login, of the visitor's CSRF cookie. A token equal to
+// a cookie (double submit) would not do: another port of localhost can set
+// the node's cookies, so it could plant a cookie with a token it knows.
 func (s *Server) walletCSRF() echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		ErrorHandler: func(_ error, c echo.Context) error {
-			p := s.newPage(c, walletSection)
-			return echo.NewHTTPError(http.StatusForbidden,
-				p.T("This form is out of date or was sent from another site. Reload the wallet and try again."))
-		},
-		TokenLookup:    "form:csrf",
-		ContextKey:     csrfKey,
-		CookieName:     "pybtc_csrf",
-		CookiePath:     "/wallet",
-		CookieHTTPOnly: true,
-		CookieSameSite: http.SameSiteStrictMode,
-	})
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			binding := s.csrfBinding(c)
+			switch c.Request().Method {
+			case http.MethodGet, http.MethodHead:
+				if binding == "" {
+					value := base64.RawURLEncoding.EncodeToString(randomBytes(32))
+					c.SetCookie(&http.Cookie{
+						Name:     csrfCookie,
+						Value:    value,
+						Path:     "/wallet",
+						HttpOnly: true,
+						Secure:   c.IsTLS(),
+						SameSite: http.SameSiteStrictMode,
+					})
+					binding = "visitor:" + value
+				}
+			default:
+				sent := c.FormValue(csrfKey)
+				if binding == "" || !hmac.Equal([]byte(sent), []byte(s.sessions.csrfToken(binding))) {
+					p := s.newPage(c, walletSection)
+					return echo.NewHTTPError(http.StatusForbidden,
+						p.T("This form is out of date or was sent from another site. Reload the wallet and try again."))
+				}
+			}
+			c.Set(csrfKey, s.sessions.csrfToken(binding))
+			return next(c)
+		}
+	}
+}
+
+// csrfBinding names what the visitor's forms are bound to: the session if
+// one is logged in, else the CSRF cookie; "" for neither.
+func (s *Server) csrfBinding(c echo.Context) string {
+	if sess, ok := s.sessions.current(c); ok {
+		return "session:" + sess.ID
+	}
+	if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 {
+		return "visitor:" + ck.Value
+	}
+	return ""
 }
 
 func (s *Server) walletPage(c echo.Context) *Page {
@@ -202,6 +236,24 @@ func (s *Server) handleWalletMine(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/wallet?mined="+strconv.FormatInt(b.Index, 10))
 }
 
+// sentFlash returns id, and the height of its block (0: pending), if id is
+// a transaction address sent; "" otherwise.
+func (s *Server) sentFlash(c echo.Context, address, id string) (string, int64) {
+	if !isHex(id, 64) {
+		return "", 0
+	}
+	recs, err := s.Explorer.FindTransaction(c.Request().Context(), id)
+	if err != nil {
+		return "", 0
+	}
+	for _, r := range recs {
+		if r.Sender == address {
+			return id, r.Height
+		}
+	}
+	return "", 0
+}
+
 // renderWallet shows address's wallet: balances, QR code, the send form
 // (f, possibly refused) and the history, page by page.
 func (s *Server) renderWallet(c echo.Context, p *Page, address string, status int, f sendForm) error {
@@ -222,6 +274,7 @@ func (s *Server) renderWallet(c echo.Context, p *Page, address string, status in
 		QR           template.HTML
 		Form         sendForm
 		Sent         string
+		SentHeight   int64
 		Mined        int64
 		Dev          bool
 		Txs          []txView
@@ -235,11 +288,13 @@ func (s *Server) renderWallet(c echo.Context, p *Page, address string, status in
 		Pager:       p.newPager(page, pages, "newer", "older"),
 		ScanAddress: addressURL(address),
 	}
-	if id := c.QueryParam("sent"); isHex(id, 64) && status == http.StatusOK {
-		data.Sent = id
-	}
-	if h, err := strconv.ParseInt(c.QueryParam("mined"), 10, 64); err == nil && h > 0 && status == http.StatusOK {
-		data.Mined = h
+	if status == http.StatusOK {
+		// The messages come from a link anyone can write: each is shown
+		// only if what it says happened.
+		data.Sent, data.SentHeight = s.sentFlash(c, address, c.QueryParam("sent"))
+		if h, err := strconv.ParseInt(c.QueryParam("mined"), 10, 64); err == nil && h > 1 && h <= s.Node.Tip().Height && s.Dev {
+			data.Mined = h
+		}
 	}
 	p.Title = p.T("Wallet")
 	p.Data = data

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -67,7 +68,8 @@ func (v *WalletVisitor) Post(tb testing.TB, target string, form url.Values) *htt
 	return v.do(tb, req)
 }
 
-// MustLogin logs in as address.
+// MustLogin logs in as address and follows the redirect to the wallet, as
+// a browser does: the wallet's forms carry the new session's token.
 func (v *WalletVisitor) MustLogin(tb testing.TB, address string) {
 	tb.Helper()
 	v.Get(tb, "/wallet")
@@ -75,6 +77,7 @@ func (v *WalletVisitor) MustLogin(tb testing.TB, address string) {
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/wallet" {
 		tb.Fatalf("login as %s: %d %s", address, rec.Code, rec.Body)
 	}
+	v.Get(tb, "/wallet")
 }
 
 func mustDoc(tb testing.TB, rec *httptest.ResponseRecorder) *goquery.Document {
@@ -333,5 +336,117 @@ func TestWalletDevMine(t *testing.T) {
 	rec := v.Post(t, "/wallet/mine", url.Values{})
 	if rec.Code != http.StatusSeeOther || e.Node.Tip().Height != height+1 {
 		t.Fatalf("mine with --dev: %d, height %d → %d", rec.Code, height, e.Node.Tip().Height)
+	}
+}
+
+// TestWalletCSRFPlanted plays a program on another port of localhost: it
+// reads the wallet itself to get a CSRF cookie with its token, or logs in
+// to get a session's token, plants the cookie in the victim's browser
+// (cookies are shared between ports) and has the victim post the token.
+// The token belongs to another visitor's cookie or session, so it is
+// refused.
+func TestWalletCSRFPlanted(t *testing.T) {
+	e := MustOpenWalletEnv(t, node.Config{})
+	victim := NewWalletVisitor(e)
+	victim.MustLogin(t, "alice")
+	anonymous := NewWalletVisitor(e)
+	anonymous.Get(t, "/wallet")
+	other := NewWalletVisitor(e)
+	other.MustLogin(t, "miner")
+	other.Get(t, "/wallet")
+	for _, tc := range []struct {
+		name     string
+		attacker *WalletVisitor
+	}{
+		{"VisitorToken", anonymous},
+		{"OtherSessionToken", other},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", "/wallet/send", strings.NewReader(url.Values{
+				"recipient": {"mallory"}, "amount": {"1"}, "csrf": {tc.attacker.csrf}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Accept", "text/html")
+			req.AddCookie(victim.cookies["pybtc_wallet"])
+			if c := tc.attacker.cookies["pybtc_csrf"]; c != nil {
+				req.AddCookie(c)
+			}
+			if rec := serve(e, req); rec.Code != http.StatusForbidden {
+				t.Fatalf("send with a planted token: %d, want 403", rec.Code)
+			}
+			if info, _ := e.DB.AddressInfo(t.Context(), "mallory"); info.Seen() {
+				t.Fatalf("a send with a planted token was stored")
+			}
+		})
+	}
+	t.Run("OwnToken", func(t *testing.T) {
+		victim.Get(t, "/wallet")
+		if rec := victim.Post(t, "/wallet/send", url.Values{"recipient": {"bob"}, "amount": {"1"}}); rec.Code != http.StatusSeeOther {
+			t.Fatalf("send with the session's own token: %d %s", rec.Code, rec.Body)
+		}
+	})
+}
+
+// TestWalletLogoutRevokes copies the session cookie before logging out, as
+// someone who saw it would: after logout it opens nothing.
+func TestWalletLogoutRevokes(t *testing.T) {
+	e := MustOpenWalletEnv(t, node.Config{})
+	v := NewWalletVisitor(e)
+	v.MustLogin(t, "alice")
+	v.Get(t, "/wallet")
+	copied := *v.cookies["pybtc_wallet"]
+	csrf := v.csrf
+	if rec := v.Post(t, "/wallet/logout", url.Values{}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("logout: %d", rec.Code)
+	}
+	thief := NewWalletVisitor(e)
+	thief.cookies["pybtc_wallet"] = &copied
+	if got := MustText(t, mustDoc(t, thief.Get(t, "/wallet")), "h1"); got != "Log in to your wallet" {
+		t.Fatalf("the session cookie still opens the wallet after logout: %q", got)
+	}
+	thief.cookies["pybtc_wallet"] = &copied
+	thief.Post(t, "/wallet/send", url.Values{"recipient": {"mallory"}, "amount": {"1"}, "csrf": {csrf}})
+	if info, _ := e.DB.AddressInfo(t.Context(), "mallory"); info.Seen() {
+		t.Fatalf("a revoked session sent coins")
+	}
+	// Logging in again opens a new session; the old one stays revoked.
+	v.MustLogin(t, "alice")
+	thief.cookies["pybtc_wallet"] = &copied
+	if got := MustText(t, mustDoc(t, thief.Get(t, "/wallet")), "h1"); got != "Log in to your wallet" {
+		t.Fatalf("a new login revived the old session: %q", got)
+	}
+}
+
+// TestWalletFlashIsTrue opens the wallet with ?sent= and ?mined= as a link
+// from anywhere could: a message shows only for what really happened, a
+// payment of this wallet's address and a block on the chain.
+func TestWalletFlashIsTrue(t *testing.T) {
+	e := MustOpenWalletEnv(t, node.Config{AllowOverdraft: true})
+	e.Server.Dev = true
+	others := e.MustPost(t, "miner", "carol", "0.05")
+	mine := e.MustPost(t, "alice", "carol", "1")
+	v := NewWalletVisitor(e)
+	v.MustLogin(t, "alice")
+	height := e.Node.Tip().Height
+	for _, tc := range []struct {
+		name, query, id string
+		shown           bool
+	}{
+		{"SentMadeUp", "sent=" + strings.Repeat("ab", 32), "#sent", false},
+		{"SentByAnother", "sent=" + others, "#sent", false},
+		{"SentByThisWallet", "sent=" + mine, "#sent", true},
+		{"MinedMadeUp", fmt.Sprintf("mined=%d", height+100), "#mined", false},
+		{"MinedOnChain", fmt.Sprintf("mined=%d", height), "#mined", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := mustDoc(t, v.Get(t, "/wallet?"+tc.query))
+			if got := doc.Find(tc.id).Length() == 1; got != tc.shown {
+				t.Fatalf("/wallet?%s shows %s: %v, want %v", tc.query, tc.id, got, tc.shown)
+			}
+		})
+	}
+	e.MustMine(t)
+	doc := mustDoc(t, v.Get(t, "/wallet?sent="+mine))
+	if got := MustText(t, doc, "#sent"); !strings.Contains(got, fmt.Sprintf("block %d", height+1)) {
+		t.Fatalf("a mined payment's message reads %q, want its block", got)
 	}
 }

@@ -85,7 +85,7 @@ func (db *DB) AppendBlock(ctx context.Context, b pybtc.Block) error {
 // Each must link to the one before it (index and previous_hash); the store
 // checks links, not proofs of work, which are consensus's.
 func (db *DB) AppendBlocks(ctx context.Context, blocks []pybtc.Block) (err error) {
-	defer func() { err = storageError(err) }()
+	defer func() { err = db.noteWrite(storageError(err), addsRows) }()
 	if len(blocks) == 0 {
 		return nil
 	}

@@ -33,6 +33,7 @@ type DB struct {
 	write   *sqlx.DB
 	read    *sqlx.DB
 	pending pendingIndex
+	health  writeHealth
 	stmts   struct {
 		addressSums, confirmedHeight, insertPending *sqlx.Stmt
 	}

@@ -23,7 +23,7 @@ import (
 // transaction's failure does not fail the others. A non-nil error means
 // nothing was stored.
 func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) (_ []error, err error) {
-	defer func() { err = storageError(err) }()
+	defer func() { err = db.noteWrite(storageError(err), addsRows) }()
 	committed := false
 	defer db.pending.lock()(&committed)
 	results := make([]error, len(txs))

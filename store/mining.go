@@ -24,7 +24,7 @@ func (db *DB) PendingForBlock(ctx context.Context, limit int, policy consensus.M
 		txs, err = db.Pending(ctx, limit)
 		return txs, 0, err
 	}
-	defer func() { err = storageError(err) }()
+	defer func() { err = db.noteWrite(storageError(err), addsRows) }()
 	committed := false
 	defer db.pending.lock()(&committed)
 	tx, err := db.beginWrite(ctx)

@@ -11,7 +11,7 @@ import (
 // AddPeer stores url as a peer. It reports whether the peer is new; a
 // known peer is left as it is.
 func (db *DB) AddPeer(ctx context.Context, url string) (_ bool, err error) {
-	defer func() { err = storageError(err) }()
+	defer func() { err = db.noteWrite(storageError(err), addsRows) }()
 	res, err := db.write.ExecContext(ctx, `
 		INSERT INTO peers (
 			url,
@@ -30,7 +30,7 @@ func (db *DB) AddPeer(ctx context.Context, url string) (_ bool, err error) {
 
 // RemovePeer forgets a peer; ENOTFOUND if it was not known.
 func (db *DB) RemovePeer(ctx context.Context, url string) (err error) {
-	defer func() { err = storageError(err) }()
+	defer func() { err = db.noteWrite(storageError(err), changesRows) }()
 	res, err := db.write.ExecContext(ctx, `DELETE FROM peers WHERE url = ?`, url)
 	if err != nil {
 		return fmt.Errorf("remove peer %s: %w", url, err)
@@ -83,7 +83,7 @@ func (db *DB) Peers(ctx context.Context) ([]pybtc.Peer, error) {
 // PeerSucceeded records a successful exchange with url and clears its
 // failures.
 func (db *DB) PeerSucceeded(ctx context.Context, url string) (err error) {
-	defer func() { err = storageError(err) }()
+	defer func() { err = db.noteWrite(storageError(err), changesRows) }()
 	if _, err := db.write.ExecContext(ctx, `
 		UPDATE peers
 		SET
@@ -100,7 +100,7 @@ func (db *DB) PeerSucceeded(ctx context.Context, url string) (err error) {
 // PeerFailed records a failed exchange with url: it counts the failure and
 // sets when the peer may be tried again.
 func (db *DB) PeerFailed(ctx context.Context, url string, reason string, retryAt float64) (err error) {
-	defer func() { err = storageError(err) }()
+	defer func() { err = db.noteWrite(storageError(err), changesRows) }()
 	if _, err := db.write.ExecContext(ctx, `
 		UPDATE peers
 		SET

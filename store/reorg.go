@@ -24,7 +24,7 @@ import (
 // fork+1 and build on the block at fork. A crash at any moment leaves
 // either the old chain or the new one. ECONFLICT when blocks do not fit.
 func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block, policy consensus.MempoolPolicy) (err error) {
-	defer func() { err = storageError(err) }()
+	defer func() { err = db.noteWrite(storageError(err), addsRows) }()
 	if len(blocks) == 0 {
 		return pybtc.Errorf(pybtc.ECONFLICT, "No blocks to replace the chain above %d with.", fork)
 	}

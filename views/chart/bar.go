@@ -49,7 +49,7 @@ func Bars(c BarChart) template.HTML {
 	top := 0.0
 	for _, b := range c.Bars {
 		if finite(b.Value) {
-			top = max(top, b.Value)
+			top = max(top, clampValue(b.Value))
 		}
 	}
 	ticks := niceTicks(0, top)
@@ -76,6 +76,7 @@ func Bars(c BarChart) template.HTML {
 		if !finite(v) || clamped {
 			v = 0
 		}
+		v = min(v, yMax)
 		tip := b.Tooltip
 		if tip == "" {
 			tip = b.Label + ": " + formatValue(b.Value)

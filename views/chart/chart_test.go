@@ -620,3 +620,52 @@ func TestTruncate(t *testing.T) {
 		}
 	}
 }
+
+// TestExtremeValues draws values a hostile peer can put in a block's
+// timestamp: huge, negative, equal. Every chart must come out whole, with
+// every coordinate a finite number inside the viewBox.
+func TestExtremeValues(t *testing.T) {
+	const big = 1.6e308
+	tests := []struct {
+		name string
+		out  func() template.HTML
+	}{
+		{"BarsHuge", func() template.HTML {
+			return Bars(BarChart{ID: "b", Bars: []Bar{{Value: big}, {Value: 10}, {Value: math.MaxFloat64}}})
+		}},
+		{"BarsHugeNegative", func() template.HTML {
+			return Bars(BarChart{ID: "b", Bars: []Bar{{Value: -big}, {Value: 10}}})
+		}},
+		{"BarsTiny", func() template.HTML {
+			return Bars(BarChart{ID: "b", Bars: []Bar{{Value: 5e-324}, {Value: 1e-300}}})
+		}},
+		{"LineHugeX", func() template.HTML {
+			return Line(LineChart{ID: "l", Points: []Point{{X: -big, Y: 1}, {X: 1.7e9, Y: 2}, {X: big, Y: 3}}})
+		}},
+		{"LineHugeY", func() template.HTML {
+			return Line(LineChart{ID: "l", Straight: true, Points: []Point{{X: 1, Y: -math.MaxFloat64}, {X: 2, Y: math.MaxFloat64}}})
+		}},
+		{"LineEqualX", func() template.HTML {
+			return Line(LineChart{ID: "l", Points: []Point{{X: 3, Y: 1}, {X: 3, Y: 2}, {X: 3, Y: 1}}})
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := mustParseSVG(t, tt.out())
+			for _, n := range root.all()[1:] {
+				for _, name := range []string{"x", "y", "width", "height", "cx", "cy"} {
+					if _, ok := n.Attr[name]; !ok {
+						continue
+					}
+					v := floatAttr(t, n, name)
+					if math.IsNaN(v) || v < -width || v > 2*width {
+						t.Errorf("<%s %s=%v> outside the chart", n.Name, name, v)
+					}
+				}
+				if d := n.Attr["d"]; strings.Contains(d, "NaN") || strings.Contains(d, "Inf") || strings.Contains(d, "e+") {
+					t.Errorf("<%s d=%q> is not a drawable path", n.Name, d)
+				}
+			}
+		})
+	}
+}

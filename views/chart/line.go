@@ -53,6 +53,7 @@ func Line(c LineChart) template.HTML {
 	points := make([]Point, 0, len(c.Points))
 	for _, p := range c.Points {
 		if finite(p.X) && finite(p.Y) {
+			p.X, p.Y = clampValue(p.X), clampValue(p.Y)
 			points = append(points, p)
 		}
 	}

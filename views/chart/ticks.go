@@ -9,8 +9,8 @@ import (
 // times a power of ten) whose range covers lo and hi and includes 0, the
 // baseline a reader expects for counts, durations and balances.
 func niceTicks(lo, hi float64) []float64 {
-	lo, hi = min(lo, 0), max(hi, 0)
-	if hi-lo == 0 {
+	lo, hi = min(clampValue(lo), 0), max(clampValue(hi), 0)
+	if hi-lo < minSpan {
 		// Nothing to scale by: an axis from 0 to 1 at least shows where 0 is.
 		hi = 1
 	}
@@ -29,6 +29,22 @@ func niceTicks(lo, hi float64) []float64 {
 		}
 		step = niceStep(step * 1.5)
 	}
+}
+
+// maxValue bounds what a chart draws: beyond it a value is drawn as if it
+// were maxValue. Far below math.MaxFloat64, so that the difference of two
+// values, a tick rounded up or a scale's span never overflows to infinity.
+// Values this large only come from hostile data, such as a peer's block
+// stamped -1.6e308.
+const maxValue = 1e300
+
+// minSpan is the smallest span an axis scales by; a smaller one (denormal
+// values) would make the step underflow to 0.
+const minSpan = 1e-250
+
+// clampValue bounds a finite v to ±maxValue.
+func clampValue(v float64) float64 {
+	return max(-maxValue, min(v, maxValue))
 }
 
 // niceStep returns the smallest of 1, 2 or 5 times a power of ten that is
