@@ -3,6 +3,8 @@ package node
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/netip"
 	"slices"
 	"sync"
 	"time"
@@ -361,7 +363,7 @@ func (n *Node) RegisterPeers(ctx context.Context, urls []string) (Registered, er
 	}
 	var added []peer.URL
 	for _, u := range parsed {
-		if n.networked() && peer.SameNode(u, n.cfg.Self) {
+		if n.networked() && n.isSelf(u) {
 			continue
 		}
 		_, isNew, full := n.peers.tryAdd(u, n.cfg.MaxPeers)
@@ -443,4 +445,31 @@ func (n *Node) RemovePeer(ctx context.Context, rawURL string) error {
 	}
 	n.log.Info("peer removed", "peer", u.String())
 	return nil
+}
+
+// isSelf reports whether u names this node: an alias of its own address
+// (see peer.SameNode), or an address of one of this machine's interfaces
+// with its port, where a node listening on the wildcard address answers
+// too.
+func (n *Node) isSelf(u peer.URL) bool {
+	self := n.cfg.Self
+	if peer.SameNode(u, self) {
+		return true
+	}
+	addr, ok := u.Addr()
+	if !ok || u.Port() != self.Port() {
+		return false
+	}
+	ifaces, err := net.InterfaceAddrs()
+	if err != nil {
+		return false
+	}
+	for _, a := range ifaces {
+		if ipnet, ok := a.(*net.IPNet); ok {
+			if ip, ok := netip.AddrFromSlice(ipnet.IP); ok && ip.Unmap() == addr {
+				return true
+			}
+		}
+	}
+	return false
 }
