@@ -16,6 +16,9 @@ type Peer struct {
 	RetryAt float64
 	// LastError describes the last failure.
 	LastError string
+	// FailingSince is when the current streak of failures began; zero
+	// while the peer answers.
+	FailingSince float64
 }
 
 // PeerState names a peer's condition as shown to people.

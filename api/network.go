@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"io"
 	"net/http"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/peer"
 )
 
 // handleRegister handles "POST /nodes/register": {"nodes": "http://host:port"}
@@ -50,6 +52,51 @@ func (s *Server) handleRegister(c echo.Context) error {
 	}
 	return writeJSON(c, http.StatusCreated, consensus.ObjectValue(
 		consensus.Member{Key: "message", Value: consensus.StringValue(message)},
+		consensus.Member{Key: "total_nodes", Value: consensus.ArrayValue(total...)},
+	))
+}
+
+// peerRemover is the node's call behind POST /nodes/remove; *node.Node has
+// it. RemovePeer answers EINVALID for a malformed URL and ENOTFOUND for a
+// peer the node does not have.
+type peerRemover interface {
+	RemovePeer(ctx context.Context, url string) error
+}
+
+// handleRemove handles "POST /nodes/remove": {"nodes": "http://host:port"}
+// forgets that peer at once.
+func (s *Server) handleRemove(c echo.Context) error {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return bodyError(err)
+	}
+	v, err := consensus.Parse(body)
+	if err != nil || v.Kind != consensus.Object {
+		return pybtc.Errorf(pybtc.EINVALID, "the body must be a JSON object with nodes")
+	}
+	nodes, ok := v.Get("nodes")
+	if !ok || nodes.Kind != consensus.String {
+		return pybtc.Errorf(pybtc.EINVALID, "nodes must be the URL of a peer, like http://127.0.0.1:5001")
+	}
+	remover, ok := s.Node.(peerRemover)
+	if !ok {
+		return pybtc.Errorf(pybtc.EUNAVAILABLE, "This node cannot remove peers.")
+	}
+	if err := remover.RemovePeer(c.Request().Context(), nodes.Str); err != nil {
+		return err
+	}
+	peers, err := s.Node.Peers(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	total := make([]consensus.Value, 0, len(peers))
+	for _, p := range peers {
+		if u, err := peer.ParseURL(p.URL); err == nil {
+			total = append(total, consensus.StringValue(u.Netloc()))
+		}
+	}
+	return writeJSON(c, http.StatusOK, consensus.ObjectValue(
+		consensus.Member{Key: "message", Value: consensus.StringValue("Node removed")},
 		consensus.Member{Key: "total_nodes", Value: consensus.ArrayValue(total...)},
 	))
 }
@@ -109,6 +156,7 @@ func (s *Server) handlePeers(c echo.Context) error {
 			consensus.Member{Key: "failures", Value: consensus.IntValue(int64(p.Failures))},
 			consensus.Member{Key: "retry_at", Value: optionalTime(p.RetryAt)},
 			consensus.Member{Key: "last_error", Value: consensus.StringValue(p.LastError)},
+			consensus.Member{Key: "failing_since", Value: optionalTime(p.FailingSince)},
 		)
 	}
 	return writeJSON(c, http.StatusOK, consensus.ObjectValue(

@@ -61,6 +61,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.POST("/transactions/new", s.handleNewTransaction)
 	e.GET("/mine", s.handleMine)
 	e.POST("/nodes/register", s.handleRegister)
+	e.POST("/nodes/remove", s.handleRemove)
 	e.GET("/nodes/resolve", s.handleResolve)
 	e.POST("/nodes/resolve", s.handleResolve)
 	e.GET("/nodes", s.handlePeers)

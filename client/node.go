@@ -405,9 +405,10 @@ func (c *Client) Peers(ctx context.Context) (*Peers, error) {
 	return &p, nil
 }
 
-// Registered is POST /nodes/register's answer.
+// Registered is POST /nodes/register's answer, and POST /nodes/remove's.
 type Registered struct {
-	// Message is "New nodes have been added" or "Already Registered Node".
+	// Message is "New nodes have been added" or "Already Registered Node"
+	// (or "Node removed").
 	Message string `json:"message"`
 	// TotalNodes are all the node's peers, as host:port.
 	TotalNodes []string `json:"total_nodes"`
@@ -424,6 +425,22 @@ func (c *Client) RegisterPeers(ctx context.Context, urls ...string) (*Registered
 	}
 	var r Registered
 	raw, err := c.do(ctx, http.MethodPost, "/nodes/register", body, MaxAnswerBytes, &r)
+	if err != nil {
+		return nil, err
+	}
+	r.Raw = raw
+	return &r, nil
+}
+
+// RemovePeer asks the node to forget the peer at url at once. A node that
+// does not have it answers 404 (a *Error).
+func (c *Client) RemovePeer(ctx context.Context, url string) (*Registered, error) {
+	body, err := json.Marshal(map[string]string{"nodes": url})
+	if err != nil {
+		return nil, fmt.Errorf("remove peer: encode: %w", err)
+	}
+	var r Registered
+	raw, err := c.do(ctx, http.MethodPost, "/nodes/remove", body, MaxAnswerBytes, &r)
 	if err != nil {
 		return nil, err
 	}

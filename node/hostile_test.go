@@ -57,6 +57,17 @@ func TestHostilePeers(t *testing.T) {
 		{"NotAChain", serve(`[1, 2, 3]`), peer.ErrMalformed, -1},
 		{"LengthLies", serve(`{"chain": [], "length": 99}`), nil, -1},
 		{"HundredMegabytes", func(w http.ResponseWriter, r *http.Request) {
+			w.Write([]byte(`{"length": 1, "padding": "`))
+			chunk := []byte(strings.Repeat("x", 1<<16))
+			for written := 0; written < 100<<20; written += len(chunk) {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		}, peer.ErrTooLarge, -1},
+		// Blocks are checked as they arrive: the first bad one ends the
+		// answer long before its size does.
+		{"HundredMegabytesOfBadBlocks", func(w http.ResponseWriter, r *http.Request) {
 			w.Write([]byte(`{"chain": [`))
 			chunk := []byte(strings.Repeat(`{"index": 1},`, 8000))
 			for written := 0; written < 100<<20; written += len(chunk) {
@@ -64,7 +75,7 @@ func TestHostilePeers(t *testing.T) {
 					return
 				}
 			}
-		}, peer.ErrTooLarge, -1},
+		}, nil, -1},
 		{"NeverAnswers", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }, context.DeadlineExceeded, -1},
 		{"TricklesForever", func(w http.ResponseWriter, r *http.Request) {
 			w.Write([]byte(`{"chain": [`))

@@ -52,6 +52,8 @@ type Store interface {
 	AddPeer(ctx context.Context, url string) (bool, error)
 	// Peers returns every stored peer.
 	Peers(ctx context.Context) ([]pybtc.Peer, error)
+	// RemovePeer forgets a peer; ENOTFOUND if it was not known.
+	RemovePeer(ctx context.Context, url string) error
 	// PeerSucceeded and PeerFailed record the outcome of an exchange.
 	PeerSucceeded(ctx context.Context, url string) error
 	PeerFailed(ctx context.Context, url, reason string, retryAt float64) error
@@ -62,7 +64,9 @@ type PeerClient interface {
 	Register(ctx context.Context, target, node peer.URL) error
 	RelayTransaction(ctx context.Context, target peer.URL, tx []byte) error
 	AnnounceBlock(ctx context.Context, target, self peer.URL, nonce int64) error
-	FetchChain(ctx context.Context, target peer.URL, since, limit int64) (peer.Chain, error)
+	// StreamChain hands each block of target's answer to GET /chain to
+	// each as it arrives; see peer.Client.StreamChain.
+	StreamChain(ctx context.Context, target peer.URL, since, limit int64, each func(consensus.Value) error) (peer.Chain, error)
 }
 
 // Config configures a Node.
@@ -91,6 +95,13 @@ type Config struct {
 	// SyncInterval is how often the node asks its peers for a longer
 	// chain on its own. Zero means 3 seconds; negative means never.
 	SyncInterval time.Duration
+	// SyncTimeout bounds a whole sync with one peer, all its pages. Zero
+	// means 60 seconds.
+	SyncTimeout time.Duration
+	// MaxBranchBytes bounds the raw JSON of the blocks a sync holds in
+	// memory before storing them: a peer's branch above the fork point,
+	// or a page of blocks that extend the chain. Zero means 64 MiB.
+	MaxBranchBytes int64
 	// Automine makes the node mine on its own, one block per BlockInterval
 	// on average (zero: 10 seconds).
 	Automine      bool
@@ -146,6 +157,9 @@ type Node struct {
 	mining sync.Mutex
 
 	peers *peerSet
+	// syncSlots holds a token for each sync running; its capacity bounds
+	// them.
+	syncSlots chan struct{}
 }
 
 // New returns a node over store; Open starts it.
@@ -164,6 +178,12 @@ func New(store Store, cfg Config) *Node {
 	}
 	if cfg.SyncInterval == 0 {
 		cfg.SyncInterval = 3 * time.Second
+	}
+	if cfg.SyncTimeout <= 0 {
+		cfg.SyncTimeout = 60 * time.Second
+	}
+	if cfg.MaxBranchBytes <= 0 {
+		cfg.MaxBranchBytes = 64 << 20
 	}
 	if cfg.BlockInterval <= 0 {
 		cfg.BlockInterval = 10 * time.Second
@@ -187,6 +207,7 @@ func New(store Store, cfg Config) *Node {
 		stop:        make(chan struct{}),
 		stopped:     make(chan struct{}),
 		tipMoved:    make(chan struct{}),
+		syncSlots:   make(chan struct{}, syncWorkers),
 	}
 	n.peers = newPeerSet(n)
 	return n
@@ -222,7 +243,7 @@ func (n *Node) Open(ctx context.Context) error {
 		// Peers may know this node under an old address, or not at all
 		// if they lost their state: introduce it again.
 		for _, u := range n.peers.all() {
-			n.peers.wg.Go(func() { n.peers.record(u, n.client.Register(n.peers.ctx, u, n.cfg.Self)) })
+			n.peers.background(func(ctx context.Context) { n.peers.record(u, n.client.Register(ctx, u, n.cfg.Self)) })
 		}
 	}
 	if n.networked() && n.cfg.SyncInterval > 0 {

@@ -3,6 +3,8 @@ package node
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/netip"
 	"slices"
 	"sync"
 	"time"
@@ -20,6 +22,21 @@ const (
 	relayWorkers = 4
 )
 
+// Registering back, telling the other peers about a new one, introducing
+// the node at start and announcing blocks are short exchanges run by a few
+// workers from a bounded queue, so that a burst of registrations costs a
+// bounded number of goroutines. A full queue drops the exchange: each is
+// best effort, and the sync loop finds every peer's chain anyway.
+const (
+	backgroundQueue   = 1024
+	backgroundWorkers = 8
+)
+
+// forgetAfter is how long a peer may fail, without a single success,
+// before the node forgets it: dead peers must not hold places under the
+// cap for ever.
+const forgetAfter = 24 * time.Hour
+
 // peerSet is the node's view of its peers: the stored list, each one's
 // health (failures and backoff) and its relay queue.
 type peerSet struct {
@@ -28,9 +45,15 @@ type peerSet struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	tasks       chan func(context.Context)
+	startWorker sync.Once
+
 	mu    sync.Mutex
 	byURL map[string]*peerState
 	order []string
+	// syncing holds each peer's sync lock: a channel of one slot, full
+	// while a sync with the peer runs.
+	syncing map[string]chan struct{}
 }
 
 type peerState struct {
@@ -38,12 +61,25 @@ type peerState struct {
 	failures  int
 	retryAt   time.Time
 	lastSaved time.Time // when a success was last written to the database
-	queue     chan []byte
+	// failingSince is when the current streak of failures began, by the
+	// node's clock; zero while the peer answers.
+	failingSince time.Time
+	queue        chan []byte
+	// stop ends the peer's relay workers when it is removed.
+	ctx  context.Context
+	stop context.CancelFunc
 }
 
 func newPeerSet(n *Node) *peerSet {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &peerSet{n: n, ctx: ctx, cancel: cancel, byURL: map[string]*peerState{}}
+	return &peerSet{
+		n:       n,
+		ctx:     ctx,
+		cancel:  cancel,
+		tasks:   make(chan func(context.Context), backgroundQueue),
+		byURL:   map[string]*peerState{},
+		syncing: map[string]chan struct{}{},
+	}
 }
 
 // load reads the stored peers; a restarted node knows its network.
@@ -58,23 +94,36 @@ func (ps *peerSet) load(ctx context.Context) error {
 			ps.n.log.Warn("ignoring stored peer", "url", p.URL, "err", err)
 			continue
 		}
-		st := ps.add(u)
+		st, _, _ := ps.tryAdd(u, 0)
+		ps.mu.Lock()
 		st.failures = p.Failures
 		if p.RetryAt > 0 {
 			st.retryAt = time.UnixMicro(int64(p.RetryAt * 1e6))
 		}
+		if p.FailingSince > 0 {
+			st.failingSince = time.UnixMicro(int64(p.FailingSince * 1e6))
+		}
+		ps.mu.Unlock()
 	}
 	return nil
 }
 
-// add starts tracking u and its relay workers; the caller stores it.
-func (ps *peerSet) add(u peer.URL) *peerState {
+// tryAdd starts tracking u and its relay workers unless u is known or the
+// set already holds limit peers (0: no limit); the caller stores it. The
+// check and the insertion are one step under the lock, so concurrent
+// registrations cannot pass the cap together. It reports whether u is new
+// and whether the set was full.
+func (ps *peerSet) tryAdd(u peer.URL, limit int) (st *peerState, isNew, full bool) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	if st, ok := ps.byURL[u.String()]; ok {
-		return st
+		return st, false, false
 	}
-	st := &peerState{url: u, queue: make(chan []byte, relayQueue)}
+	if limit > 0 && len(ps.order) >= limit {
+		return nil, false, true
+	}
+	ctx, stop := context.WithCancel(ps.ctx)
+	st = &peerState{url: u, queue: make(chan []byte, relayQueue), ctx: ctx, stop: stop}
 	ps.byURL[u.String()] = st
 	ps.order = append(ps.order, u.String())
 	if ps.n.networked() {
@@ -82,7 +131,87 @@ func (ps *peerSet) add(u peer.URL) *peerState {
 			ps.wg.Go(func() { ps.relayLoop(st) })
 		}
 	}
-	return st
+	return st, true, false
+}
+
+// remove stops tracking u and its relay workers, and reports whether it
+// was tracked.
+func (ps *peerSet) remove(u peer.URL) bool {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return ps.removeLocked(u.String())
+}
+
+func (ps *peerSet) removeLocked(key string) bool {
+	st, ok := ps.byURL[key]
+	if !ok {
+		return false
+	}
+	st.stop()
+	delete(ps.byURL, key)
+	delete(ps.syncing, key)
+	ps.order = slices.DeleteFunc(ps.order, func(k string) bool { return k == key })
+	return true
+}
+
+// syncLock returns u's sync lock.
+func (ps *peerSet) syncLock(u peer.URL) chan struct{} {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	l, ok := ps.syncing[u.String()]
+	if !ok {
+		l = make(chan struct{}, 1)
+		ps.syncing[u.String()] = l
+	}
+	return l
+}
+
+// lockSync waits, within ctx, until no other sync with u runs, and returns
+// the function that lets the next one run.
+func (ps *peerSet) lockSync(ctx context.Context, u peer.URL) (func(), error) {
+	l := ps.syncLock(u)
+	select {
+	case l <- struct{}{}:
+		return func() { <-l }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// trySyncLock is lockSync that does not wait: it fails when a sync with u
+// runs.
+func (ps *peerSet) trySyncLock(u peer.URL) (func(), bool) {
+	l := ps.syncLock(u)
+	select {
+	case l <- struct{}{}:
+		return func() { <-l }, true
+	default:
+		return nil, false
+	}
+}
+
+// background queues f for the background workers, which it starts on
+// first use; f gets a context that ends at Close.
+func (ps *peerSet) background(f func(context.Context)) {
+	ps.startWorker.Do(func() {
+		for range backgroundWorkers {
+			ps.wg.Go(func() {
+				for {
+					select {
+					case <-ps.ctx.Done():
+						return
+					case f := <-ps.tasks:
+						f(ps.ctx)
+					}
+				}
+			})
+		}
+	})
+	select {
+	case ps.tasks <- f:
+	default:
+		ps.n.log.Warn("background queue full, dropping an exchange with a peer")
+	}
 }
 
 // all returns every peer's URL, in the order they were added.
@@ -119,7 +248,8 @@ func (ps *peerSet) size() int {
 // record notes the outcome of an exchange with u. Failures are written at
 // once; successes only when they end a failure streak or the last one
 // written is old, so that relaying thousands of transactions does not turn
-// into thousands of writes.
+// into thousands of writes. A failure that ends a day of failures forgets
+// the peer.
 func (ps *peerSet) record(u peer.URL, err error) {
 	ps.mu.Lock()
 	st, ok := ps.byURL[u.String()]
@@ -128,13 +258,28 @@ func (ps *peerSet) record(u peer.URL, err error) {
 		return
 	}
 	now := time.Now()
+	clock := ps.n.cfg.Now()
 	var save func(context.Context) error
 	if err == nil {
 		if st.failures > 0 || now.Sub(st.lastSaved) > 10*time.Second {
-			st.failures, st.retryAt, st.lastSaved = 0, time.Time{}, now
+			st.failures, st.retryAt, st.lastSaved, st.failingSince = 0, time.Time{}, now, time.Time{}
 			save = func(ctx context.Context) error { return ps.n.store.PeerSucceeded(ctx, u.String()) }
 		}
+	} else if !st.failingSince.IsZero() && clock.Sub(st.failingSince) >= forgetAfter {
+		since := st.failingSince
+		ps.removeLocked(u.String())
+		reason := err.Error()
+		save = func(ctx context.Context) error {
+			ps.n.log.Info("peer forgotten", "peer", u.String(), "failing_since", since, "err", reason)
+			if err := ps.n.store.RemovePeer(ctx, u.String()); pybtc.ErrorCode(err) != pybtc.ENOTFOUND {
+				return err
+			}
+			return nil
+		}
 	} else {
+		if st.failingSince.IsZero() {
+			st.failingSince = clock
+		}
 		st.failures++
 		st.retryAt = now.Add(peer.Backoff(st.failures))
 		retryAt := float64(st.retryAt.UnixMicro()) / 1e6
@@ -168,7 +313,7 @@ func (ps *peerSet) relay(raw []byte) {
 func (ps *peerSet) relayLoop(st *peerState) {
 	for {
 		select {
-		case <-ps.ctx.Done():
+		case <-st.ctx.Done():
 			return
 		case raw := <-st.queue:
 			ps.mu.Lock()
@@ -177,8 +322,8 @@ func (ps *peerSet) relayLoop(st *peerState) {
 			if backingOff {
 				continue
 			}
-			err := ps.n.client.RelayTransaction(ps.ctx, st.url, raw)
-			if ps.ctx.Err() != nil {
+			err := ps.n.client.RelayTransaction(st.ctx, st.url, raw)
+			if st.ctx.Err() != nil {
 				return
 			}
 			ps.record(st.url, err)
@@ -218,24 +363,22 @@ func (n *Node) RegisterPeers(ctx context.Context, urls []string) (Registered, er
 	}
 	var added []peer.URL
 	for _, u := range parsed {
-		if n.networked() && peer.SameNode(u, n.cfg.Self) {
+		if n.networked() && n.isSelf(u) {
 			continue
 		}
-		if slices.Contains(n.peers.all(), u) {
-			continue
-		}
-		if n.peers.size() >= n.cfg.MaxPeers {
+		_, isNew, full := n.peers.tryAdd(u, n.cfg.MaxPeers)
+		if full {
 			return Registered{}, pybtc.Errorf(pybtc.EUNAVAILABLE, "This node has %d peers, the most it takes.", n.cfg.MaxPeers)
 		}
-		isNew, err := n.store.AddPeer(ctx, u.String())
-		if err != nil {
+		if !isNew {
+			continue
+		}
+		if _, err := n.store.AddPeer(ctx, u.String()); err != nil {
+			n.peers.remove(u)
 			return Registered{}, fmt.Errorf("register %s: %w", u, err)
 		}
-		n.peers.add(u)
-		if isNew {
-			added = append(added, u)
-			n.log.Info("peer added", "peer", u.String())
-		}
+		added = append(added, u)
+		n.log.Info("peer added", "peer", u.String())
 	}
 	if n.networked() {
 		for _, u := range added {
@@ -253,20 +396,17 @@ func (n *Node) RegisterPeers(ctx context.Context, urls []string) (Registered, er
 // peer about u.
 func (n *Node) spread(u peer.URL) {
 	ps := n.peers
-	ps.wg.Go(func() {
-		ctx := ps.ctx
+	ps.background(func(ctx context.Context) {
 		ps.record(u, n.client.Register(ctx, u, n.cfg.Self))
 		// A new peer may be ahead: catch up at once rather than at the
 		// next round of the sync loop.
-		if _, err := n.SyncWith(ctx, u); err != nil && ctx.Err() == nil {
-			n.log.Debug("sync with new peer", "peer", u.String(), "err", err)
-		}
+		n.syncInBackground(ctx, u)
 	})
 	for _, other := range ps.all() {
 		if other == u {
 			continue
 		}
-		ps.wg.Go(func() { ps.record(other, n.client.Register(ps.ctx, other, u)) })
+		ps.background(func(ctx context.Context) { ps.record(other, n.client.Register(ctx, other, u)) })
 	}
 }
 
@@ -278,11 +418,58 @@ func (n *Node) announce(b pybtc.Block) {
 	}
 	ps := n.peers
 	for _, u := range ps.ready() {
-		ps.wg.Go(func() { ps.record(u, n.client.AnnounceBlock(ps.ctx, u, n.cfg.Self, b.Nonce)) })
+		ps.background(func(ctx context.Context) { ps.record(u, n.client.AnnounceBlock(ctx, u, n.cfg.Self, b.Nonce)) })
 	}
 }
 
 // Peers returns every peer with its state as stored.
 func (n *Node) Peers(ctx context.Context) ([]pybtc.Peer, error) {
 	return n.store.Peers(ctx)
+}
+
+// RemovePeer forgets the peer at rawURL at once: it is no longer synced
+// with, relayed to or stored. Errors: EINVALID for a malformed URL,
+// ENOTFOUND for a peer the node does not have.
+func (n *Node) RemovePeer(ctx context.Context, rawURL string) error {
+	u, err := peer.ParseURL(rawURL)
+	if err != nil {
+		return err
+	}
+	tracked := n.peers.remove(u)
+	err = n.store.RemovePeer(ctx, u.String())
+	if tracked && pybtc.ErrorCode(err) == pybtc.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("remove peer %s: %w", u, err)
+	}
+	n.log.Info("peer removed", "peer", u.String())
+	return nil
+}
+
+// isSelf reports whether u names this node: an alias of its own address
+// (see peer.SameNode), or an address of one of this machine's interfaces
+// with its port, where a node listening on the wildcard address answers
+// too.
+func (n *Node) isSelf(u peer.URL) bool {
+	self := n.cfg.Self
+	if peer.SameNode(u, self) {
+		return true
+	}
+	addr, ok := u.Addr()
+	if !ok || u.Port() != self.Port() {
+		return false
+	}
+	ifaces, err := net.InterfaceAddrs()
+	if err != nil {
+		return false
+	}
+	for _, a := range ifaces {
+		if ipnet, ok := a.(*net.IPNet); ok {
+			if ip, ok := netip.AddrFromSlice(ipnet.IP); ok && ip.Unmap() == addr {
+				return true
+			}
+		}
+	}
+	return false
 }

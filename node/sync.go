@@ -2,7 +2,10 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pybtc/pybtc"
@@ -15,9 +18,18 @@ import (
 const syncPage = 500
 
 // maxForkDepth bounds how far back the node walks to find where a peer's
-// chain leaves its own, and so how many blocks a reorganisation holds in
-// memory.
+// chain leaves its own, and how many blocks of a peer's branch it holds in
+// memory (with Config.MaxBranchBytes bounding their bytes) before storing
+// them.
 const maxForkDepth = 20_000
+
+// syncWorkers bounds the syncs that run at once, and so the memory they
+// hold together; syncs with different peers run side by side up to it.
+const syncWorkers = 4
+
+// errStop ends the reading of a peer's answer once it has told the node
+// what it needed.
+var errStop = errors.New("enough read")
 
 // SyncWith asks u for a longer chain and adopts it if it is valid: the
 // longest valid chain wins, and on equal length the node keeps its own.
@@ -25,9 +37,32 @@ const maxForkDepth = 20_000
 // /chain?since=N, page by page) and walks back to the fork point when the
 // peer's chain left its own; from a tutorial peer, which ignores the query,
 // it reads the full chain. It reports whether the chain changed. A peer's
-// invalid, malformed or oversized answer changes nothing.
+// invalid, malformed or oversized answer changes nothing. The whole sync,
+// every page and the wait for a sync with u already running, ends within
+// Config.SyncTimeout.
 func (n *Node) SyncWith(ctx context.Context, u peer.URL) (bool, error) {
-	changed, err := n.syncWith(ctx, u)
+	sctx, cancel := context.WithTimeout(ctx, n.cfg.SyncTimeout)
+	defer cancel()
+	release, err := n.peers.lockSync(sctx, u)
+	if err != nil {
+		return false, fmt.Errorf("sync with %s: wait for the sync already running: %w", u, err)
+	}
+	defer release()
+	return n.syncLocked(ctx, sctx, u)
+}
+
+// syncLocked syncs with u within sctx, the sync's deadline derived from
+// ctx; the caller holds u's sync lock. Only a failure of the peer is
+// recorded against it: not the node shutting down (ctx ended), nor a wait
+// for a free sync worker.
+func (n *Node) syncLocked(ctx, sctx context.Context, u peer.URL) (bool, error) {
+	select {
+	case n.syncSlots <- struct{}{}:
+	case <-sctx.Done():
+		return false, fmt.Errorf("sync with %s: wait for a free sync worker: %w", u, sctx.Err())
+	}
+	defer func() { <-n.syncSlots }()
+	changed, err := n.syncWith(sctx, u)
 	if ctx.Err() == nil {
 		n.peers.record(u, err)
 	}
@@ -37,75 +72,172 @@ func (n *Node) SyncWith(ctx context.Context, u peer.URL) (bool, error) {
 	return changed, nil
 }
 
+// syncInBackground starts a sync with u unless one is running already, and
+// does not wait for it.
+func (n *Node) syncInBackground(ctx context.Context, u peer.URL) {
+	release, ok := n.peers.trySyncLock(u)
+	if !ok {
+		return
+	}
+	n.peers.wg.Go(func() {
+		defer release()
+		sctx, cancel := context.WithTimeout(ctx, n.cfg.SyncTimeout)
+		defer cancel()
+		if _, err := n.syncLocked(ctx, sctx, u); err != nil && ctx.Err() == nil {
+			n.log.Debug("sync", "peer", u.String(), "err", err)
+		}
+	})
+}
+
 func (n *Node) syncWith(ctx context.Context, u peer.URL) (bool, error) {
 	tip := n.Tip()
-	ch, err := n.client.FetchChain(ctx, u, tip.Height+1, syncPage)
+	var br *branch
+	forked := false
+	ch, err := n.client.StreamChain(ctx, u, tip.Height+1, syncPage, func(v consensus.Value) error {
+		if br == nil {
+			// The first block tells what the answer is: a tutorial
+			// peer's whole chain, blocks on our tip, or blocks of a
+			// branch that left ours below it.
+			index, _ := v.Get("index")
+			first, _ := index.Num.Int64()
+			prev, _ := v.Get("previous_hash")
+			switch {
+			case first == 1:
+				br = n.newBranch(ctx, tip, 0, &consensus.ChainChecker{Now: n.now()})
+				br.matching = true
+			case prev.Kind == consensus.String && prev.Str == tip.Hash:
+				br = n.newBranch(ctx, tip, tip.Height, consensus.CheckerFrom(tip, n.now()))
+			default:
+				forked = true
+				return errStop
+			}
+		}
+		return br.add(v)
+	})
+	if forked {
+		return n.reorgFrom(ctx, u, tip)
+	}
 	if err != nil {
 		return false, err
 	}
 	if ch.Length <= tip.Height {
 		return false, nil // ours is as long: keep it
 	}
-	if ch.Full {
-		return n.adoptFullChain(ctx, ch.Blocks)
-	}
-	if len(ch.Blocks) == 0 {
+	if br == nil {
 		return false, fmt.Errorf("peer claims %d blocks but sent none", ch.Length)
 	}
-	first, ok := ch.Blocks[0].Get("previous_hash")
-	if ok && first.Kind == consensus.String && first.Str == tip.Hash {
-		return n.extend(ctx, u, tip, ch)
+	if ch.Full {
+		return n.commitBlocks(ctx, tip, br.fork, br.blocks)
 	}
-	return n.reorgFrom(ctx, u, tip, ch.Length)
+	return n.extend(ctx, u, tip, br, ch.Length)
 }
 
-// extend appends the peer's blocks that build on our tip, page by page.
-func (n *Node) extend(ctx context.Context, u peer.URL, tip pybtc.ChainTip, ch peer.Chain) (bool, error) {
+// branch gathers a peer's blocks above a fork point as they arrive,
+// validated, within the node's bounds on what a sync holds in memory.
+type branch struct {
+	n       *Node
+	ctx     context.Context
+	tip     pybtc.ChainTip // ours when the sync began
+	fork    int64
+	checker *consensus.ChainChecker
+	blocks  []pybtc.Block
+	bytes   int64
+
+	// matching is set while a whole chain from the genesis is the same as
+	// ours: such blocks are not kept, and the fork moves up with them.
+	matching bool
+	ours     map[int64]string // our hashes from the height of the block in hand
+	oursTo   int64            // the last height in ours
+}
+
+func (n *Node) newBranch(ctx context.Context, tip pybtc.ChainTip, fork int64, checker *consensus.ChainChecker) *branch {
+	return &branch{n: n, ctx: ctx, tip: tip, fork: fork, checker: checker}
+}
+
+// add validates the next block of the branch and keeps it, unless the
+// branch grows beyond maxForkDepth blocks or Config.MaxBranchBytes.
+func (br *branch) add(v consensus.Value) error {
+	b, err := br.checker.Next(v)
+	if err != nil {
+		return err
+	}
+	if br.matching {
+		same, err := br.isOurs(b)
+		if err != nil {
+			return err
+		}
+		if same {
+			br.fork = b.Index
+			return nil
+		}
+		br.matching = false
+	}
+	if len(br.blocks) >= maxForkDepth {
+		return fmt.Errorf("the branch above block %d has more than %d blocks, more than a sync holds", br.fork, maxForkDepth)
+	}
+	br.bytes += int64(len(b.Raw))
+	if br.bytes > br.n.cfg.MaxBranchBytes {
+		return fmt.Errorf("the branch above block %d has more than %d bytes of blocks, more than a sync holds", br.fork, br.n.cfg.MaxBranchBytes)
+	}
+	br.blocks = append(br.blocks, b)
+	return nil
+}
+
+// isOurs reports whether b is the block at its height in our chain,
+// reading our hashes a page at a time.
+func (br *branch) isOurs(b pybtc.Block) (bool, error) {
+	if b.Index > br.tip.Height {
+		return false, nil
+	}
+	if br.ours == nil || b.Index > br.oursTo {
+		to := min(b.Index+syncPage-1, br.tip.Height)
+		ours, err := br.n.store.Hashes(br.ctx, b.Index, to)
+		if err != nil {
+			return false, fmt.Errorf("read our hashes %d..%d: %w", b.Index, to, err)
+		}
+		br.ours, br.oursTo = ours, to
+	}
+	return br.ours[b.Index] == b.Hash, nil
+}
+
+// extend stores the blocks of br, which build on our tip, and fetches and
+// stores the peer's next pages until the length it claimed.
+func (n *Node) extend(ctx context.Context, u peer.URL, tip pybtc.ChainTip, br *branch, length int64) (bool, error) {
 	changed := false
-	for {
-		checker := consensus.CheckerFrom(tip, n.now())
-		blocks := make([]pybtc.Block, 0, len(ch.Blocks))
-		for _, v := range ch.Blocks {
-			b, err := checker.Next(v)
-			if err != nil {
-				return changed, err
-			}
-			blocks = append(blocks, b)
+	for len(br.blocks) > 0 {
+		ok, err := n.commitBlocks(ctx, tip, tip.Height, br.blocks)
+		if err != nil || !ok {
+			return changed, err
 		}
-		if len(blocks) > 0 {
-			ok, err := n.commitBlocks(ctx, tip, tip.Height, blocks)
-			if err != nil || !ok {
-				return changed, err
-			}
-			changed = true
-			tip = checker.Tip()
+		changed = true
+		tip = br.checker.Tip()
+		if tip.Height >= length {
+			break
 		}
-		if tip.Height >= ch.Length || len(blocks) == 0 {
-			return changed, nil
-		}
-		var err error
-		if ch, err = n.client.FetchChain(ctx, u, tip.Height+1, syncPage); err != nil {
+		br = n.newBranch(ctx, tip, tip.Height, consensus.CheckerFrom(tip, n.now()))
+		ch, err := n.client.StreamChain(ctx, u, tip.Height+1, syncPage, br.add)
+		if err != nil {
 			return changed, err
 		}
 		if ch.Full {
 			return changed, fmt.Errorf("peer answered a full chain while paging")
 		}
+		length = ch.Length
 	}
+	return changed, nil
 }
 
 // reorgFrom finds where the peer's chain leaves ours by asking for ever
 // earlier blocks, then fetches the peer's branch from there and adopts it
-// if it is valid and longer.
-func (n *Node) reorgFrom(ctx context.Context, u peer.URL, tip pybtc.ChainTip, length int64) (bool, error) {
+// if it is valid and longer. The length the peer claims is checked on
+// every page: the branch above the fork stays within maxForkDepth blocks,
+// and the node fetches no further than the first claim.
+func (n *Node) reorgFrom(ctx context.Context, u peer.URL, tip pybtc.ChainTip) (bool, error) {
 	fork := int64(-1)
 	for step := int64(8); fork < 0; step *= 2 {
 		since := max(tip.Height+1-step, 1)
 		if tip.Height+1-since > maxForkDepth {
 			return false, fmt.Errorf("no common block within %d blocks", maxForkDepth)
-		}
-		ch, err := n.client.FetchChain(ctx, u, since, tip.Height+2-since)
-		if err != nil {
-			return false, err
 		}
 		ours, err := n.store.Hashes(ctx, since-1, tip.Height)
 		if err != nil {
@@ -113,16 +245,20 @@ func (n *Node) reorgFrom(ctx context.Context, u peer.URL, tip pybtc.ChainTip, le
 		}
 		// The fork is below the first of the peer's blocks whose
 		// previous_hash is ours but whose own hash is not.
-		for i, v := range ch.Blocks {
-			h := since + int64(i)
-			prev, _ := v.Get("previous_hash")
+		h := since
+		_, err = n.client.StreamChain(ctx, u, since, tip.Height+2-since, func(v consensus.Value) error {
+			defer func() { h++ }()
 			if ours[h] == consensus.Hash(v) {
-				continue
+				return nil
 			}
+			prev, _ := v.Get("previous_hash")
 			if prev.Kind == consensus.String && prev.Str == ours[h-1] {
 				fork = h - 1
 			}
-			break
+			return errStop
+		})
+		if err != nil && !errors.Is(err, errStop) {
+			return false, err
 		}
 		if fork < 0 && since == 1 {
 			fork = 0 // not even the genesis is shared
@@ -130,67 +266,38 @@ func (n *Node) reorgFrom(ctx context.Context, u peer.URL, tip pybtc.ChainTip, le
 	}
 
 	// Fetch the peer's branch above the fork and check it from our block there.
-	var base pybtc.ChainTip
+	checker := &consensus.ChainChecker{Now: n.now()}
 	if fork > 0 {
-		var err error
-		if base, err = n.store.BlockAt(ctx, fork); err != nil {
-			return false, err
-		}
-	}
-	var blocks []pybtc.Block
-	var checker *consensus.ChainChecker
-	if fork == 0 {
-		checker = &consensus.ChainChecker{Now: n.now()}
-	} else {
-		checker = consensus.CheckerFrom(base, n.now())
-	}
-	if length-fork > maxForkDepth {
-		return false, fmt.Errorf("branch of %d blocks above the fork is too long to hold", length-fork)
-	}
-	for next := fork + 1; next <= length; {
-		ch, err := n.client.FetchChain(ctx, u, next, syncPage)
+		base, err := n.store.BlockAt(ctx, fork)
 		if err != nil {
 			return false, err
 		}
-		if len(ch.Blocks) == 0 {
+		checker = consensus.CheckerFrom(base, n.now())
+	}
+	br := n.newBranch(ctx, tip, fork, checker)
+	target := int64(-1)
+	for next := fork + 1; target < 0 || next <= target; {
+		ch, err := n.client.StreamChain(ctx, u, next, syncPage, br.add)
+		if err != nil {
+			return false, err
+		}
+		switch {
+		case ch.Length-fork > maxForkDepth:
+			return false, fmt.Errorf("peer claims %d blocks, a branch of %d above the fork at %d, more than the %d a sync holds", ch.Length, ch.Length-fork, fork, maxForkDepth)
+		case target >= 0 && ch.Length > target+syncPage:
+			return false, fmt.Errorf("peer's claimed length keeps growing: %d, after %d when the sync began", ch.Length, target)
+		case ch.Full && next > 1:
+			return false, fmt.Errorf("peer answered a full chain while paging")
+		}
+		if target < 0 {
+			target = ch.Length
+		}
+		if ch.Sent == 0 {
 			break
 		}
-		for _, v := range ch.Blocks {
-			b, err := checker.Next(v)
-			if err != nil {
-				return false, err
-			}
-			blocks = append(blocks, b)
-		}
-		next += int64(len(ch.Blocks))
-		length = ch.Length
+		next += ch.Sent
 	}
-	return n.commitBlocks(ctx, tip, fork, blocks)
-}
-
-// adoptFullChain validates a whole chain, as a tutorial peer sends it, and
-// adopts what differs from ours if it is longer.
-func (n *Node) adoptFullChain(ctx context.Context, chain []consensus.Value) (bool, error) {
-	blocks, err := consensus.ValidateChain(chain, n.now())
-	if err != nil {
-		return false, err
-	}
-	tip := n.Tip()
-	if int64(len(blocks)) <= tip.Height {
-		return false, nil
-	}
-	ours, err := n.store.Hashes(ctx, 1, tip.Height)
-	if err != nil {
-		return false, err
-	}
-	fork := int64(0)
-	for _, b := range blocks {
-		if ours[b.Index] != b.Hash {
-			break
-		}
-		fork = b.Index
-	}
-	return n.commitBlocks(ctx, tip, fork, blocks[fork:])
+	return n.commitBlocks(ctx, tip, fork, br.blocks)
 }
 
 // commitBlocks stores blocks above height fork (appending when fork is the
@@ -230,23 +337,32 @@ func (n *Node) commitBlocks(ctx context.Context, tip pybtc.ChainTip, fork int64,
 	return true, nil
 }
 
-// SyncAll asks every peer that is not backing off for a longer chain, one
-// after the other, and reports whether the chain changed.
+// SyncAll asks every peer that is not backing off for a longer chain, the
+// peers side by side (up to syncWorkers at once), and reports whether the
+// chain changed. It returns within Config.SyncTimeout.
 func (n *Node) SyncAll(ctx context.Context) bool {
-	changed := false
+	var changed atomic.Bool
+	var wg sync.WaitGroup
 	for _, u := range n.peers.ready() {
-		ok, err := n.SyncWith(ctx, u)
-		if err != nil && ctx.Err() == nil {
-			n.log.Debug("sync", "peer", u.String(), "err", err)
-		}
-		changed = changed || ok
+		wg.Go(func() {
+			ok, err := n.SyncWith(ctx, u)
+			if err != nil && ctx.Err() == nil {
+				n.log.Debug("sync", "peer", u.String(), "err", err)
+			}
+			if ok {
+				changed.Store(true)
+			}
+		})
 	}
-	return changed
+	wg.Wait()
+	return changed.Load()
 }
 
 // runSync asks the peers for a longer chain every SyncInterval: block
 // announcements from tutorial nodes do not arrive (their header is
-// misspelled), so the node must not depend on them.
+// misspelled), so the node must not depend on them. Each round starts a
+// sync with every peer that has none running and does not wait for them,
+// so that a slow peer delays only its own next round.
 func (n *Node) runSync(ctx context.Context) {
 	t := time.NewTicker(n.cfg.SyncInterval)
 	defer t.Stop()
@@ -255,7 +371,9 @@ func (n *Node) runSync(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			n.SyncAll(ctx)
+			for _, u := range n.peers.ready() {
+				n.syncInBackground(ctx, u)
+			}
 		}
 	}
 }

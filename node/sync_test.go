@@ -43,23 +43,34 @@ func (f *FakePeers) Register(context.Context, peer.URL, peer.URL) error         
 func (f *FakePeers) RelayTransaction(context.Context, peer.URL, []byte) error       { return nil }
 func (f *FakePeers) AnnounceBlock(context.Context, peer.URL, peer.URL, int64) error { return nil }
 
-func (f *FakePeers) FetchChain(_ context.Context, u peer.URL, since, limit int64) (peer.Chain, error) {
+func (f *FakePeers) StreamChain(_ context.Context, u peer.URL, since, limit int64, each func(consensus.Value) error) (peer.Chain, error) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.fetches++
 	chain, ok := f.chains[u.String()]
+	tutorial := f.tutorial[u.String()]
+	f.mu.Unlock()
 	if !ok {
 		return peer.Chain{}, errors.New("connection refused")
 	}
-	if f.tutorial[u.String()] || since == 1 {
-		return peer.Chain{Blocks: chain, Length: int64(len(chain)), Full: true}, nil
+	ch := peer.Chain{Length: int64(len(chain))}
+	blocks := chain
+	if tutorial || since == 1 {
+		ch.Full = true
+	} else {
+		from := min(since-1, int64(len(chain)))
+		to := int64(len(chain))
+		if limit > 0 {
+			to = min(to, from+limit)
+		}
+		blocks = chain[from:to]
 	}
-	from := min(since-1, int64(len(chain)))
-	to := int64(len(chain))
-	if limit > 0 {
-		to = min(to, from+limit)
+	for _, b := range blocks {
+		if err := each(b); err != nil {
+			return peer.Chain{}, err
+		}
 	}
-	return peer.Chain{Blocks: chain[from:to], Length: int64(len(chain))}, nil
+	ch.Sent = int64(len(blocks))
+	return ch, nil
 }
 
 // MustNetworkNode opens a node that reaches peers through fake.

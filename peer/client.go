@@ -3,6 +3,7 @@ package peer
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -202,6 +203,8 @@ type Chain struct {
 	// genesis was asked for (since == 1), or the peer is a tutorial node,
 	// which ignores the query and always sends its whole chain.
 	Full bool
+	// Sent is the number of blocks the answer carried.
+	Sent int64
 }
 
 // FetchChain asks peer for its blocks from index since (≥ 1) on, at most
@@ -210,8 +213,37 @@ type Chain struct {
 // chain, which Full reports. At most MaxChainBytes of the answer are read
 // (a longer one fails with ErrTooLarge), and an answer that is not an
 // object with a "chain" list of block objects and an integer "length"
-// consistent with it fails with ErrMalformed.
+// consistent with it fails with ErrMalformed. It holds every block
+// parsed; StreamChain does not.
 func (c *Client) FetchChain(ctx context.Context, peer URL, since, limit int64) (Chain, error) {
+	var blocks []consensus.Value
+	ch, err := c.StreamChain(ctx, peer, since, limit, func(v consensus.Value) error {
+		blocks = append(blocks, v)
+		return nil
+	})
+	if err != nil {
+		return Chain{}, err
+	}
+	ch.Blocks = blocks
+	return ch, nil
+}
+
+// maxBlockValues bounds the JSON values of one block that StreamChain
+// parses. A parsed value costs about a hundred bytes whatever its text, so
+// a block of two-byte values ("0,") would cost fifty times its size; the
+// most a valid block needs (10,000 transactions of a few members each) is
+// well below the bound.
+const maxBlockValues = 200_000
+
+// StreamChain is FetchChain without holding the answer: it reads the
+// answer as it arrives and hands each block to each, in order, parsed on
+// its own, so that what a chain costs in memory is one block's parse plus
+// whatever each keeps. The returned Chain has no Blocks. The answer's
+// "length" may come after the blocks, so each may see blocks of an answer
+// that turns out malformed: it must not act on them before StreamChain
+// returns without an error. An error from each ends the call and is
+// returned wrapped; the rest of the answer is not read.
+func (c *Client) StreamChain(ctx context.Context, peer URL, since, limit int64, each func(consensus.Value) error) (Chain, error) {
 	if since < 1 || limit < 0 {
 		return Chain{}, fmt.Errorf("fetch chain from %s: %w", peer,
 			pybtc.Errorf(pybtc.EINVALID, "since must be ≥ 1 and limit ≥ 0, not %d and %d", since, limit))
@@ -222,71 +254,233 @@ func (c *Client) FetchChain(ctx context.Context, peer URL, since, limit int64) (
 	}
 	ctx, cancel := context.WithTimeout(ctx, orDefault(c.ChainTimeout, defaultChainTimeout))
 	defer cancel()
-	body, err := c.fetch(ctx, target, orDefault(c.MaxChainBytes, defaultMaxChainBytes))
-	if err != nil {
-		return Chain{}, fmt.Errorf("fetch chain from %s: %w", peer, err)
-	}
-	ch, err := decodeChain(body, since)
+	ch, err := c.streamChain(ctx, target, since, orDefault(c.MaxChainBytes, defaultMaxChainBytes), each)
 	if err != nil {
 		return Chain{}, fmt.Errorf("fetch chain from %s: %w", peer, err)
 	}
 	return ch, nil
 }
 
-// decodeChain checks the shape of a chain answer; the blocks' contents
-// are the consensus rules' business.
-func decodeChain(body []byte, since int64) (Chain, error) {
-	v, err := consensus.Parse(body)
+func (c *Client) streamChain(ctx context.Context, target string, since, limit int64, each func(consensus.Value) error) (Chain, error) {
+	resp, err := c.send(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return Chain{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return Chain{}, err
 	}
-	if v.Kind != consensus.Object {
-		return Chain{}, fmt.Errorf("%w: the answer is a JSON %s, not an object", ErrMalformed, v.Kind)
+	// On every early return the rest of the body stays unread: closing
+	// drops the connection, which is cheaper than reading a hostile
+	// answer to its end.
+	defer resp.Body.Close()
+	if err := checkStatus(resp); err != nil {
+		return Chain{}, err
 	}
-	chain, ok := v.Get("chain")
-	if !ok {
-		return Chain{}, fmt.Errorf(`%w: the answer has no "chain"`, ErrMalformed)
+	if resp.ContentLength > limit {
+		return Chain{}, fmt.Errorf("%w: %d bytes announced, at most %d allowed", ErrTooLarge, resp.ContentLength, limit)
 	}
-	if chain.Kind != consensus.Array {
-		return Chain{}, fmt.Errorf(`%w: "chain" is a JSON %s, not a list`, ErrMalformed, chain.Kind)
+	body := &cappedReader{r: resp.Body, left: limit}
+	ch, err := decodeChain(json.NewDecoder(body), since, each)
+	var ee *eachError
+	switch {
+	case err == nil:
+		return ch, nil
+	case errors.As(err, &ee):
+		return Chain{}, ee.err
+	case body.over:
+		return Chain{}, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
+	case body.err != nil:
+		return Chain{}, timeoutError(ctx, body.err)
+	case errors.Is(err, ErrMalformed), errors.Is(err, ErrTooLarge):
+		return Chain{}, err
 	}
-	for i, b := range chain.Arr {
-		if b.Kind != consensus.Object {
-			return Chain{}, fmt.Errorf(`%w: "chain"[%d] is a JSON %s, not a block object`, ErrMalformed, i, b.Kind)
-		}
-	}
-	lengthValue, ok := v.Get("length")
-	if !ok {
-		return Chain{}, fmt.Errorf(`%w: the answer has no "length"`, ErrMalformed)
-	}
-	length, ok := lengthValue.Num.Int64()
-	if lengthValue.Kind != consensus.Number || !ok {
-		return Chain{}, fmt.Errorf(`%w: "length" must be an integer`, ErrMalformed)
-	}
-	sent := int64(len(chain.Arr))
-	if length < sent {
-		return Chain{}, fmt.Errorf(`%w: "length" %d is less than the %d blocks sent`, ErrMalformed, length, sent)
-	}
+	return Chain{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+}
 
-	full := since == 1
-	if sent > 0 {
-		first, ok := chain.Arr[0].Get("index")
-		index, isInt := first.Num.Int64()
-		if !ok || first.Kind != consensus.Number || !isInt {
-			return Chain{}, fmt.Errorf(`%w: the first block has no integer "index"`, ErrMalformed)
+// eachError carries an error of StreamChain's callback through the decoder.
+type eachError struct{ err error }
+
+func (e *eachError) Error() string { return e.err.Error() }
+
+// cappedReader reads at most left bytes of r and notes whether r had more,
+// and the first read error other than the end.
+type cappedReader struct {
+	r    io.Reader
+	left int64
+	over bool
+	err  error
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		var one [1]byte
+		n, err := c.r.Read(one[:])
+		if n > 0 {
+			c.over = true
+			return 0, ErrTooLarge
 		}
+		if err != nil && err != io.EOF {
+			c.err = err
+		}
+		return 0, err
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if err != nil && err != io.EOF {
+		c.err = err
+	}
+	return n, err
+}
+
+// decodeChain checks the shape of a chain answer as it streams, handing
+// each block to each; the blocks' contents are the consensus rules'
+// business.
+func decodeChain(dec *json.Decoder, since int64, each func(consensus.Value) error) (Chain, error) {
+	tok, err := dec.Token()
+	if err == io.EOF {
+		return Chain{}, fmt.Errorf("%w: the answer is empty", ErrMalformed)
+	}
+	if err != nil {
+		return Chain{}, err
+	}
+	if tok != json.Delim('{') {
+		return Chain{}, fmt.Errorf("%w: the answer is a JSON %s, not an object", ErrMalformed, tokenKind(tok))
+	}
+	var (
+		sawChain, sawLength bool
+		length, sent        int64
+		full                = since == 1
+	)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return Chain{}, err
+		}
+		key, _ := tok.(string)
 		switch {
-		case index == 1:
-			full = true
-		case index != since:
-			// Blocks from elsewhere would be taken for the ones asked
-			// for, and mislead the search for the fork point.
-			return Chain{}, fmt.Errorf("%w: asked for blocks from %d, got blocks from %d", ErrMalformed, since, index)
-		case length-sent < since-1:
-			return Chain{}, fmt.Errorf(`%w: "length" %d is less than the %d blocks up to the last one sent`, ErrMalformed, length, since-1+sent)
+		case key == "chain" && sawChain, key == "length" && sawLength:
+			return Chain{}, fmt.Errorf("%w: the answer has %q twice", ErrMalformed, key)
+		case key == "chain":
+			sawChain = true
+			tok, err := dec.Token()
+			if err != nil {
+				return Chain{}, err
+			}
+			if tok != json.Delim('[') {
+				return Chain{}, fmt.Errorf(`%w: "chain" is a JSON %s, not a list`, ErrMalformed, tokenKind(tok))
+			}
+			for dec.More() {
+				var raw json.RawMessage
+				if err := dec.Decode(&raw); err != nil {
+					return Chain{}, err
+				}
+				if countValues(raw) > maxBlockValues {
+					return Chain{}, fmt.Errorf(`%w: "chain"[%d] has more than %d JSON values`, ErrTooLarge, sent, maxBlockValues)
+				}
+				b, err := consensus.Parse(raw)
+				if err != nil {
+					return Chain{}, fmt.Errorf(`%w: "chain"[%d]: %v`, ErrMalformed, sent, err)
+				}
+				if b.Kind != consensus.Object {
+					return Chain{}, fmt.Errorf(`%w: "chain"[%d] is a JSON %s, not a block object`, ErrMalformed, sent, b.Kind)
+				}
+				if sent == 0 {
+					first, ok := b.Get("index")
+					index, isInt := first.Num.Int64()
+					if !ok || first.Kind != consensus.Number || !isInt {
+						return Chain{}, fmt.Errorf(`%w: the first block has no integer "index"`, ErrMalformed)
+					}
+					switch {
+					case index == 1:
+						full = true
+					case index != since:
+						// Blocks from elsewhere would be taken for the
+						// ones asked for, and mislead the search for the
+						// fork point.
+						return Chain{}, fmt.Errorf("%w: asked for blocks from %d, got blocks from %d", ErrMalformed, since, index)
+					}
+				}
+				if err := each(b); err != nil {
+					return Chain{}, &eachError{err}
+				}
+				sent++
+			}
+			if _, err := dec.Token(); err != nil { // the closing ]
+				return Chain{}, err
+			}
+		case key == "length":
+			sawLength = true
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return Chain{}, err
+			}
+			v, err := consensus.Parse(raw)
+			n, ok := v.Num.Int64()
+			if err != nil || v.Kind != consensus.Number || !ok {
+				return Chain{}, fmt.Errorf(`%w: "length" must be an integer`, ErrMalformed)
+			}
+			length = n
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return Chain{}, err
+			}
 		}
 	}
-	return Chain{Blocks: chain.Arr, Length: length, Full: full}, nil
+	if _, err := dec.Token(); err != nil { // the closing }
+		return Chain{}, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Chain{}, fmt.Errorf("%w: data after the answer", ErrMalformed)
+	}
+	switch {
+	case !sawChain:
+		return Chain{}, fmt.Errorf(`%w: the answer has no "chain"`, ErrMalformed)
+	case !sawLength:
+		return Chain{}, fmt.Errorf(`%w: the answer has no "length"`, ErrMalformed)
+	case length < sent:
+		return Chain{}, fmt.Errorf(`%w: "length" %d is less than the %d blocks sent`, ErrMalformed, length, sent)
+	case sent > 0 && !full && length-sent < since-1:
+		return Chain{}, fmt.Errorf(`%w: "length" %d is less than the %d blocks up to the last one sent`, ErrMalformed, length, since-1+sent)
+	}
+	return Chain{Length: length, Full: full, Sent: sent}, nil
+}
+
+// tokenKind names the JSON type that begins with tok, for messages.
+func tokenKind(tok json.Token) string {
+	switch t := tok.(type) {
+	case json.Delim:
+		if t == '[' {
+			return "array"
+		}
+		return "object"
+	case string:
+		return "string"
+	case float64, json.Number:
+		return "number"
+	case bool:
+		return "bool"
+	}
+	return "null"
+}
+
+// countValues returns an upper bound of the JSON values in raw: every
+// value but the first follows a ',', a ':' or an opening bracket.
+func countValues(raw []byte) int {
+	n, inString, escaped := 1, false, false
+	for _, c := range raw {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ',' || c == ':' || c == '[' || c == '{'):
+			n++
+		}
+	}
+	return n
 }
 
 // small makes an exchange whose answer matters only by its status.
@@ -305,32 +499,6 @@ func (c *Client) small(ctx context.Context, method, target string, body []byte) 
 	// answer is short; a read error changes nothing, the peer said yes.
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, orDefault(c.MaxSmallBytes, defaultMaxSmallBytes)))
 	return nil
-}
-
-// fetch GETs target and returns at most limit bytes of a 2xx answer.
-func (c *Client) fetch(ctx context.Context, target string, limit int64) ([]byte, error) {
-	resp, err := c.send(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		return nil, err
-	}
-	// On every early return the rest of the body stays unread: closing
-	// drops the connection, which is cheaper than reading a hostile
-	// answer to its end.
-	defer resp.Body.Close()
-	if err := checkStatus(resp); err != nil {
-		return nil, err
-	}
-	if resp.ContentLength > limit {
-		return nil, fmt.Errorf("%w: %d bytes announced, at most %d allowed", ErrTooLarge, resp.ContentLength, limit)
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return nil, timeoutError(ctx, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
-	}
-	return data, nil
 }
 
 // send makes one request; ctx carries the call's total timeout.

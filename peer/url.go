@@ -164,25 +164,90 @@ func refuse(s, rule string) (URL, error) {
 }
 
 // SameNode reports whether a and b name the same node: the same host and
-// port, whatever the scheme, counting localhost and the loopback and
-// wildcard addresses as one host. A node listening on 0.0.0.0:5000 is
-// reached as 127.0.0.1:5000 or localhost:5000, and the tutorial swaps
-// these spellings freely.
+// port, whatever the scheme, counting every name of this machine as one
+// host: localhost, the loopback addresses (all of 127.0.0.0/8 and ::1) and
+// the wildcard addresses (0.0.0.0, ::), in any spelling, IPv4-mapped IPv6
+// included. A node listening on 0.0.0.0:5000 is reached at each of them,
+// and the tutorial swaps these spellings freely.
 func SameNode(a, b URL) bool {
 	ah, ap, errA := net.SplitHostPort(a.Host)
 	bh, bp, errB := net.SplitHostPort(b.Host)
 	if errA != nil || errB != nil {
 		return a == b
 	}
-	return ap == bp && (ah == bh || isLocal(ah) && isLocal(bh))
+	return ap == bp && (ah == bh || IsLocalHost(ah) && IsLocalHost(bh))
 }
 
-// isLocal reports whether h is a name of this machine as the tutorial
-// uses them.
-func isLocal(h string) bool {
-	switch h {
-	case "localhost", "127.0.0.1", "::1", "0.0.0.0", "::":
+// Port returns the URL's port, e.g. "5001".
+func (u URL) Port() string {
+	_, port, _ := net.SplitHostPort(u.Host)
+	return port
+}
+
+// Addr returns the URL's host as an IP address, in any spelling a
+// resolver accepts (IPv4-mapped IPv6 unmapped, "127.1", "0x7f000001"), or
+// false for a host name.
+func (u URL) Addr() (netip.Addr, bool) {
+	h, _, err := net.SplitHostPort(u.Host)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return hostAddr(h)
+}
+
+// IsLocalHost reports whether host names this machine whatever its
+// network: localhost (and names under .localhost, RFC 6761), a loopback
+// or a wildcard address.
+func IsLocalHost(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return true
 	}
-	return false
+	addr, ok := hostAddr(host)
+	return ok && (addr.IsLoopback() || addr.IsUnspecified())
+}
+
+func hostAddr(h string) (netip.Addr, bool) {
+	if addr, err := netip.ParseAddr(h); err == nil {
+		return addr.Unmap(), true
+	}
+	return parseInetAton(h)
+}
+
+// parseInetAton reads the IPv4 spellings that C resolvers accept besides
+// the dotted quad: one to four parts, each decimal, octal (leading 0) or
+// hexadecimal (0x), the last filling the remaining bytes; "127.1" and
+// "2130706433" are 127.0.0.1 to them.
+func parseInetAton(h string) (netip.Addr, bool) {
+	parts := strings.Split(h, ".")
+	if len(parts) > 4 {
+		return netip.Addr{}, false
+	}
+	var nums [4]uint64
+	for i, p := range parts {
+		base := 10
+		switch {
+		case len(p) > 2 && (p[:2] == "0x" || p[:2] == "0X"):
+			base, p = 16, p[2:]
+		case len(p) > 1 && p[0] == '0':
+			base, p = 8, p[1:]
+		}
+		n, err := strconv.ParseUint(p, base, 32)
+		if err != nil {
+			return netip.Addr{}, false
+		}
+		nums[i] = n
+	}
+	last := len(parts) - 1
+	var v uint64
+	for i := range last {
+		if nums[i] > 0xff {
+			return netip.Addr{}, false
+		}
+		v |= nums[i] << (24 - 8*i)
+	}
+	if nums[last] >= 1<<(32-8*last) {
+		return netip.Addr{}, false
+	}
+	v |= nums[last]
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true
 }

@@ -134,8 +134,22 @@ func TestSameNode(t *testing.T) {
 		{"LocalAliasesOtherPort", "http://localhost:5000", "http://0.0.0.0:5001", false},
 		{"OtherHost", "http://10.0.0.1:5000", "http://10.0.0.2:5000", false},
 		{"LocalAndRemote", "http://127.0.0.1:5000", "http://10.0.0.1:5000", false},
-		{"OtherLoopbackAddress", "http://127.0.0.2:5000", "http://127.0.0.1:5000", false},
+		// A node on the wildcard answers at every loopback address.
+		{"OtherLoopbackAddress", "http://127.0.0.2:5000", "http://127.0.0.1:5000", true},
 		{"NameAndLoopback", "http://node.example:5000", "http://127.0.0.1:5000", false},
+		{"MappedLoopback", "http://[::ffff:127.0.0.1]:5000", "http://127.0.0.1:5000", true},
+		{"MappedWildcard", "http://[::ffff:0.0.0.0]:5000", "http://localhost:5000", true},
+		{"IPv6Wildcard", "http://[::]:5000", "http://127.0.0.1:5000", true},
+		{"IPv6LoopbackLongForm", "http://[0:0:0:0:0:0:0:1]:5000", "http://localhost:5000", true},
+		{"LoopbackNetwork", "http://127.255.0.9:5000", "http://[::1]:5000", true},
+		{"ShortIPv4", "http://127.1:5000", "http://127.0.0.1:5000", true},
+		{"DecimalIPv4", "http://2130706433:5000", "http://localhost:5000", true},
+		{"HexIPv4", "http://0x7f000001:5000", "http://localhost:5000", true},
+		{"OctalIPv4", "http://0177.0.0.1:5000", "http://localhost:5000", true},
+		{"LocalhostSubdomain", "http://node.localhost:5000", "http://127.0.0.1:5000", true},
+		{"MappedLoopbackOtherPort", "http://[::ffff:127.0.0.1]:5001", "http://127.0.0.1:5000", false},
+		{"MappedRemote", "http://[::ffff:10.0.0.1]:5000", "http://127.0.0.1:5000", false},
+		{"NumericName", "http://10.1:5000", "http://127.0.0.1:5000", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

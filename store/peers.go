@@ -44,13 +44,14 @@ func (db *DB) RemovePeer(ctx context.Context, url string) (err error) {
 // Peers returns every peer, oldest first.
 func (db *DB) Peers(ctx context.Context) ([]pybtc.Peer, error) {
 	var rows []struct {
-		URL         string          `db:"url"`
-		AddedAt     float64         `db:"added_at"`
-		LastSuccess sql.NullFloat64 `db:"last_success"`
-		LastFailure sql.NullFloat64 `db:"last_failure"`
-		Failures    int             `db:"failures"`
-		RetryAt     float64         `db:"retry_at"`
-		LastError   string          `db:"last_error"`
+		URL          string          `db:"url"`
+		AddedAt      float64         `db:"added_at"`
+		LastSuccess  sql.NullFloat64 `db:"last_success"`
+		LastFailure  sql.NullFloat64 `db:"last_failure"`
+		Failures     int             `db:"failures"`
+		RetryAt      float64         `db:"retry_at"`
+		LastError    string          `db:"last_error"`
+		FailingSince float64         `db:"failing_since"`
 	}
 	if err := db.read.SelectContext(ctx, &rows, `
 		SELECT
@@ -60,7 +61,8 @@ func (db *DB) Peers(ctx context.Context) ([]pybtc.Peer, error) {
 			last_failure,
 			failures,
 			retry_at,
-			last_error
+			last_error,
+			failing_since
 		FROM peers
 		ORDER BY added_at, url`); err != nil {
 		return nil, fmt.Errorf("read peers: %w", err)
@@ -68,13 +70,14 @@ func (db *DB) Peers(ctx context.Context) ([]pybtc.Peer, error) {
 	peers := make([]pybtc.Peer, len(rows))
 	for i, r := range rows {
 		peers[i] = pybtc.Peer{
-			URL:         r.URL,
-			AddedAt:     r.AddedAt,
-			LastSuccess: r.LastSuccess.Float64,
-			LastFailure: r.LastFailure.Float64,
-			Failures:    r.Failures,
-			RetryAt:     r.RetryAt,
-			LastError:   r.LastError,
+			URL:          r.URL,
+			AddedAt:      r.AddedAt,
+			LastSuccess:  r.LastSuccess.Float64,
+			LastFailure:  r.LastFailure.Float64,
+			Failures:     r.Failures,
+			RetryAt:      r.RetryAt,
+			LastError:    r.LastError,
+			FailingSince: r.FailingSince,
 		}
 	}
 	return peers, nil
@@ -90,15 +93,17 @@ func (db *DB) PeerSucceeded(ctx context.Context, url string) (err error) {
 			last_success = ?,
 			failures = 0,
 			retry_at = 0,
-			last_error = ''
+			last_error = '',
+			failing_since = 0
 		WHERE url = ?`, db.now(), url); err != nil {
 		return fmt.Errorf("record peer %s: %w", url, err)
 	}
 	return nil
 }
 
-// PeerFailed records a failed exchange with url: it counts the failure and
-// sets when the peer may be tried again.
+// PeerFailed records a failed exchange with url: it counts the failure,
+// notes when the streak of failures began and sets when the peer may be
+// tried again.
 func (db *DB) PeerFailed(ctx context.Context, url string, reason string, retryAt float64) (err error) {
 	defer func() { err = db.noteWrite(storageError(err), changesRows) }()
 	if _, err := db.write.ExecContext(ctx, `
@@ -107,8 +112,9 @@ func (db *DB) PeerFailed(ctx context.Context, url string, reason string, retryAt
 			last_failure = ?,
 			failures = failures + 1,
 			retry_at = ?,
-			last_error = ?
-		WHERE url = ?`, db.now(), retryAt, reason, url); err != nil {
+			last_error = ?,
+			failing_since = CASE WHEN failing_since = 0 THEN ? ELSE failing_since END
+		WHERE url = ?`, db.now(), retryAt, reason, db.now(), url); err != nil {
 		return fmt.Errorf("record peer %s: %w", url, err)
 	}
 	return nil

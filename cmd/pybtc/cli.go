@@ -126,10 +126,11 @@ var cliCommands = []*cliCommand{
 		run:     runBlock,
 	},
 	{
-		name: "peers", usage: "[add URL...]", summary: "list the node's peers, or register new ones",
+		name: "peers", usage: "[add URL... | remove URL]", summary: "list the node's peers, register new ones or remove one",
 		help: "Without arguments, lists the node's peers and their state (GET /api/peers).\n" +
 			"\"peers add URL...\" registers peers with the node (POST /nodes/register); the\n" +
-			"node keeps them even while they do not answer, and tells its other peers.",
+			"node keeps them even while they do not answer, and tells its other peers.\n" +
+			"\"peers remove URL\" makes the node forget a peer at once (POST /nodes/remove).",
 		example: "pybtc peers add http://127.0.0.1:5001",
 		run:     runPeers,
 	},
@@ -553,10 +554,16 @@ func runBlock(ctx context.Context, r *cliRun, args []string) error {
 
 func runPeers(ctx context.Context, r *cliRun, args []string) error {
 	if len(args) > 0 {
-		if args[0] != "add" {
-			return usagef("unexpected argument %q; did you mean: pybtc peers add URL", args[0])
-		}
-		if len(args) == 1 {
+		switch {
+		case args[0] == "remove" && len(args) == 1:
+			return usagef("missing the URL: pybtc peers remove URL")
+		case args[0] == "remove" && len(args) > 2:
+			return usagef("unexpected argument %q; pybtc peers remove takes one URL", args[2])
+		case args[0] == "remove":
+			return removePeer(ctx, r, args[1])
+		case args[0] != "add":
+			return usagef("unexpected argument %q; did you mean: pybtc peers add URL, or pybtc peers remove URL", args[0])
+		case len(args) == 1:
 			return usagef("missing the URL: pybtc peers add URL")
 		}
 		return addPeers(ctx, r, args[1:])
@@ -588,6 +595,21 @@ func addPeers(ctx context.Context, r *cliRun, urls []string) error {
 	var reg *nodeclient.Registered
 	err := r.call(ctx, func(ctx context.Context) (err error) {
 		reg, err = r.node.RegisterPeers(ctx, urls...)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if r.opts.json {
+		return r.printJSON(reg.Raw)
+	}
+	return printFields(r.stdout, "message", reg.Message, "peers", strings.Join(reg.TotalNodes, ", "))
+}
+
+func removePeer(ctx context.Context, r *cliRun, url string) error {
+	var reg *nodeclient.Registered
+	err := r.call(ctx, func(ctx context.Context) (err error) {
+		reg, err = r.node.RemovePeer(ctx, url)
 		return err
 	})
 	if err != nil {

@@ -230,6 +230,12 @@ func TestCLI(t *testing.T) {
 		if len(ps.Peers) != 1 || ps.Peers[0].URL != "http://127.0.0.1:1" {
 			t.Fatalf("peers --json: %+v", ps)
 		}
+		if out := MustSucceed(t, url, "peers", "remove", "http://127.0.0.1:1"); field(t, out, "message") != "Node removed" {
+			t.Fatalf("peers remove:\n%s", out)
+		}
+		if out := MustSucceed(t, url, "peers"); out != "no peers\n" {
+			t.Fatalf("peers after remove: %q", out)
+		}
 	})
 
 	t.Run("MineJSON", func(t *testing.T) {
@@ -294,7 +300,8 @@ func TestCLIExitCodes(t *testing.T) {
 		{name: "BadSince", args: []string{"chain", "--since", "0"}, code: 2, stderr: "--since", noFetch: true},
 		{name: "BadTimeout", args: []string{"status", "--timeout", "0s"}, code: 2, stderr: "--timeout", noFetch: true},
 		{name: "BadNode", args: []string{"status", "--node", "127.0.0.1:5000"}, code: 2, stderr: "--node", noFetch: true},
-		{name: "BadPeersVerb", args: []string{"peers", "remove", "x"}, code: 2, stderr: "peers add URL", noFetch: true},
+		{name: "BadPeersVerb", args: []string{"peers", "delete", "x"}, code: 2, stderr: "peers add URL", noFetch: true},
+		{name: "PeersRemoveNoURL", args: []string{"peers", "remove"}, code: 2, stderr: "missing the URL", noFetch: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
