@@ -26,7 +26,7 @@ func (l *LinkedNodes) Register(context.Context, peer.URL, peer.URL) error       
 func (l *LinkedNodes) RelayTransaction(context.Context, peer.URL, []byte) error       { return nil }
 func (l *LinkedNodes) AnnounceBlock(context.Context, peer.URL, peer.URL, int64) error { return nil }
 
-func (l *LinkedNodes) FetchChain(ctx context.Context, u peer.URL, since, limit int64) (peer.Chain, error) {
+func (l *LinkedNodes) StreamChain(ctx context.Context, u peer.URL, since, limit int64, each func(consensus.Value) error) (peer.Chain, error) {
 	l.mu.Lock()
 	db, ok := l.dbs[u.String()]
 	l.mu.Unlock()
@@ -39,8 +39,11 @@ func (l *LinkedNodes) FetchChain(ctx context.Context, u peer.URL, since, limit i
 		return nil
 	}, func(raw []byte) error {
 		v, err := consensus.Parse(raw)
-		c.Blocks = append(c.Blocks, v)
-		return err
+		if err != nil {
+			return err
+		}
+		c.Sent++
+		return each(v)
 	})
 	c.Full = since == 1
 	return c, err
