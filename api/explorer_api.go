@@ -41,6 +41,15 @@ type apiTx struct {
 	Confirmations int64       `json:"confirmations"`
 }
 
+// apiDropped is a transaction the node dropped without mining it, and why.
+type apiDropped struct {
+	apiTx
+	Reason    string  `json:"reason"`
+	Detail    string  `json:"detail"`
+	DroppedBy string  `json:"dropped_by"`
+	DroppedAt float64 `json:"dropped_at"`
+}
+
 func apiTxs(views []txView) []apiTx {
 	out := make([]apiTx, len(views))
 	for i, v := range views {
@@ -150,11 +159,22 @@ func (s *Server) handleAPITx(c echo.Context) error {
 	if !isHex(id, 64) {
 		return p.errorf(pybtc.EINVALID, "A transaction id is 64 hex characters, not %q.", c.Param("id"))
 	}
-	recs, err := s.Explorer.FindTransaction(c.Request().Context(), id)
+	recs, dropped, err := s.findTransaction(c.Request().Context(), id)
 	if pybtc.ErrorCode(err) == pybtc.ENOTFOUND {
 		return p.errorf(pybtc.ENOTFOUND, "No transaction has the id %s.", id)
 	} else if err != nil {
 		return err
+	}
+	if len(dropped) > 0 {
+		d := dropped[0]
+		return c.JSON(http.StatusOK, apiDropped{
+			apiTx: apiTx{
+				ID: d.ID, Sender: d.Sender, Recipient: d.Recipient,
+				Amount: json.Number(d.Amount.String()), AmountSat: int64(d.Amount),
+				Timestamp: d.Timestamp, Status: "dropped",
+			},
+			Reason: d.Reason, Detail: d.Detail, DroppedBy: d.DroppedBy, DroppedAt: d.DroppedAt,
+		})
 	}
 	list := apiTxs(txViews(recs, s.Node.Tip().Height, ""))
 	return c.JSON(http.StatusOK, struct {

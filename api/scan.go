@@ -28,6 +28,10 @@ type Explorer interface {
 	// FindTransaction returns where transaction id is kept: its blocks,
 	// newest first, then the mempool.
 	FindTransaction(ctx context.Context, id string) ([]pybtc.TxRecord, error)
+	// DroppedTransaction returns each time the node dropped transaction
+	// id without mining it (a reorganisation or the miner found it broke
+	// the node's policy), the latest first.
+	DroppedTransaction(ctx context.Context, id string) ([]pybtc.DroppedTx, error)
 	// AddressInfo sums up an address; all zeros if it was never seen.
 	AddressInfo(ctx context.Context, address string) (pybtc.AddressInfo, error)
 	// AddressHistory returns a page of an address's transactions, pending
@@ -252,7 +256,7 @@ func (s *Server) handleScanTx(c echo.Context) error {
 	if !isHex(id, 64) {
 		return p.errorf(pybtc.EINVALID, "A transaction id is 64 hex characters, not %q.", c.Param("id"))
 	}
-	recs, err := s.Explorer.FindTransaction(ctx, id)
+	recs, dropped, err := s.findTransaction(ctx, id)
 	if pybtc.ErrorCode(err) == pybtc.ENOTFOUND {
 		return p.errorf(pybtc.ENOTFOUND, "No transaction has the id %s.", id)
 	} else if err != nil {
@@ -261,8 +265,26 @@ func (s *Server) handleScanTx(c echo.Context) error {
 	p.Data = struct {
 		ID      string
 		Records []txView
-	}{id, txViews(recs, s.Node.Tip().Height, "")}
+		Dropped []pybtc.DroppedTx
+	}{id, txViews(recs, s.Node.Tip().Height, ""), dropped}
 	return s.render(c, http.StatusOK, "scan_tx.html", p)
+}
+
+// findTransaction returns where transaction id is kept or, when it is kept
+// nowhere, why the node dropped it; ENOTFOUND when it knows neither.
+func (s *Server) findTransaction(ctx context.Context, id string) ([]pybtc.TxRecord, []pybtc.DroppedTx, error) {
+	recs, err := s.Explorer.FindTransaction(ctx, id)
+	if pybtc.ErrorCode(err) != pybtc.ENOTFOUND {
+		return recs, nil, err
+	}
+	dropped, derr := s.Explorer.DroppedTransaction(ctx, id)
+	if derr != nil {
+		return nil, nil, derr
+	}
+	if len(dropped) == 0 {
+		return nil, nil, err
+	}
+	return nil, dropped, nil
 }
 
 // addressParam reads the address of /scan/address/* and /api/address/*

@@ -134,7 +134,7 @@ func TestReorgDoesNotConfirmDoubleSpend(t *testing.T) {
 		t.Fatal("alice's payment to bob is still pending on A")
 	}
 	dropped, err := dbA.Dropped(ctx, 10)
-	if err != nil || len(dropped) != 1 || dropped[0].ID != toBob.ID || dropped[0].Reason != store.DropOverdraft || dropped[0].DroppedBy != store.DroppedByReorg {
+	if err != nil || len(dropped) != 1 || dropped[0].ID != toBob.ID || dropped[0].Reason != pybtc.DropOverdraft || dropped[0].DroppedBy != pybtc.DroppedByReorg {
 		t.Fatalf("dropped on A: %+v (%v); want alice's payment to bob, an overdraft, by the reorganisation", dropped, err)
 	}
 }
@@ -182,7 +182,7 @@ func TestMineLeavesOutUncoverable(t *testing.T) {
 				t.Fatal("the uncoverable payment is still pending")
 			}
 			dropped, err := db.Dropped(ctx, 10)
-			if err != nil || len(dropped) != 1 || dropped[0].ID != pay.ID || dropped[0].Reason != store.DropOverdraft || dropped[0].DroppedBy != store.DroppedByMine {
+			if err != nil || len(dropped) != 1 || dropped[0].ID != pay.ID || dropped[0].Reason != pybtc.DropOverdraft || dropped[0].DroppedBy != pybtc.DroppedByMine {
 				t.Fatalf("dropped %+v (%v); want the payment, an overdraft, by the miner", dropped, err)
 			}
 			if m, err := n.Mempool(ctx); err != nil || m.Pending != 0 {

@@ -10,36 +10,6 @@ import (
 	"github.com/pybtc/pybtc"
 )
 
-// Why a transaction was dropped, as dropped_transactions.reason says.
-const (
-	// DropOverdraft: its sender cannot cover it on the chain as it is now.
-	DropOverdraft = "overdraft"
-	// DropMempoolFull: restoring it would pass the mempool's cap.
-	DropMempoolFull = "mempool full"
-	// DropPolicy: a field breaks the policy on new transactions (a peer's
-	// block may hold what this node would never accept).
-	DropPolicy = "policy"
-)
-
-// Who dropped a transaction, as dropped_transactions.dropped_by says.
-const (
-	DroppedByReorg = "reorg"
-	DroppedByMine  = "mine"
-)
-
-// DroppedTx is a transaction the node stopped holding without mining it.
-type DroppedTx struct {
-	pybtc.Transaction
-	// Reason is one of the Drop constants; Detail says the rule and the
-	// numbers in one sentence.
-	Reason, Detail string
-	// DroppedBy is DroppedByReorg or DroppedByMine; ForkHeight is the
-	// reorganisation's fork point (meaningless for the miner's drops).
-	DroppedBy  string
-	ForkHeight int64
-	DroppedAt  float64
-}
-
 // dropper takes pending rows out of the mempool and records why, inside
 // one write transaction. The caller keeps the pending index in step.
 type dropper struct {
@@ -107,7 +77,27 @@ func overdraftDetail(t pybtc.Transaction, balance, ahead pybtc.Sum, what string)
 }
 
 // Dropped returns up to limit dropped transactions, the latest first.
-func (db *DB) Dropped(ctx context.Context, limit int) ([]DroppedTx, error) {
+func (db *DB) Dropped(ctx context.Context, limit int) ([]pybtc.DroppedTx, error) {
+	dropped, err := db.readDropped(ctx, `ORDER BY seq DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read dropped transactions: %w", err)
+	}
+	return dropped, nil
+}
+
+// DroppedTransaction returns every time the node dropped transaction id,
+// the latest first; none when it never did.
+func (db *DB) DroppedTransaction(ctx context.Context, id string) ([]pybtc.DroppedTx, error) {
+	dropped, err := db.readDropped(ctx, `WHERE id = ? ORDER BY seq DESC LIMIT 16`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read dropped transaction %s: %w", id, err)
+	}
+	return dropped, nil
+}
+
+// readDropped reads rows of dropped_transactions; where filters and
+// orders them.
+func (db *DB) readDropped(ctx context.Context, where string, args ...any) ([]pybtc.DroppedTx, error) {
 	var rows []struct {
 		ID         string        `db:"id"`
 		Sender     string        `db:"sender"`
@@ -135,13 +125,12 @@ func (db *DB) Dropped(ctx context.Context, limit int) ([]DroppedTx, error) {
 			fork_height,
 			dropped_at
 		FROM dropped_transactions
-		ORDER BY seq DESC
-		LIMIT ?`, limit); err != nil {
-		return nil, fmt.Errorf("read dropped transactions: %w", err)
+		`+where, args...); err != nil {
+		return nil, err
 	}
-	dropped := make([]DroppedTx, len(rows))
+	dropped := make([]pybtc.DroppedTx, len(rows))
 	for i, r := range rows {
-		dropped[i] = DroppedTx{
+		dropped[i] = pybtc.DroppedTx{
 			Transaction: pybtc.Transaction{
 				ID:        r.ID,
 				Sender:    r.Sender,

@@ -179,24 +179,24 @@ func (db *DB) reviewRestored(ctx context.Context, tx *sqlx.Tx, fork int64, resto
 		t := r.tx
 		reason, detail := "", ""
 		if err := consensus.CheckPolicy(t.Raw); err != nil {
-			reason, detail = DropPolicy, pybtc.ErrorMessage(err)
+			reason, detail = pybtc.DropPolicy, pybtc.ErrorMessage(err)
 		} else if !policy.AllowOverdraft {
 			balance, err := db.confirmedBalance(ctx, tx, t.Sender)
 			if err != nil {
 				return fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
 			}
 			if pending := db.pending.pending(t.Sender); pybtc.SumOf(t.Amount).Cmp(balance.Sub(pending)) > 0 {
-				reason, detail = DropOverdraft, overdraftDetail(t, balance, pending, "pending")
+				reason, detail = pybtc.DropOverdraft, overdraftDetail(t, balance, pending, "pending")
 			}
 		}
 		if reason == "" && policy.MaxPending > 0 && int64(len(db.pending.ids)) >= policy.MaxPending {
-			reason, detail = DropMempoolFull, fmt.Sprintf("the mempool holds its cap of %d transactions", policy.MaxPending)
+			reason, detail = pybtc.DropMempoolFull, fmt.Sprintf("the mempool holds its cap of %d transactions", policy.MaxPending)
 		}
 		if reason == "" {
 			db.pending.add(r.seq, t.ID, t.Sender, t.Recipient, int64(t.Amount))
 			continue
 		}
-		if err := d.drop(ctx, r.seq, t, reason, detail, DroppedByReorg, forkHeight); err != nil {
+		if err := d.drop(ctx, r.seq, t, reason, detail, pybtc.DroppedByReorg, forkHeight); err != nil {
 			return fmt.Errorf("replace chain above %d: %w", fork, err)
 		}
 	}

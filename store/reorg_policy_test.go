@@ -63,7 +63,7 @@ func TestReorgRestoresByPolicy(t *testing.T) {
 			fund:    []pybtc.Transaction{raw("faucet", "alice", "0.1")},
 			orphans: []pybtc.Transaction{pay("alice", "bob", "0.1")},
 			branch:  []pybtc.Transaction{pay("alice", "carol", "0.1")},
-			dropped: map[string]string{"bob": store.DropOverdraft},
+			dropped: map[string]string{"bob": pybtc.DropOverdraft},
 		},
 		{
 			name:    "DoubleSpendAllowOverdraft",
@@ -82,7 +82,7 @@ func TestReorgRestoresByPolicy(t *testing.T) {
 			pending: []pybtc.Transaction{pay("alice", "erin", "0.1")},
 			orphans: []pybtc.Transaction{pay("alice", "bob", "0.4"), pay("alice", "carol", "0.4"), pay("alice", "dave", "0.4"), pay("alice", "frank", "0.1")},
 			want:    []string{"erin", "bob", "carol", "frank"},
-			dropped: map[string]string{"dave": store.DropOverdraft},
+			dropped: map[string]string{"dave": pybtc.DropOverdraft},
 		},
 		{
 			// The payment is in the new chain: it is neither pending nor
@@ -108,7 +108,7 @@ func TestReorgRestoresByPolicy(t *testing.T) {
 			pending: []pybtc.Transaction{pay("x", "erin", "1")},
 			orphans: []pybtc.Transaction{pay("x", "bob", "1"), pay("x", "carol", "1"), pay("x", "dave", "1")},
 			want:    []string{"erin", "bob"},
-			dropped: map[string]string{"carol": store.DropMempoolFull, "dave": store.DropMempoolFull},
+			dropped: map[string]string{"carol": pybtc.DropMempoolFull, "dave": pybtc.DropMempoolFull},
 		},
 		{
 			// A peer's block held what this node's policy refuses.
@@ -124,8 +124,8 @@ func TestReorgRestoresByPolicy(t *testing.T) {
 			},
 			want: []string{"fine"},
 			dropped: map[string]string{
-				"master": store.DropPolicy, "nine": store.DropPolicy, "big": store.DropPolicy,
-				"long": store.DropPolicy, "control": store.DropPolicy,
+				"master": pybtc.DropPolicy, "nine": pybtc.DropPolicy, "big": pybtc.DropPolicy,
+				"long": pybtc.DropPolicy, "control": pybtc.DropPolicy,
 			},
 		},
 	}
