@@ -99,12 +99,7 @@ func (db *DB) DroppedTransaction(ctx context.Context, id string) ([]pybtc.Droppe
 // orders them.
 func (db *DB) readDropped(ctx context.Context, where string, args ...any) ([]pybtc.DroppedTx, error) {
 	var rows []struct {
-		ID         string        `db:"id"`
-		Sender     string        `db:"sender"`
-		Recipient  string        `db:"recipient"`
-		Amount     int64         `db:"amount"`
-		Timestamp  float64       `db:"timestamp"`
-		Raw        string        `db:"raw"`
+		rawTxRow
 		Reason     string        `db:"reason"`
 		Detail     string        `db:"detail"`
 		DroppedBy  string        `db:"dropped_by"`
@@ -112,13 +107,7 @@ func (db *DB) readDropped(ctx context.Context, where string, args ...any) ([]pyb
 		DroppedAt  float64       `db:"dropped_at"`
 	}
 	if err := db.read.SelectContext(ctx, &rows, `
-		SELECT
-			id,
-			sender,
-			recipient,
-			amount,
-			timestamp,
-			raw,
+		SELECT`+rawTxColumns+`,
 			reason,
 			detail,
 			dropped_by,
@@ -131,19 +120,12 @@ func (db *DB) readDropped(ctx context.Context, where string, args ...any) ([]pyb
 	dropped := make([]pybtc.DroppedTx, len(rows))
 	for i, r := range rows {
 		dropped[i] = pybtc.DroppedTx{
-			Transaction: pybtc.Transaction{
-				ID:        r.ID,
-				Sender:    r.Sender,
-				Recipient: r.Recipient,
-				Amount:    pybtc.Amount(r.Amount),
-				Timestamp: r.Timestamp,
-				Raw:       []byte(r.Raw),
-			},
-			Reason:     r.Reason,
-			Detail:     r.Detail,
-			DroppedBy:  r.DroppedBy,
-			ForkHeight: r.ForkHeight.Int64,
-			DroppedAt:  r.DroppedAt,
+			Transaction: r.transaction(),
+			Reason:      r.Reason,
+			Detail:      r.Detail,
+			DroppedBy:   r.DroppedBy,
+			ForkHeight:  r.ForkHeight.Int64,
+			DroppedAt:   r.DroppedAt,
 		}
 	}
 	return dropped, nil

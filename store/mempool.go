@@ -152,22 +152,9 @@ func (db *DB) addOnePending(ctx context.Context, tx *sqlx.Tx, insert *sqlx.Stmt,
 
 // Pending returns up to limit mempool transactions in arrival order.
 func (db *DB) Pending(ctx context.Context, limit int) ([]pybtc.Transaction, error) {
-	var rows []struct {
-		ID        string  `db:"id"`
-		Sender    string  `db:"sender"`
-		Recipient string  `db:"recipient"`
-		Amount    int64   `db:"amount"`
-		Timestamp float64 `db:"timestamp"`
-		Raw       string  `db:"raw"`
-	}
+	var rows []rawTxRow
 	if err := db.read.SelectContext(ctx, &rows, `
-		SELECT
-			id,
-			sender,
-			recipient,
-			amount,
-			timestamp,
-			raw
+		SELECT`+rawTxColumns+`
 		FROM mempool
 		ORDER BY seq
 		LIMIT ?`, limit); err != nil {
@@ -175,14 +162,7 @@ func (db *DB) Pending(ctx context.Context, limit int) ([]pybtc.Transaction, erro
 	}
 	txs := make([]pybtc.Transaction, len(rows))
 	for i, r := range rows {
-		txs[i] = pybtc.Transaction{
-			ID:        r.ID,
-			Sender:    r.Sender,
-			Recipient: r.Recipient,
-			Amount:    pybtc.Amount(r.Amount),
-			Timestamp: r.Timestamp,
-			Raw:       []byte(r.Raw),
-		}
+		txs[i] = r.transaction()
 	}
 	return txs, nil
 }

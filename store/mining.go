@@ -36,23 +36,12 @@ func (db *DB) PendingForBlock(ctx context.Context, limit int, policy consensus.M
 		return nil, 0, fmt.Errorf("pending for block: %w", err)
 	}
 	var rows []struct {
-		Seq       int64   `db:"seq"`
-		ID        string  `db:"id"`
-		Sender    string  `db:"sender"`
-		Recipient string  `db:"recipient"`
-		Amount    int64   `db:"amount"`
-		Timestamp float64 `db:"timestamp"`
-		Raw       string  `db:"raw"`
+		Seq int64 `db:"seq"`
+		rawTxRow
 	}
 	if err := tx.SelectContext(ctx, &rows, `
 		SELECT
-			seq,
-			id,
-			sender,
-			recipient,
-			amount,
-			timestamp,
-			raw
+			seq,`+rawTxColumns+`
 		FROM mempool
 		ORDER BY seq
 		LIMIT ?`, limit); err != nil {
@@ -63,7 +52,7 @@ func (db *DB) PendingForBlock(ctx context.Context, limit int, policy consensus.M
 	spent := make(map[string]pybtc.Sum)
 	txs = make([]pybtc.Transaction, 0, len(rows))
 	for _, r := range rows {
-		t := pybtc.Transaction{ID: r.ID, Sender: r.Sender, Recipient: r.Recipient, Amount: pybtc.Amount(r.Amount), Timestamp: r.Timestamp, Raw: []byte(r.Raw)}
+		t := r.transaction()
 		balance, err := db.confirmedBalance(ctx, tx, t.Sender)
 		if err != nil {
 			return nil, 0, fmt.Errorf("pending for block: %w", err)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
-	"github.com/pybtc/pybtc/store"
 )
 
 // blockTx returns the transaction whose JSON is raw as a block holds it,

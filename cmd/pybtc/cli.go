@@ -592,24 +592,22 @@ func runPeers(ctx context.Context, r *cliRun, args []string) error {
 }
 
 func addPeers(ctx context.Context, r *cliRun, urls []string) error {
-	var reg *nodeclient.Registered
-	err := r.call(ctx, func(ctx context.Context) (err error) {
-		reg, err = r.node.RegisterPeers(ctx, urls...)
-		return err
+	return changePeers(ctx, r, func(ctx context.Context) (*nodeclient.Registered, error) {
+		return r.node.RegisterPeers(ctx, urls...)
 	})
-	if err != nil {
-		return err
-	}
-	if r.opts.json {
-		return r.printJSON(reg.Raw)
-	}
-	return printFields(r.stdout, "message", reg.Message, "peers", strings.Join(reg.TotalNodes, ", "))
 }
 
 func removePeer(ctx context.Context, r *cliRun, url string) error {
+	return changePeers(ctx, r, func(ctx context.Context) (*nodeclient.Registered, error) {
+		return r.node.RemovePeer(ctx, url)
+	})
+}
+
+// changePeers makes one change to the node's peers and prints its answer.
+func changePeers(ctx context.Context, r *cliRun, change func(context.Context) (*nodeclient.Registered, error)) error {
 	var reg *nodeclient.Registered
 	err := r.call(ctx, func(ctx context.Context) (err error) {
-		reg, err = r.node.RemovePeer(ctx, url)
+		reg, err = change(ctx)
 		return err
 	})
 	if err != nil {
