@@ -43,7 +43,8 @@ func TestParseFlags(t *testing.T) {
 		{
 			name: "PeerProxy",
 			env:  map[string]string{"PYBTC_PEER_PROXY": "http://127.0.0.1:3128"},
-			want: Config{Listen: "127.0.0.1:5000", PeerProxy: "http://127.0.0.1:3128"},
+			args: []string{"--sync-timeout", "20s"},
+			want: Config{Listen: "127.0.0.1:5000", PeerProxy: "http://127.0.0.1:3128", SyncTimeout: 20 * time.Second},
 		},
 		{name: "BadDurationEnvironment", env: map[string]string{"PYBTC_BLOCK_INTERVAL": "soon"}, err: true},
 		{name: "BadBoolEnvironment", env: map[string]string{"PYBTC_ALLOW_OVERDRAFT": "maybe"}, err: true},
@@ -56,7 +57,7 @@ func TestParseFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, name := range []string{"PYBTC_LISTEN", "PYBTC_DB", "PYBTC_MINER", "PYBTC_ALLOW_OVERDRAFT", "PYBTC_LOG_LEVEL",
-				"PYBTC_PEERS", "PYBTC_ADVERTISE", "PYBTC_AUTOMINE", "PYBTC_BLOCK_INTERVAL", "PYBTC_SYNC_INTERVAL", "PYBTC_MAX_MEMPOOL", "PYBTC_DEV", "PYBTC_PEER_PROXY"} {
+				"PYBTC_PEERS", "PYBTC_ADVERTISE", "PYBTC_AUTOMINE", "PYBTC_BLOCK_INTERVAL", "PYBTC_SYNC_INTERVAL", "PYBTC_MAX_MEMPOOL", "PYBTC_DEV", "PYBTC_PEER_PROXY", "PYBTC_SYNC_TIMEOUT"} {
 				t.Setenv(name, tt.env[name])
 				if _, ok := tt.env[name]; !ok {
 					unsetenv(t, name)
@@ -79,6 +80,9 @@ func TestParseFlags(t *testing.T) {
 			}
 			if want.SyncInterval == 0 {
 				want.SyncInterval = 3 * time.Second
+			}
+			if want.SyncTimeout == 0 {
+				want.SyncTimeout = time.Minute
 			}
 			if want.MaxMempool == 0 {
 				want.MaxMempool = 100_000

@@ -153,6 +153,7 @@ type Config struct {
 	MaxMempool     int64
 	BlockInterval  time.Duration
 	SyncInterval   time.Duration
+	SyncTimeout    time.Duration
 	PeerProxy      string
 	LogLevel       slog.Level
 }
@@ -219,6 +220,10 @@ func (m *Main) ParseFlags(args []string) error {
 		return err
 	}
 	fs.DurationVar(&c.SyncInterval, "sync-interval", c.SyncInterval, "how often to ask peers for a longer chain (env PYBTC_SYNC_INTERVAL)")
+	if c.SyncTimeout, err = envDuration("PYBTC_SYNC_TIMEOUT", time.Minute); err != nil {
+		return err
+	}
+	fs.DurationVar(&c.SyncTimeout, "sync-timeout", c.SyncTimeout, "longest a sync with one peer may take, all its pages (env PYBTC_SYNC_TIMEOUT)")
 	fs.StringVar(&c.PeerProxy, "peer-proxy", env("PYBTC_PEER_PROXY", ""), "HTTP proxy for every call to peers, e.g. http://127.0.0.1:3128 (env PYBTC_PEER_PROXY; default none)")
 	level := env("PYBTC_LOG_LEVEL", "info")
 	fs.Func("log-level", "debug, info, warn or error (env PYBTC_LOG_LEVEL; default info)", func(s string) error { level = s; return nil })
@@ -279,6 +284,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Automine:       m.Config.Automine,
 		BlockInterval:  m.Config.BlockInterval,
 		SyncInterval:   m.Config.SyncInterval,
+		SyncTimeout:    m.Config.SyncTimeout,
 		Logger:         m.Logger,
 	})
 	if err := m.Node.Open(ctx); err != nil {
