@@ -515,7 +515,12 @@ func (n *chaosNet) checkMoney() {
 		sender, recipient string
 		sats              int64
 	}
-	mined := map[key]int{}
+	// where is each place a payment stands in the chain.
+	type where struct {
+		block, id string
+		byPyBTC   bool
+	}
+	mined := map[key][]where{}
 	balance := map[string]int64{}
 	pybtcMiners := map[string]bool{}
 	for _, a := range n.addresses {
@@ -536,7 +541,8 @@ func (n *chaosNet) checkMoney() {
 			if !ok {
 				n.t.Fatalf("block %s: amount %s", index.Num.Text, amount.Num.Text)
 			}
-			mined[key{sender.Str, recipient.Str, int64(sats)}]++
+			k := key{sender.Str, recipient.Str, int64(sats)}
+			mined[k] = append(mined[k], where{index.Num.Text, consensus.Hash(tx), byPyBTC})
 			if sender.Str != "master" {
 				if _, seen := before[sender.Str]; !seen {
 					before[sender.Str] = balance[sender.Str]
@@ -549,9 +555,10 @@ func (n *chaosNet) checkMoney() {
 			balance[recipient.Str] += int64(sats)
 		}
 	}
-	var pendingOnly, dropped, minedOnce int
+	var pendingOnly, dropped, minedOnce, restamped int
 	for _, p := range n.acked {
-		switch mined[key{p.sender, p.recipient, p.sats}] {
+		places := mined[key{p.sender, p.recipient, p.sats}]
+		switch len(places) {
 		case 0:
 			switch n.whereIs(p.id) {
 			case "pending":
@@ -564,10 +571,27 @@ func (n *chaosNet) checkMoney() {
 		case 1:
 			minedOnce++
 		default:
-			n.fault("payment %s (%s→%s %d sat) is in the chain %d times", p.id, p.sender, p.recipient, p.sats, mined[key{p.sender, p.recipient, p.sats}])
+			// A tutorial node stamps a relayed payment anew, so its
+			// copy has another id: one that reaches a pyBTC node only
+			// after the copy was mined cannot be told from a new
+			// payment of the same amount. Twice by pyBTC alone, or the
+			// same id twice, is a fault.
+			ids, byPyBTC := map[string]bool{}, 0
+			for _, w := range places {
+				ids[w.id] = true
+				if w.byPyBTC {
+					byPyBTC++
+				}
+			}
+			if byPyBTC > 1 || len(ids) < len(places) {
+				n.fault("payment %s (%s→%s %d sat) is in the chain %d times: %+v", p.id, p.sender, p.recipient, p.sats, len(places), places)
+			} else {
+				n.t.Logf("payment %s is in the chain again as a tutorial node's re-stamped copy: %+v", p.id, places)
+				restamped++
+			}
 		}
 	}
-	n.t.Logf("%d blocks; of %d acknowledged payments %d mined once, %d pending, %d dropped with a reason", len(chain), len(n.acked), minedOnce, pendingOnly, dropped)
+	n.t.Logf("%d blocks; of %d acknowledged payments %d mined once, %d pending, %d dropped with a reason, %d mined again as a tutorial node's copy", len(chain), len(n.acked), minedOnce, pendingOnly, dropped, restamped)
 	if len(n.faults) > 0 {
 		n.t.Fatalf("%d faults, the first: %s", len(n.faults), n.faults[0])
 	}
