@@ -29,18 +29,38 @@ func changesState(r *http.Request) bool {
 // visits could otherwise post to the node on 127.0.0.1: a JSON body is read
 // whatever its Content-Type, so a "simple" text/plain post works without
 // CORS. Tutorial nodes, curl and the CLI send neither Sec-Fetch-Site nor
-// Origin, and pass.
-func (s *Server) sameOriginWrites(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		if !changesState(r) || !crossSite(r, c.Scheme()) {
+// Origin, and pass. It runs on every route but those of the groups under
+// selfGuarded, which refuse such requests themselves, on their own pages.
+func (s *Server) sameOriginWrites(selfGuarded ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			// c.Path is the route the router matched, so a group's own
+			// routes and its not-found route are told by their pattern.
+			for _, prefix := range selfGuarded {
+				if p := c.Path(); p == prefix || strings.HasPrefix(p, prefix+"/") {
+					return next(c)
+				}
+			}
+			r := c.Request()
+			if changesState(r) && crossSite(r, c.Scheme()) {
+				return echo.NewHTTPError(http.StatusForbidden,
+					"This request changes the node's state and the browser says it came from another site (Sec-Fetch-Site or Origin), so it is refused.")
+			}
 			return next(c)
 		}
-		message := "This request changes the node's state and the browser says it came from another site (Sec-Fetch-Site or Origin), so it is refused."
-		if htmlSection(r) == walletSection {
-			message = s.newPage(c, walletSection).T("This form was sent from another site, so it is refused. Open the wallet on this node and try again.")
+	}
+}
+
+// walletSameOrigin refuses the wallet's forms sent from another site, as
+// sameOriginWrites does elsewhere, in the visitor's language.
+func (s *Server) walletSameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if changesState(r) && crossSite(r, c.Scheme()) {
+			return echo.NewHTTPError(http.StatusForbidden,
+				s.newPage(c, walletSection).T("This form was sent from another site, so it is refused. Open the wallet on this node and try again."))
 		}
-		return echo.NewHTTPError(http.StatusForbidden, message)
+		return next(c)
 	}
 }
 

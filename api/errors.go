@@ -24,7 +24,8 @@ var statusOf = map[string]int{
 
 // handleError answers every error as {"message": "..."}: echo's own errors
 // (unknown route, body too large) with their status, application errors by
-// their code, anything else as a logged 500 with a generic message.
+// their code, anything else as a logged 500 with a generic message. Groups
+// whose errors are pages render them first (pageErrors).
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
@@ -34,12 +35,39 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.NoContent(status)
 		return
 	}
-	if section := htmlSection(c.Request()); section != "" {
-		if err := s.renderError(c, section, status, message); err == nil {
-			return
+	writeJSON(c, status, consensus.ObjectValue(consensus.Member{Key: "message", Value: consensus.StringValue(message)}))
+}
+
+// jsonErrors answers the errors of a group of JSON routes as JSON, whatever
+// the client accepts.
+func (s *Server) jsonErrors(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := next(c); err != nil {
+			s.handleError(err, c)
+		}
+		return nil
+	}
+}
+
+// pageErrors answers the errors of a group of HTML pages with a page of
+// section, in the visitor's language; a client that asks for JSON, and a
+// HEAD, get the JSON answer.
+func (s *Server) pageErrors(section string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			err := next(c)
+			r := c.Request()
+			if err == nil || c.Response().Committed || r.Method == http.MethodHead ||
+				strings.Contains(r.Header.Get(echo.HeaderAccept), echo.MIMEApplicationJSON) {
+				return err
+			}
+			status, message := s.describe(err, c)
+			if rerr := s.renderError(c, section, status, message); rerr != nil {
+				return err
+			}
+			return nil
 		}
 	}
-	writeJSON(c, status, consensus.ObjectValue(consensus.Member{Key: "message", Value: consensus.StringValue(message)}))
 }
 
 func (s *Server) describe(err error, c echo.Context) (int, string) {
@@ -76,24 +104,6 @@ func writeJSON(c echo.Context, status int, v consensus.Value) error {
 	buf := consensus.AppendCompact(make([]byte, 0, 256), v)
 	buf = append(buf, '\n')
 	return c.Blob(status, echo.MIMEApplicationJSON, buf)
-}
-
-// htmlSection names the part of the site whose pages answer errors as
-// HTML, or "" where errors are JSON: the protocol, the JSON API, and
-// clients that ask for JSON.
-func htmlSection(r *http.Request) string {
-	if strings.Contains(r.Header.Get(echo.HeaderAccept), echo.MIMEApplicationJSON) {
-		return ""
-	}
-	switch p := r.URL.Path; {
-	case p == "/scan/events":
-		return ""
-	case p == "/scan" || strings.HasPrefix(p, "/scan/"):
-		return scanSection
-	case p == "/wallet" || strings.HasPrefix(p, "/wallet/"):
-		return walletSection
-	}
-	return ""
 }
 
 // renderError answers an error of an HTML page with a page that says what

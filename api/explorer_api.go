@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/api/apijson"
 )
 
 // The explorer's JSON API, under /api: the data of Block Scan's pages for
@@ -15,45 +16,14 @@ import (
 // the same value in satoshis beside them; times are float seconds since the
 // epoch, as in the protocol. Errors are {"message": "..."} in English.
 
-type apiBlock struct {
-	Height       int64   `json:"height"`
-	Hash         string  `json:"hash"`
-	PreviousHash string  `json:"previous_hash"`
-	Nonce        int64   `json:"nonce"`
-	Timestamp    float64 `json:"timestamp"`
-	Transactions int     `json:"transactions"`
+func apiBlockOf(b pybtc.BlockSummary) apijson.Block {
+	return apijson.Block{Height: b.Height, Hash: b.Hash, PreviousHash: b.PreviousHash, Nonce: b.Nonce, Timestamp: b.Timestamp, TxCount: b.TxCount}
 }
 
-func apiBlockOf(b pybtc.BlockSummary) apiBlock {
-	return apiBlock{b.Height, b.Hash, b.PreviousHash, b.Nonce, b.Timestamp, b.TxCount}
-}
-
-type apiTx struct {
-	ID            string      `json:"id"`
-	Sender        string      `json:"sender"`
-	Recipient     string      `json:"recipient"`
-	Amount        json.Number `json:"amount"`
-	AmountSat     int64       `json:"amount_sat"`
-	Timestamp     float64     `json:"timestamp"`
-	Status        string      `json:"status"`
-	Block         int64       `json:"block,omitempty"`
-	Position      int64       `json:"position"`
-	Confirmations int64       `json:"confirmations"`
-}
-
-// apiDropped is a transaction the node dropped without mining it, and why.
-type apiDropped struct {
-	apiTx
-	Reason    string  `json:"reason"`
-	Detail    string  `json:"detail"`
-	DroppedBy string  `json:"dropped_by"`
-	DroppedAt float64 `json:"dropped_at"`
-}
-
-func apiTxs(views []txView) []apiTx {
-	out := make([]apiTx, len(views))
+func apiTxs(views []txView) []apijson.Tx {
+	out := make([]apijson.Tx, len(views))
 	for i, v := range views {
-		t := apiTx{
+		t := apijson.Tx{
 			ID: v.ID, Sender: v.Sender, Recipient: v.Recipient,
 			Amount: json.Number(v.Amount.String()), AmountSat: int64(v.Amount),
 			Timestamp: v.Timestamp, Status: "confirmed", Block: v.Height, Position: v.Position,
@@ -65,11 +35,6 @@ func apiTxs(views []txView) []apiTx {
 		out[i] = t
 	}
 	return out
-}
-
-type apiPage struct {
-	Page  int64 `json:"page"`
-	Pages int64 `json:"pages"`
 }
 
 // apiPage is the English page the JSON API's errors are worded for.
@@ -105,16 +70,16 @@ func (s *Server) handleAPIStatus(c echo.Context) error {
 	for _, p := range peers {
 		byState[string(p.State(s.now()))]++
 	}
-	return c.JSON(http.StatusOK, map[string]any{
-		"height":          tip.Height,
-		"tip_hash":        tip.Hash,
-		"tip_timestamp":   tip.Timestamp,
-		"tip_age_seconds": now.Sub(timeOf(tip.Timestamp)).Seconds(),
-		"pending":         pending,
-		"mempool_limit":   mempool.Limit,
-		"mempool_full":    pending >= mempool.Limit,
-		"peers":           len(peers),
-		"peers_by_state":  byState,
+	return c.JSON(http.StatusOK, apijson.Status{
+		Height:        tip.Height,
+		TipHash:       tip.Hash,
+		TipTimestamp:  tip.Timestamp,
+		TipAgeSeconds: now.Sub(timeOf(tip.Timestamp)).Seconds(),
+		Pending:       pending,
+		MempoolLimit:  mempool.Limit,
+		MempoolFull:   pending >= mempool.Limit,
+		Peers:         len(peers),
+		PeersByState:  byState,
 	})
 }
 
@@ -125,14 +90,11 @@ func (s *Server) handleAPIBlocks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]apiBlock, len(blocks))
+	out := make([]apijson.Block, len(blocks))
 	for i, b := range blocks {
 		out[i] = apiBlockOf(b)
 	}
-	return c.JSON(http.StatusOK, struct {
-		apiPage
-		Blocks []apiBlock `json:"blocks"`
-	}{apiPage{page, pages}, out})
+	return c.JSON(http.StatusOK, apijson.Blocks{Page: apijson.Page{Page: page, Pages: pages}, Blocks: out})
 }
 
 // handleAPIBlock handles "GET /api/blocks/:id": a block by height or hash,
@@ -143,12 +105,12 @@ func (s *Server) handleAPIBlock(c echo.Context) error {
 		return err
 	}
 	b, tip := v.block, s.Node.Tip()
-	return c.JSON(http.StatusOK, struct {
-		apiBlock
-		Confirmations int64 `json:"confirmations"`
-		apiPage
-		Txs []apiTx `json:"transaction_list"`
-	}{apiBlockOf(b), max(tip.Height-b.Height+1, 0), apiPage{v.page, v.pages}, apiTxs(txViews(v.txs, tip.Height, ""))})
+	return c.JSON(http.StatusOK, apijson.BlockInfo{
+		Block:         apiBlockOf(b),
+		Confirmations: max(tip.Height-b.Height+1, 0),
+		Page:          apijson.Page{Page: v.page, Pages: v.pages},
+		TxList:        apiTxs(txViews(v.txs, tip.Height, "")),
+	})
 }
 
 // handleAPITx handles "GET /api/tx/:id": every place a transaction is kept,
@@ -167,8 +129,8 @@ func (s *Server) handleAPITx(c echo.Context) error {
 	}
 	if len(dropped) > 0 {
 		d := dropped[0]
-		return c.JSON(http.StatusOK, apiDropped{
-			apiTx: apiTx{
+		return c.JSON(http.StatusOK, apijson.Dropped{
+			Tx: apijson.Tx{
 				ID: d.ID, Sender: d.Sender, Recipient: d.Recipient,
 				Amount: json.Number(d.Amount.String()), AmountSat: int64(d.Amount),
 				Timestamp: d.Timestamp, Status: "dropped",
@@ -177,10 +139,7 @@ func (s *Server) handleAPITx(c echo.Context) error {
 		})
 	}
 	list := apiTxs(txViews(recs, s.Node.Tip().Height, ""))
-	return c.JSON(http.StatusOK, struct {
-		apiTx
-		Records []apiTx `json:"records"`
-	}{list[0], list})
+	return c.JSON(http.StatusOK, apijson.TxInfo{Tx: list[0], Records: list})
 }
 
 // handleAPIAddress handles "GET /api/address/*": an address's balance and a
@@ -196,24 +155,19 @@ func (s *Server) handleAPIAddress(c echo.Context) error {
 		return err
 	}
 	info, page, pages, history := a.info, a.page, a.pages, a.history
-	return c.JSON(http.StatusOK, struct {
-		Address         string      `json:"address"`
-		Balance         json.Number `json:"balance"`
-		Received        json.Number `json:"received"`
-		Sent            json.Number `json:"sent"`
-		PendingReceived json.Number `json:"pending_received"`
-		PendingSent     json.Number `json:"pending_sent"`
-		Spendable       json.Number `json:"spendable"`
-		BalanceSat      json.Number `json:"balance_sat"`
-		Confirmed       int64       `json:"confirmed_transactions"`
-		Pending         int64       `json:"pending_transactions"`
-		apiPage
-		History []apiTx `json:"history"`
-	}{
-		address, sumJSON(info.Total()), sumJSON(info.Received), sumJSON(info.Sent),
-		sumJSON(info.PendingReceived), sumJSON(info.PendingSent), sumJSON(info.Spendable()),
-		json.Number(info.Total().Sats()), info.Confirmed, info.Pending,
-		apiPage{page, pages}, apiTxs(txViews(history, s.Node.Tip().Height, address)),
+	return c.JSON(http.StatusOK, apijson.AddressInfo{
+		Address:         address,
+		Balance:         sumJSON(info.Total()),
+		Received:        sumJSON(info.Received),
+		Sent:            sumJSON(info.Sent),
+		PendingReceived: sumJSON(info.PendingReceived),
+		PendingSent:     sumJSON(info.PendingSent),
+		Spendable:       sumJSON(info.Spendable()),
+		BalanceSat:      json.Number(info.Total().Sats()),
+		Confirmed:       info.Confirmed,
+		Pending:         info.Pending,
+		Page:            apijson.Page{Page: page, Pages: pages},
+		History:         apiTxs(txViews(history, s.Node.Tip().Height, address)),
 	})
 }
 
@@ -225,11 +179,11 @@ func (s *Server) handleAPIMempool(c echo.Context) error {
 		return err
 	}
 	pending, page, pages, txs := v.pending, v.page, v.pages, v.txs
-	return c.JSON(http.StatusOK, struct {
-		Pending int64 `json:"pending"`
-		apiPage
-		Txs []apiTx `json:"transactions"`
-	}{pending, apiPage{page, pages}, apiTxs(txViews(txs, 0, ""))})
+	return c.JSON(http.StatusOK, apijson.Mempool{
+		Pending: pending,
+		Page:    apijson.Page{Page: page, Pages: pages},
+		Txs:     apiTxs(txViews(txs, 0, "")),
+	})
 }
 
 // handleAPIPeers handles "GET /api/peers": the peers with their state.
@@ -239,19 +193,12 @@ func (s *Server) handleAPIPeers(c echo.Context) error {
 		return err
 	}
 	now := s.now()
-	type apiPeer struct {
-		URL         string  `json:"url"`
-		State       string  `json:"state"`
-		Failures    int     `json:"failures"`
-		AddedAt     float64 `json:"added_at"`
-		LastSuccess float64 `json:"last_success"`
-		LastFailure float64 `json:"last_failure"`
-		RetryAt     float64 `json:"retry_at"`
-		LastError   string  `json:"last_error"`
-	}
-	out := make([]apiPeer, len(peers))
+	out := make([]apijson.Peer, len(peers))
 	for i, p := range peers {
-		out[i] = apiPeer{p.URL, string(p.State(now)), p.Failures, p.AddedAt, p.LastSuccess, p.LastFailure, p.RetryAt, p.LastError}
+		out[i] = apijson.Peer{
+			URL: p.URL, State: string(p.State(now)), Failures: p.Failures, AddedAt: p.AddedAt,
+			LastSuccess: p.LastSuccess, LastFailure: p.LastFailure, RetryAt: p.RetryAt, LastError: p.LastError,
+		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"peers": out})
+	return c.JSON(http.StatusOK, apijson.PeerList{Peers: out})
 }

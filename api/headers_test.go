@@ -3,6 +3,7 @@ package api_test
 import (
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/pybtc/pybtc/node"
@@ -39,4 +40,46 @@ func TestResponseHeaders(t *testing.T) {
 	check("wallet", v.Get(t, "/wallet"))
 	check("refused send", v.Post(t, "/wallet/send", url.Values{"recipient": {"bob"}, "amount": {"x"}}))
 	check("logout", v.Post(t, "/wallet/logout", url.Values{}))
+}
+
+// TestErrorsByGroup: Block Scan and the wallet answer errors with a page
+// carrying the pages' security headers, the JSON API and the protocol with
+// {"message"}, whatever the browser accepts; a client asking for JSON gets
+// JSON everywhere.
+func TestErrorsByGroup(t *testing.T) {
+	e := MustOpenEnv(t, node.Config{SyncInterval: -1})
+	const html, json = "text/html", "application/json"
+	for _, tc := range []struct {
+		method, target, accept string
+		status                 int
+		want                   string
+	}{
+		{"GET", "/scan/block/999", "text/html", 404, html},
+		{"GET", "/scan/nope", "text/html", 404, html},
+		{"POST", "/scan/block/1", "text/html", 405, html},
+		{"GET", "/scan/block/999", "application/json", 404, json},
+		{"GET", "/wallet/nope", "text/html", 404, html},
+		{"GET", "/api/blocks/999", "text/html", 404, json},
+		{"GET", "/api/nope", "text/html", 404, json},
+		{"GET", "/nope", "text/html", 404, json},
+		{"GET", "/chain?since=x", "text/html", 400, json},
+	} {
+		req := httptest.NewRequest(tc.method, tc.target, nil)
+		req.Header.Set("Accept", tc.accept)
+		rec := serve(e, req)
+		got := rec.Header().Get("Content-Type")
+		if rec.Code != tc.status || !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%s %s (Accept %s): %d %s, want %d %s", tc.method, tc.target, tc.accept, rec.Code, got, tc.status, tc.want)
+		}
+		if tc.want == html {
+			for name, want := range map[string]string{"X-Frame-Options": "DENY", "Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff"} {
+				if got := rec.Header().Get(name); got != want {
+					t.Errorf("%s %s: %s %q, want %q", tc.method, tc.target, name, got, want)
+				}
+			}
+			if !strings.Contains(rec.Header().Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+				t.Errorf("%s %s: no Content-Security-Policy", tc.method, tc.target)
+			}
+		}
+	}
 }

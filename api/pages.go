@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
@@ -125,27 +126,22 @@ func parsePages() pageSet {
 	return set
 }
 
-// setPageHeaders sets the security headers of every HTML page: no inline
-// script or style, no framing, no guessing of content types.
-func setPageHeaders(h http.Header) {
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "same-origin")
-}
+// pageHeaders sets the security headers of the HTML pages and their
+// assets: no inline script or style, no framing, no guessing of content
+// types.
+var pageHeaders = middleware.SecureWithConfig(middleware.SecureConfig{
+	ContentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+	ContentTypeNosniff: "nosniff",
+	XFrameOptions:      "DENY",
+	ReferrerPolicy:     "same-origin",
+})
 
-// commonHeaders sets the headers every answer carries: nothing the node
-// sends may be sniffed into another type (a JSON answer holding a peer's
-// strings read as HTML), and no wallet page or redirect is kept by a cache,
-// where the next user of a shared computer would find it.
-func commonHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+// noStore keeps every answer out of caches, where the next user of a
+// shared computer would find a wallet page or redirect.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		if p := c.Request().URL.Path; p == "/wallet" || strings.HasPrefix(p, "/wallet/") {
-			h.Set("Cache-Control", "no-store")
-		}
+		c.Response().Header().Set("Cache-Control", "no-store")
 		return next(c)
 	}
 }
@@ -161,12 +157,11 @@ func (s *Server) render(c echo.Context, status int, name string, p *Page) error 
 	if err := t.ExecuteTemplate(&buf, "base", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
-	setPageHeaders(c.Response().Header())
 	c.Response().Header().Set("Vary", "Accept-Language, Cookie")
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
-// staticFiles serves views/static under /static, with the page headers.
+// staticFiles serves views/static under /static.
 func staticFiles() http.Handler {
 	sub, err := fs.Sub(views.FS, "static")
 	if err != nil {
@@ -174,7 +169,6 @@ func staticFiles() http.Handler {
 	}
 	files := http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		setPageHeaders(w.Header())
 		// No file has a name that is not UTF-8, and io/fs calls such a
 		// name invalid, which the file server answers with a 500.
 		if !utf8.ValidString(r.URL.Path) {

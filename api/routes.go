@@ -4,10 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
+
+// walletPrefix is where the wallet's group of routes lives.
+const walletPrefix = "/wallet"
 
 func (s *Server) newEcho() *echo.Echo {
 	s.pages = parsePages()
@@ -18,8 +22,12 @@ func (s *Server) newEcho() *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
+	// Errors are JSON unless a group renders its own: the protocol, the
+	// operations routes and routes that do not exist answer JSON.
 	e.HTTPErrorHandler = s.handleError
-	e.Use(commonHeaders)
+	// Nothing the node sends may be sniffed into another type (a JSON
+	// answer holding a peer's strings read as HTML).
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{ContentTypeNosniff: "nosniff"}))
 	e.Use(middleware.Recover())
 	e.Use(s.metrics.measure)
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
@@ -53,10 +61,11 @@ func (s *Server) newEcho() *echo.Echo {
 	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", MaxBodyBytes)))
 	// By method, on every route: a route added later that changes state is
 	// guarded without being listed here.
-	e.Use(s.sameOriginWrites)
+	// The wallet guards its own forms, to refuse them on its own page.
+	e.Use(s.sameOriginWrites(walletPrefix))
 
 	// The tutorial's protocol.
-	e.GET("/", s.handleIndex)
+	e.GET("/", s.handleIndex, pageHeaders)
 	e.GET("/chain", s.handleChain)
 	e.POST("/transactions/new", s.handleNewTransaction)
 	e.GET("/mine", s.handleMine)
@@ -66,37 +75,44 @@ func (s *Server) newEcho() *echo.Echo {
 	e.POST("/nodes/resolve", s.handleResolve)
 	e.GET("/nodes", s.handlePeers)
 
-	// Block Scan, the explorer.
+	// Block Scan, the explorer: errors are pages.
 	{
-		e.GET("/scan", s.handleScanHome)
-		e.GET("/scan/block/:id", s.handleScanBlock)
-		e.GET("/scan/tx/:id", s.handleScanTx)
-		e.GET("/scan/address/*", s.handleScanAddress)
-		e.GET("/scan/mempool", s.handleScanMempool)
-		e.GET("/scan/peers", s.handleScanPeers)
-		e.GET("/scan/search", s.handleScanSearch)
+		g := e.Group("/scan", pageHeaders, s.pageErrors(scanSection))
+		g.GET("", s.handleScanHome)
+		g.GET("/block/:id", s.handleScanBlock)
+		g.GET("/tx/:id", s.handleScanTx)
+		g.GET("/address/*", s.handleScanAddress)
+		g.GET("/mempool", s.handleScanMempool)
+		g.GET("/peers", s.handleScanPeers)
+		g.GET("/search", s.handleScanSearch)
+		g.RouteNotFound("/*", notFoundOrNotAllowed)
+		// The pages' script reads the stream and its errors as JSON.
 		e.GET("/scan/events", s.handleEvents)
 	}
 
-	// The wallet: every form carries a CSRF token.
+	// The wallet: errors are pages, no answer is cached, every form
+	// carries a CSRF token.
 	{
-		w := e.Group("/wallet", s.walletCSRF())
+		w := e.Group(walletPrefix, pageHeaders, noStore, s.pageErrors(walletSection), s.walletSameOrigin, s.walletCSRF())
 		w.GET("", s.handleWallet)
 		w.POST("/login", s.handleLogin)
 		w.POST("/logout", s.handleLogout)
 		w.POST("/send", s.handleSend)
 		w.POST("/mine", s.handleWalletMine)
+		w.RouteNotFound("/*", notFoundOrNotAllowed)
 	}
 
-	// The explorer's data as JSON.
+	// The explorer's data as JSON: errors are JSON, whatever the client
+	// accepts.
 	{
-		e.GET("/api/status", s.handleAPIStatus)
-		e.GET("/api/blocks", s.handleAPIBlocks)
-		e.GET("/api/blocks/:id", s.handleAPIBlock)
-		e.GET("/api/tx/:id", s.handleAPITx)
-		e.GET("/api/address/*", s.handleAPIAddress)
-		e.GET("/api/mempool", s.handleAPIMempool)
-		e.GET("/api/peers", s.handleAPIPeers)
+		g := e.Group("/api", s.jsonErrors)
+		g.GET("/status", s.handleAPIStatus)
+		g.GET("/blocks", s.handleAPIBlocks)
+		g.GET("/blocks/:id", s.handleAPIBlock)
+		g.GET("/tx/:id", s.handleAPITx)
+		g.GET("/address/*", s.handleAPIAddress)
+		g.GET("/mempool", s.handleAPIMempool)
+		g.GET("/peers", s.handleAPIPeers)
 	}
 
 	// Operations.
@@ -107,6 +123,21 @@ func (s *Server) newEcho() *echo.Echo {
 	}
 
 	// Embedded assets of the HTML pages.
-	e.GET("/static/*", echo.WrapHandler(staticFiles()))
+	e.GET("/static/*", echo.WrapHandler(staticFiles()), pageHeaders)
 	return e
+}
+
+// notFoundOrNotAllowed answers a path a group does not route: 405 when
+// the path has a route for another method, as echo answers outside
+// groups, else 404. A group with middleware catches all its paths, the
+// router's 405 included.
+func notFoundOrNotAllowed(c echo.Context) error {
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		probe := c.Echo().NewContext(c.Request(), nil)
+		c.Echo().Router().Find(method, echo.GetPath(c.Request()), probe)
+		if probe.Path() != c.Path() {
+			return echo.ErrMethodNotAllowed
+		}
+	}
+	return echo.ErrNotFound
 }

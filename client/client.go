@@ -20,13 +20,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/pybtc/pybtc/internal/httpcap"
 )
 
 // Limits on the size of an answer, so that a broken or hostile server cannot
@@ -41,7 +42,7 @@ const (
 
 // ErrTooLarge is wrapped by the error of a request whose answer exceeds its
 // limit.
-var ErrTooLarge = errors.New("answer too large")
+var ErrTooLarge = httpcap.ErrTooLarge
 
 // Error is a node's answer with a status outside 2xx.
 type Error struct {
@@ -114,16 +115,9 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, limit
 		return nil, err
 	}
 	defer resp.Body.Close()
-	if resp.ContentLength > limit {
-		return nil, fmt.Errorf("%s %s: %w: %d bytes, at most %d taken", method, c.base+path, ErrTooLarge, resp.ContentLength, limit)
-	}
-	// One byte more than the limit tells a full answer from a cut one.
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	data, err := httpcap.ReadAll(resp, limit)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: read answer: %w", method, c.base+path, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s %s: %w: more than %d bytes", method, c.base+path, ErrTooLarge, limit)
+		return nil, fmt.Errorf("%s %s: %w", method, c.base+path, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, &Error{Status: resp.StatusCode, Message: messageOf(resp.StatusCode, data)}

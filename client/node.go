@@ -9,29 +9,14 @@ import (
 	"regexp"
 	"strconv"
 
+	"github.com/pybtc/pybtc/api/apijson"
 	"github.com/pybtc/pybtc/consensus"
 )
 
 // Status is GET /api/status: where the node's chain, mempool and peers
 // stand.
 type Status struct {
-	// Height is the tip's height; the genesis block is 1.
-	Height int64 `json:"height"`
-	// TipHash is the tip's block hash.
-	TipHash string `json:"tip_hash"`
-	// TipTimestamp is the tip's time, float seconds since the epoch.
-	TipTimestamp float64 `json:"tip_timestamp"`
-	// TipAgeSeconds is how long ago that was, by the node's clock.
-	TipAgeSeconds float64 `json:"tip_age_seconds"`
-	// Pending is the number of transactions in the mempool.
-	Pending int64 `json:"pending"`
-	// MempoolLimit is the most pending transactions the node keeps; zero
-	// from a node that does not say.
-	MempoolLimit int64 `json:"mempool_limit"`
-	// Peers is the number of registered peers.
-	Peers int `json:"peers"`
-	// PeersByState counts the peers by state: new, ok, failing, backing off.
-	PeersByState map[string]int `json:"peers_by_state"`
+	apijson.Status
 	// Raw is the node's answer.
 	Raw json.RawMessage `json:"-"`
 }
@@ -240,36 +225,11 @@ func (c *Client) Mine(ctx context.Context, miner string) (*Mined, error) {
 
 // Transaction is a transaction in the explorer's API, where the node keeps
 // it.
-type Transaction struct {
-	// ID is the transaction's id, 64 hex characters.
-	ID string `json:"id"`
-	// Sender is the paying address.
-	Sender string `json:"sender"`
-	// Recipient is the receiving address.
-	Recipient string `json:"recipient"`
-	// Amount is in pyBTC, exact.
-	Amount json.Number `json:"amount"`
-	// AmountSat is the amount in satoshis (10⁻⁸ pyBTC).
-	AmountSat int64 `json:"amount_sat"`
-	// Timestamp is when the transaction was made, float seconds since the
-	// epoch.
-	Timestamp float64 `json:"timestamp"`
-	// Status is "confirmed" or "pending".
-	Status string `json:"status"`
-	// Block is the height of the block holding it; zero while pending.
-	Block int64 `json:"block"`
-	// Position is its place in the block, or in the mempool's order.
-	Position int64 `json:"position"`
-	// Confirmations counts its block and those after; zero while pending.
-	Confirmations int64 `json:"confirmations"`
-}
+type Transaction = apijson.Tx
 
 // TxInfo is GET /api/tx/{id}.
 type TxInfo struct {
-	Transaction
-	// Records are every place the node keeps the id: blocks newest first,
-	// then the mempool.
-	Records []Transaction `json:"records"`
+	apijson.TxInfo
 	// Raw is the node's answer.
 	Raw json.RawMessage `json:"-"`
 }
@@ -288,26 +248,7 @@ func (c *Client) Transaction(ctx context.Context, id string) (*TxInfo, error) {
 // BlockInfo is GET /api/blocks/{height or hash}: a block and the first page
 // of its transactions.
 type BlockInfo struct {
-	// Height is the block's height.
-	Height int64 `json:"height"`
-	// Hash is the block's hash.
-	Hash string `json:"hash"`
-	// PreviousHash is the hash of the block before.
-	PreviousHash string `json:"previous_hash"`
-	// Nonce is the proof of work.
-	Nonce int64 `json:"nonce"`
-	// Timestamp is when the block was made, float seconds since the epoch.
-	Timestamp float64 `json:"timestamp"`
-	// TxCount is the number of transactions in the block.
-	TxCount int `json:"transactions"`
-	// Confirmations counts the block and those after it.
-	Confirmations int64 `json:"confirmations"`
-	// Page is the page of transactions TxList holds, from 1.
-	Page int64 `json:"page"`
-	// Pages is the number of pages of the block's transactions.
-	Pages int64 `json:"pages"`
-	// TxList is one page of the block's transactions.
-	TxList []Transaction `json:"transaction_list"`
+	apijson.BlockInfo
 	// Raw is the node's answer.
 	Raw json.RawMessage `json:"-"`
 }
@@ -326,29 +267,7 @@ func (c *Client) Block(ctx context.Context, id string) (*BlockInfo, error) {
 // Address is GET /api/address/{address}: an address's sums and the first
 // page of its history. Amounts are in pyBTC, exact.
 type Address struct {
-	// Address is the address asked about.
-	Address string `json:"address"`
-	// Balance is what it received minus what it sent, in confirmed blocks.
-	Balance json.Number `json:"balance"`
-	// Received is what it received in confirmed blocks.
-	Received json.Number `json:"received"`
-	// Sent is what it sent in confirmed blocks.
-	Sent json.Number `json:"sent"`
-	// PendingReceived is what pending transactions pay it.
-	PendingReceived json.Number `json:"pending_received"`
-	// PendingSent is what its pending transactions pay out.
-	PendingSent json.Number `json:"pending_sent"`
-	// Spendable is the balance minus what is pending out.
-	Spendable json.Number `json:"spendable"`
-	// BalanceSat is the balance in satoshis: an integer, which may be
-	// past an int64 (sums of a chain's amounts are).
-	BalanceSat json.Number `json:"balance_sat"`
-	// Confirmed counts its transactions in blocks.
-	Confirmed int64 `json:"confirmed_transactions"`
-	// Pending counts its transactions in the mempool.
-	Pending int64 `json:"pending_transactions"`
-	// History is the first page of its transactions, pending first.
-	History []Transaction `json:"history"`
+	apijson.AddressInfo
 	// Raw is the node's answer.
 	Raw json.RawMessage `json:"-"`
 }
@@ -367,29 +286,11 @@ func (c *Client) Address(ctx context.Context, address string) (*Address, error) 
 
 // Peer is a peer as GET /api/peers describes it. Times are float seconds
 // since the epoch, zero for never.
-type Peer struct {
-	// URL is the peer's base URL.
-	URL string `json:"url"`
-	// State is new, ok, failing or backing off.
-	State string `json:"state"`
-	// Failures counts failed calls since the last success.
-	Failures int `json:"failures"`
-	// AddedAt is when the peer was registered.
-	AddedAt float64 `json:"added_at"`
-	// LastSuccess is when a call to the peer last worked.
-	LastSuccess float64 `json:"last_success"`
-	// LastFailure is when a call to the peer last failed.
-	LastFailure float64 `json:"last_failure"`
-	// RetryAt is when a backed-off peer is called again.
-	RetryAt float64 `json:"retry_at"`
-	// LastError is why the latest failed call failed.
-	LastError string `json:"last_error"`
-}
+type Peer = apijson.Peer
 
 // Peers is GET /api/peers.
 type Peers struct {
-	// Peers are the node's peers.
-	Peers []Peer `json:"peers"`
+	apijson.PeerList
 	// Raw is the node's answer.
 	Raw json.RawMessage `json:"-"`
 }

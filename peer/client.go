@@ -17,11 +17,12 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/internal/httpcap"
 )
 
 // ErrTooLarge is wrapped by the error of a call whose answer was longer
 // than the Client's cap for it.
-var ErrTooLarge = errors.New("answer too large")
+var ErrTooLarge = httpcap.ErrTooLarge
 
 // ErrMalformed is wrapped by the error of a call whose answer was not what
 // the protocol says: not JSON, or JSON of the wrong shape.
@@ -273,10 +274,10 @@ func (c *Client) streamChain(ctx context.Context, target string, since, limit in
 	if err := checkStatus(resp); err != nil {
 		return Chain{}, err
 	}
-	if resp.ContentLength > limit {
-		return Chain{}, fmt.Errorf("%w: %d bytes announced, at most %d allowed", ErrTooLarge, resp.ContentLength, limit)
+	body, err := httpcap.Body(resp, limit)
+	if err != nil {
+		return Chain{}, err
 	}
-	body := &cappedReader{r: resp.Body, left: limit}
 	ch, err := decodeChain(json.NewDecoder(body), since, each)
 	var ee *eachError
 	switch {
@@ -284,10 +285,10 @@ func (c *Client) streamChain(ctx context.Context, target string, since, limit in
 		return ch, nil
 	case errors.As(err, &ee):
 		return Chain{}, ee.err
-	case body.over:
+	case body.Over():
 		return Chain{}, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
-	case body.err != nil:
-		return Chain{}, timeoutError(ctx, body.err)
+	case body.Err() != nil:
+		return Chain{}, timeoutError(ctx, body.Err())
 	case errors.Is(err, ErrMalformed), errors.Is(err, ErrTooLarge):
 		return Chain{}, err
 	}
@@ -298,39 +299,6 @@ func (c *Client) streamChain(ctx context.Context, target string, since, limit in
 type eachError struct{ err error }
 
 func (e *eachError) Error() string { return e.err.Error() }
-
-// cappedReader reads at most left bytes of r and notes whether r had more,
-// and the first read error other than the end.
-type cappedReader struct {
-	r    io.Reader
-	left int64
-	over bool
-	err  error
-}
-
-func (c *cappedReader) Read(p []byte) (int, error) {
-	if c.left <= 0 {
-		var one [1]byte
-		n, err := c.r.Read(one[:])
-		if n > 0 {
-			c.over = true
-			return 0, ErrTooLarge
-		}
-		if err != nil && err != io.EOF {
-			c.err = err
-		}
-		return 0, err
-	}
-	if int64(len(p)) > c.left {
-		p = p[:c.left]
-	}
-	n, err := c.r.Read(p)
-	c.left -= int64(n)
-	if err != nil && err != io.EOF {
-		c.err = err
-	}
-	return n, err
-}
 
 // decodeChain checks the shape of a chain answer as it streams, handing
 // each block to each; the blocks' contents are the consensus rules'

@@ -9,7 +9,8 @@ import (
 
 // Balance returns what address has received and sent in the chain
 // (confirmed transactions only). An address never seen has a zero balance.
-// Each sum reads only a covering index (address, …, amount).
+// It reads the received_by and sent_by views, each of which sums only
+// that address's rows of a covering index (address, …, amount).
 func (db *DB) Balance(ctx context.Context, address string) (pybtc.Balance, error) {
 	var row addressSums
 	if err := db.read.GetContext(ctx, &row, addressSumsSQL, address); err != nil {
@@ -42,9 +43,23 @@ func splitSum(amount, prefix string) string {
 		`COALESCE(SUM((` + amount + `) & 4294967295), 0) AS ` + prefix + `_low`
 }
 
+// addressRow reads address ?1's row of view, received_by or sent_by
+// (migration 0009), as prefix_high, prefix_low and n, its count: zeros for
+// an address the view has no row of. The view's GROUP BY takes the WHERE,
+// so only that address's rows of a covering index are read.
+func addressRow(view, prefix, count string) string {
+	// At most one row matches; MAX turns none into NULL, and so into 0.
+	return `(SELECT
+			COALESCE(MAX(` + prefix + `_high), 0) AS ` + prefix + `_high,
+			COALESCE(MAX(` + prefix + `_low), 0) AS ` + prefix + `_low,
+			COALESCE(MAX(` + count + `), 0) AS n
+		FROM ` + view + `
+		WHERE address = ?1)`
+}
+
 // addressSumsSQL sums what address ?1 received and sent in the chain.
 var addressSumsSQL = `
-	SELECT r.*, s.*
+	SELECT r.received_high, r.received_low, s.sent_high, s.sent_low
 	FROM
-		(SELECT ` + splitSum("amount", "received") + ` FROM transactions WHERE recipient = ?1) AS r,
-		(SELECT ` + splitSum("amount", "sent") + ` FROM transactions WHERE sender = ?1) AS s`
+		` + addressRow("received_by", "received", "receipts") + ` AS r,
+		` + addressRow("sent_by", "sent", "payments") + ` AS s`

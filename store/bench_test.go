@@ -74,6 +74,19 @@ func BenchmarkBalance(b *testing.B) {
 	}
 }
 
+// BenchmarkBalancesViewOneAddress reads one address's row of the balances
+// view, which groups every address at once: the cost the received_by and
+// sent_by views, which BenchmarkBalance reads through, avoid.
+func BenchmarkBalancesViewOneAddress(b *testing.B) {
+	db := openMillion(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if received, _, _ := db.MustViewFigures(b, "addr"+strconv.Itoa(i%1000)); received == "0" {
+			b.Fatal("no coins received")
+		}
+	}
+}
+
 // BenchmarkAddPending commits transactions to the mempool in batches of 8
 // with the balance check on, the writer's share of a transaction post.
 func BenchmarkAddPending(b *testing.B) {

@@ -200,8 +200,9 @@ func (db *DB) AddressInfo(ctx context.Context, address string) (pybtc.AddressInf
 		return pybtc.AddressInfo{}, fmt.Errorf("sum up address %q: %w", address, err)
 	}
 	defer tx.Rollback()
-	// The counts and sums read the covering indexes; the mempool is small
-	// (it is emptied by every block), so its recipients need no index.
+	// The counts and sums read the received_by and sent_by views, which
+	// search the covering indexes; the mempool is small (it is emptied by
+	// every block), so its recipients need no index.
 	if err := tx.GetContext(ctx, &row, `
 		SELECT
 			r.received_high,
@@ -216,8 +217,8 @@ func (db *DB) AddressInfo(ctx context.Context, address string) (pybtc.AddressInf
 			m.pending_sent_low,
 			m.n AS pending
 		FROM
-			(SELECT `+splitSum("amount", "received")+`, COUNT(*) AS n FROM transactions WHERE recipient = ?1) AS r,
-			(SELECT `+splitSum("amount", "sent")+`, COUNT(*) AS n FROM transactions WHERE sender = ?1) AS s,
+			`+addressRow("received_by", "received", "receipts")+` AS r,
+			`+addressRow("sent_by", "sent", "payments")+` AS s,
 			(SELECT
 				`+splitSum("CASE WHEN recipient = ?1 THEN amount END", "pending_received")+`,
 				`+splitSum("CASE WHEN sender = ?1 THEN amount END", "pending_sent")+`,

@@ -51,13 +51,20 @@ func (db *DB) MustMatchMempool(tb testing.TB) {
 // one EXPLAIN QUERY PLAN line per step.
 func (db *DB) AddressSumsPlan(tb testing.TB) []string {
 	tb.Helper()
+	return db.MustQueryPlan(tb, addressSumsSQL, "alice")
+}
+
+// MustQueryPlan returns how SQLite reads query, one EXPLAIN QUERY PLAN
+// line per step.
+func (db *DB) MustQueryPlan(tb testing.TB, query string, args ...any) []string {
+	tb.Helper()
 	var rows []struct {
 		ID      int64  `db:"id"`
 		Parent  int64  `db:"parent"`
 		NotUsed int64  `db:"notused"`
 		Detail  string `db:"detail"`
 	}
-	if err := db.read.Select(&rows, `EXPLAIN QUERY PLAN `+addressSumsSQL, "alice"); err != nil {
+	if err := db.read.Select(&rows, `EXPLAIN QUERY PLAN `+query, args...); err != nil {
 		tb.Fatal(err)
 	}
 	var plan []string

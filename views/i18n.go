@@ -2,9 +2,8 @@ package views
 
 import (
 	"fmt"
-	"sort"
-	"strconv"
-	"strings"
+
+	"golang.org/x/text/language"
 )
 
 // Language is one language the pages speak.
@@ -28,37 +27,28 @@ func Supported(code string) bool {
 	return false
 }
 
+// matcher matches a browser's languages with Languages, in that order.
+var matcher = func() language.Matcher {
+	tags := make([]language.Tag, len(Languages))
+	for i, l := range Languages {
+		tags[i] = language.MustParse(l.Code)
+	}
+	return language.NewMatcher(tags)
+}()
+
 // FromAcceptLanguage picks the supported language a browser prefers most
 // from its Accept-Language header ("ko-KR,ko;q=0.9,en;q=0.8"); English when
 // it names none.
 func FromAcceptLanguage(header string) string {
-	type choice struct {
-		code string
-		q    float64
-		pos  int
-	}
-	var choices []choice
-	for i, part := range strings.Split(header, ",") {
-		fields := strings.Split(strings.TrimSpace(part), ";")
-		tag := strings.ToLower(strings.TrimSpace(fields[0]))
-		code, _, _ := strings.Cut(tag, "-")
-		q := 1.0
-		for _, f := range fields[1:] {
-			if v, ok := strings.CutPrefix(strings.TrimSpace(f), "q="); ok {
-				if n, err := strconv.ParseFloat(v, 64); err == nil {
-					q = n
-				}
-			}
-		}
-		if Supported(code) && q > 0 {
-			choices = append(choices, choice{code, q, i})
-		}
-	}
-	if len(choices) == 0 {
+	prefs, _, err := language.ParseAcceptLanguage(header)
+	if err != nil {
 		return Languages[0].Code
 	}
-	sort.SliceStable(choices, func(i, j int) bool { return choices[i].q > choices[j].q })
-	return choices[0].code
+	_, i, confidence := matcher.Match(prefs...)
+	if confidence == language.No {
+		return Languages[0].Code
+	}
+	return Languages[i].Code
 }
 
 // Translate returns the message key in language lang, with args formatted

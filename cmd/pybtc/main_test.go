@@ -351,6 +351,8 @@ func readmeQueries(t *testing.T) []readmeQuery {
 	want := map[string]string{
 		"balances":    "alice|0.25",
 		"one address": "bob|5000000|0|5000000",
+		"received by": "bob|0.05|1",
+		"sent by":     "alice|0.05|1",
 		"latest":      "4|",
 		"mempool":     "alice|carol|0.01",
 		"address txs": "4|0|alice|bob|0.05",

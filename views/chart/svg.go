@@ -1,12 +1,13 @@
 package chart
 
 import (
-	"html"
 	"math"
 	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/pybtc/pybtc/views/svg"
 )
 
 // The drawing area in viewBox units. The width is small enough that text
@@ -52,13 +53,13 @@ func (w *svgWriter) open(class, id, title, desc string, h int) {
 	w.WriteString(`"><title id="`)
 	w.WriteString(id)
 	w.WriteString(`-title">`)
-	w.WriteString(escape(title))
+	w.WriteString(svg.Escape(title))
 	w.WriteString("</title>")
 	if desc != "" {
 		w.WriteString(`<desc id="`)
 		w.WriteString(id)
 		w.WriteString(`-desc">`)
-		w.WriteString(escape(desc))
+		w.WriteString(svg.Escape(desc))
 		w.WriteString("</desc>")
 	}
 }
@@ -78,7 +79,7 @@ func (w *svgWriter) text(class string, x, y float64, anchor, s string) {
 	w.WriteString(`" text-anchor="`)
 	w.WriteString(anchor)
 	w.WriteString(`">`)
-	w.WriteString(escape(s))
+	w.WriteString(svg.Escape(s))
 	w.WriteString("</text>")
 }
 
@@ -105,7 +106,7 @@ func (w *svgWriter) tooltip(s string) {
 		return
 	}
 	w.WriteString("<title>")
-	w.WriteString(escape(s))
+	w.WriteString(svg.Escape(s))
 	w.WriteString("</title>")
 }
 
@@ -154,23 +155,6 @@ func empty(id, title, desc, message string) string {
 	return w.String()
 }
 
-// escape makes s safe as XML text or as a quoted attribute value, in an
-// HTML page or in a standalone SVG. Characters XML forbids even as
-// references (most control characters, invalid UTF-8) become U+FFFD, so
-// that a hostile label cannot break an XML parser either.
-func escape(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			return r
-		case r < 0x20, r == 0x7f, r >= 0xfffe && r <= 0xffff:
-			return utf8.RuneError
-		}
-		return r
-	}, s)
-	return html.EscapeString(s)
-}
-
 // cleanID keeps id usable in an IDREF list such as aria-labelledby, where a
 // space would split it in two.
 func cleanID(id string) string {
@@ -198,7 +182,7 @@ func safeHref(href string) string {
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "", "http", "https", "mailto":
-		return escape(href)
+		return svg.Escape(href)
 	}
 	return ""
 }

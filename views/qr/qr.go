@@ -12,13 +12,13 @@ package qr
 import (
 	"errors"
 	"fmt"
-	"html"
 	"html/template"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/pybtc/pybtc/views/svg"
 )
 
 // ErrEmpty is returned for an empty text, which a QR code cannot hold.
@@ -62,7 +62,7 @@ func SVG(text string, size int) (template.HTML, error) {
 		b.WriteString(` width="` + s + `" height="` + s + `"`)
 	}
 	b.WriteString(` shape-rendering="crispEdges" role="img" aria-label="`)
-	b.WriteString(escape(text))
+	b.WriteString(svg.Escape(text))
 	b.WriteString(`"><rect width="` + n + `" height="` + n + `" fill="#fff"/><path fill="#000" d="`)
 	// One rectangle per horizontal run of dark modules keeps the path far
 	// shorter than one square per module.
@@ -82,20 +82,4 @@ func SVG(text string, size int) (template.HTML, error) {
 	}
 	b.WriteString(`"/></svg>`)
 	return template.HTML(b.String()), nil
-}
-
-// escape makes s safe as a quoted attribute value in HTML and in XML.
-// Characters XML forbids even as references become U+FFFD, so a hostile
-// text cannot break an XML parser either.
-func escape(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			return r
-		case r < 0x20, r == 0x7f, r >= 0xfffe && r <= 0xffff:
-			return utf8.RuneError
-		}
-		return r
-	}, s)
-	return html.EscapeString(s)
 }

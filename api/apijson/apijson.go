@@ -1,0 +1,189 @@
+// Package apijson declares the answers of the node's explorer API, under
+// /api, once: the api package writes them and the client package reads
+// them, so the two cannot drift apart.
+//
+// Amounts are exact decimal numbers of pyBTC (json.Number), with the same
+// value in satoshis beside them; times are float seconds since the epoch,
+// as in the protocol. The package imports nothing of the node.
+package apijson
+
+import "encoding/json"
+
+// Status is GET /api/status: where the node's chain, mempool and peers
+// stand.
+type Status struct {
+	// Height is the tip's height; the genesis block is 1.
+	Height int64 `json:"height"`
+	// TipHash is the tip's block hash.
+	TipHash string `json:"tip_hash"`
+	// TipTimestamp is the tip's time, float seconds since the epoch.
+	TipTimestamp float64 `json:"tip_timestamp"`
+	// TipAgeSeconds is how long ago that was, by the node's clock.
+	TipAgeSeconds float64 `json:"tip_age_seconds"`
+	// Pending is the number of transactions in the mempool.
+	Pending int64 `json:"pending"`
+	// MempoolLimit is the most pending transactions the node keeps; zero
+	// from a node that does not say.
+	MempoolLimit int64 `json:"mempool_limit"`
+	// MempoolFull reports whether the mempool holds that many.
+	MempoolFull bool `json:"mempool_full"`
+	// Peers is the number of registered peers.
+	Peers int `json:"peers"`
+	// PeersByState counts the peers by state: new, ok, failing, backing off.
+	PeersByState map[string]int `json:"peers_by_state"`
+}
+
+// Page says which page of a long list an answer holds.
+type Page struct {
+	// Page is the page, from 1.
+	Page int64 `json:"page"`
+	// Pages is the number of pages.
+	Pages int64 `json:"pages"`
+}
+
+// Block is a block's header and the number of its transactions.
+type Block struct {
+	// Height is the block's height.
+	Height int64 `json:"height"`
+	// Hash is the block's hash.
+	Hash string `json:"hash"`
+	// PreviousHash is the hash of the block before.
+	PreviousHash string `json:"previous_hash"`
+	// Nonce is the proof of work.
+	Nonce int64 `json:"nonce"`
+	// Timestamp is when the block was made, float seconds since the epoch.
+	Timestamp float64 `json:"timestamp"`
+	// TxCount is the number of transactions in the block.
+	TxCount int `json:"transactions"`
+}
+
+// Blocks is GET /api/blocks: a page of the latest blocks, newest first.
+type Blocks struct {
+	Page
+	Blocks []Block `json:"blocks"`
+}
+
+// BlockInfo is GET /api/blocks/{height or hash}: a block and a page of its
+// transactions.
+type BlockInfo struct {
+	Block
+	// Confirmations counts the block and those after it.
+	Confirmations int64 `json:"confirmations"`
+	Page
+	// TxList is one page of the block's transactions.
+	TxList []Tx `json:"transaction_list"`
+}
+
+// Tx is a transaction, where the node keeps it.
+type Tx struct {
+	// ID is the transaction's id, 64 hex characters.
+	ID string `json:"id"`
+	// Sender is the paying address.
+	Sender string `json:"sender"`
+	// Recipient is the receiving address.
+	Recipient string `json:"recipient"`
+	// Amount is in pyBTC, exact.
+	Amount json.Number `json:"amount"`
+	// AmountSat is the amount in satoshis (10⁻⁸ pyBTC).
+	AmountSat int64 `json:"amount_sat"`
+	// Timestamp is when the transaction was made, float seconds since the
+	// epoch.
+	Timestamp float64 `json:"timestamp"`
+	// Status is "confirmed", "pending" or "dropped".
+	Status string `json:"status"`
+	// Block is the height of the block holding it; zero, and left out,
+	// while pending.
+	Block int64 `json:"block,omitempty"`
+	// Position is its place in the block, or in the mempool's order.
+	Position int64 `json:"position"`
+	// Confirmations counts its block and those after; zero while pending.
+	Confirmations int64 `json:"confirmations"`
+}
+
+// TxInfo is GET /api/tx/{id} for a transaction the node keeps.
+type TxInfo struct {
+	Tx
+	// Records are every place the node keeps the id: blocks newest first,
+	// then the mempool.
+	Records []Tx `json:"records"`
+}
+
+// Dropped is GET /api/tx/{id} for a transaction the node dropped without
+// mining it, and why.
+type Dropped struct {
+	Tx
+	// Reason is overdraft, mempool full or policy.
+	Reason string `json:"reason"`
+	// Detail names the rule and the numbers.
+	Detail string `json:"detail"`
+	// DroppedBy is reorg or mine.
+	DroppedBy string `json:"dropped_by"`
+	// DroppedAt is when, float seconds since the epoch.
+	DroppedAt float64 `json:"dropped_at"`
+}
+
+// AddressInfo is GET /api/address/{address}: an address's sums and a page of
+// its history. Amounts are in pyBTC, exact.
+type AddressInfo struct {
+	// Address is the address asked about.
+	Address string `json:"address"`
+	// Balance is what it received minus what it sent, in confirmed blocks.
+	Balance json.Number `json:"balance"`
+	// Received is what it received in confirmed blocks.
+	Received json.Number `json:"received"`
+	// Sent is what it sent in confirmed blocks.
+	Sent json.Number `json:"sent"`
+	// PendingReceived is what pending transactions pay it.
+	PendingReceived json.Number `json:"pending_received"`
+	// PendingSent is what its pending transactions pay out.
+	PendingSent json.Number `json:"pending_sent"`
+	// Spendable is the balance minus what is pending out.
+	Spendable json.Number `json:"spendable"`
+	// BalanceSat is the balance in satoshis: an integer, which may be
+	// past an int64 (sums of a chain's amounts are).
+	BalanceSat json.Number `json:"balance_sat"`
+	// Confirmed counts its transactions in blocks.
+	Confirmed int64 `json:"confirmed_transactions"`
+	// Pending counts its transactions in the mempool.
+	Pending int64 `json:"pending_transactions"`
+	Page
+	// History is a page of its transactions, pending first.
+	History []Tx `json:"history"`
+}
+
+// Mempool is GET /api/mempool: a page of the pending transactions in
+// arrival order.
+type Mempool struct {
+	// Pending counts the pending transactions.
+	Pending int64 `json:"pending"`
+	Page
+	// Txs is the page's transactions.
+	Txs []Tx `json:"transactions"`
+}
+
+// Peer is a peer as GET /api/peers describes it. Times are float seconds
+// since the epoch, zero for never.
+type Peer struct {
+	// URL is the peer's base URL.
+	URL string `json:"url"`
+	// State is new, ok, failing or backing off.
+	State string `json:"state"`
+	// Failures counts failed calls since the last success.
+	Failures int `json:"failures"`
+	// AddedAt is when the peer was registered.
+	AddedAt float64 `json:"added_at"`
+	// LastSuccess is when a call to the peer last worked.
+	LastSuccess float64 `json:"last_success"`
+	// LastFailure is when a call to the peer last failed.
+	LastFailure float64 `json:"last_failure"`
+	// RetryAt is when a backed-off peer is called again.
+	RetryAt float64 `json:"retry_at"`
+	// LastError is why the latest failed call failed.
+	LastError string `json:"last_error"`
+}
+
+// PeerList is GET /api/peers.
+type PeerList struct {
+	// Peers are the node's peers.
+	Peers []Peer `json:"peers"`
+}
