@@ -480,7 +480,7 @@ func TestWalletSendRefusalsKorean(t *testing.T) {
 			if got := MustText(t, doc, "#send-error"); got != tc.says {
 				t.Fatalf("refusal says %q, want %q", got, tc.says)
 			}
-			if got := doc.Find(`#send input[name="` + tc.field + `"]`).AttrOr("aria-invalid", ""); got != "true" {
+			if got := doc.Find(`#send input[name="`+tc.field+`"]`).AttrOr("aria-invalid", ""); got != "true" {
 				t.Fatalf("the %s input is not marked invalid", tc.field)
 			}
 			if got := doc.Find(`#send input[name="amount"]`).AttrOr("value", "?"); got != tc.amount {
