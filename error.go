@@ -19,14 +19,21 @@ const (
 // node answers the post as accepted.
 var ErrPending = errors.New("already pending")
 
-// Error is an application error: a code for programs and a message for people.
+// Error is an application error: a code for programs and a message for
+// people. A refusal has a Reason and its Args instead of a message: the
+// edge words it for its reader (package refusal).
 type Error struct {
 	Code    string
 	Message string
+	Reason  Reason
+	Args    Args
 }
 
 // Error implements the error interface.
 func (e *Error) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("pybtc error: code=%s reason=%s args=%+v", e.Code, e.Reason, e.Args)
+	}
 	return fmt.Sprintf("pybtc error: code=%s message=%s", e.Code, e.Message)
 }
 
@@ -47,14 +54,9 @@ func ErrorCode(err error) string {
 	return EINTERNAL
 }
 
-// ErrorMessage returns the message of the first *Error in err's chain, or a
-// generic message for internal errors, whose details must not reach users.
-func ErrorMessage(err error) string {
+// AsError returns the first *Error in err's chain, if any.
+func AsError(err error) (*Error, bool) {
 	var e *Error
-	if err == nil {
-		return ""
-	} else if errors.As(err, &e) {
-		return e.Message
-	}
-	return "Internal error."
+	ok := errors.As(err, &e)
+	return e, ok
 }

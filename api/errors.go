@@ -11,6 +11,7 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/refusal"
 )
 
 // statusOf maps application error codes to HTTP statuses.
@@ -95,7 +96,7 @@ func (s *Server) describe(err error, c echo.Context) (int, string) {
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	return status, pybtc.ErrorMessage(err)
+	return status, refusal.Message(err)
 }
 
 // writeJSON answers v as Flask's jsonify does: sorted keys, compact

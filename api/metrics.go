@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/node"
+	"github.com/pybtc/pybtc/refusal"
 )
 
 // metrics are the node's Prometheus metrics, on a registry of this
@@ -149,27 +149,37 @@ func (m *metrics) countSubmission(source string, acc node.Accepted, err error) {
 	m.refused.WithLabelValues(source, refusalReason(err)).Inc()
 }
 
-// refusalReason sorts a refusal into a few kinds, from the policy's
-// messages, which name the field first.
+// refusalReason sorts a refusal into a few kinds by its reason.
 func refusalReason(err error) string {
-	msg := pybtc.ErrorMessage(err)
-	switch code := pybtc.ErrorCode(err); {
-	case code == pybtc.EUNAVAILABLE:
-		return "unavailable"
-	case code != pybtc.EINVALID:
+	e, ok := refusal.Of(err)
+	if !ok {
 		var he *echo.HTTPError
 		if errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge {
 			return "too_large"
 		}
 		return "internal"
-	case strings.Contains(msg, "exceeds what sender"):
+	}
+	if e.Code == pybtc.EUNAVAILABLE {
+		return "unavailable"
+	}
+	switch e.Reason {
+	case pybtc.ReasonOverdraft, pybtc.ReasonOverdraftInBlock:
 		return "overdraft"
-	case strings.HasPrefix(msg, "missing values"):
+	case pybtc.ReasonFieldMissing:
 		return "missing_field"
-	case strings.HasPrefix(msg, "amount"):
+	case pybtc.ReasonAmountNotPositive, pybtc.ReasonAmountDecimals, pybtc.ReasonAmountTooLarge:
 		return "amount"
-	case strings.HasPrefix(msg, "sender"), strings.HasPrefix(msg, "recipient"):
+	case pybtc.ReasonAddressEmpty, pybtc.ReasonAddressUTF8, pybtc.ReasonAddressTooLong,
+		pybtc.ReasonControlChars, pybtc.ReasonMasterReserved:
 		return "address"
+	case pybtc.ReasonFieldType:
+		if e.Args.Field == "amount" {
+			return "amount"
+		}
+		return "address"
+	}
+	if e.Code != pybtc.EINVALID {
+		return "internal"
 	}
 	return "malformed"
 }
@@ -211,7 +221,7 @@ func (s *Server) handleReady(c echo.Context) error {
 	}
 	if h, ok := s.Explorer.(writeHealth); ok {
 		if err := h.WriteFailure(writeFailureWindow); err != nil {
-			return c.String(http.StatusServiceUnavailable, "cannot write: "+pybtc.ErrorMessage(err)+"\n")
+			return c.String(http.StatusServiceUnavailable, "cannot write: "+refusal.Message(err)+"\n")
 		}
 	}
 	return c.String(http.StatusOK, "ready\n")

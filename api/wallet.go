@@ -8,13 +8,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/refusal"
 	"github.com/pybtc/pybtc/views/qr"
 )
 
@@ -135,85 +134,63 @@ func (s *Server) handleLogout(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/wallet")
 }
 
-// amountPattern is what the amount field takes: digits with an optional
-// dot and decimals, as a JSON number without sign or exponent.
+// amountPattern is what the wallet sends as a JSON number: digits with an
+// optional dot and decimals, without sign or exponent. Anything else typed
+// goes as a string, which the node refuses as not a number: the typed
+// text can never become JSON of another shape.
 var amountPattern = regexp.MustCompile(`^(0|[1-9][0-9]*)(\.[0-9]+)?$`)
 
-// checkSend applies the rules of a new transaction to the form, saying in
-// one sentence of the visitor's language what is wrong. The node applies
-// them again; this only explains them better.
-func checkSend(p *Page, from string, f sendForm) sendForm {
-	fail := func(field, key string, args ...any) sendForm {
-		f.Field, f.Error = field, p.T(key, args...)
-		return f
-	}
+// sendBody is the new transaction the send form asks for, as the body of
+// POST /transactions/new. An amount left empty is left out, so that the
+// node refuses it as missing.
+func sendBody(from string, f sendForm) []byte {
+	body := consensus.AppendString([]byte(`{"sender": `), from)
+	body = append(body, `, "recipient": `...)
+	body = consensus.AppendString(body, f.Recipient)
 	switch {
-	case f.Recipient == "":
-		return fail("recipient", "Type the address to send to.")
-	case f.Recipient == from:
-		return fail("recipient", "You cannot send coins to your own address.")
-	case !utf8.ValidString(f.Recipient):
-		return fail("recipient", "The recipient's address must be valid UTF-8.")
-	case utf8.RuneCountInString(f.Recipient) > consensus.MaxAddressLength:
-		return fail("recipient", "The recipient's address must be at most %d characters.", consensus.MaxAddressLength)
-	case strings.IndexFunc(f.Recipient, unicode.IsControl) >= 0:
-		return fail("recipient", "The recipient's address must not contain control characters.")
 	case f.Amount == "":
-		return fail("amount", "Type the amount to send.")
-	case !amountPattern.MatchString(f.Amount):
-		return fail("amount", "The amount must be a number such as 0.5, with a dot before the decimals.")
+	case amountPattern.MatchString(f.Amount):
+		body = append(body, `, "amount": `+f.Amount...)
+	default:
+		body = append(body, `, "amount": `...)
+		body = consensus.AppendString(body, f.Amount)
 	}
-	if _, decimals, ok := strings.Cut(f.Amount, "."); ok && len(decimals) > 8 {
-		return fail("amount", "The amount can have at most 8 decimal places.")
-	}
-	amount, _, ok := consensus.AmountOf(consensus.Num{Text: f.Amount})
-	switch {
-	case !ok || amount > consensus.MaxTransferAmount:
-		return fail("amount", "The amount can be at most %s pyBTC.", consensus.MaxTransferAmount)
-	case amount <= 0:
-		return fail("amount", "The amount must be more than 0.")
-	}
-	return f
+	return append(body, '}')
 }
 
 // handleSend handles "POST /wallet/send": the logged-in address sends
-// coins. The sender is the session's address, whatever the form says. A
-// refusal shows the form again with what was typed and why; a success
-// redirects to the wallet, which names the new transaction.
+// coins. The sender is the session's address, whatever the form says. The
+// node applies its rules; a refusal shows the form again with what was
+// typed and the rule that refused, in the visitor's language, with the
+// numbers the refusal carries. A success redirects to the wallet, which
+// names the new transaction.
 func (s *Server) handleSend(c echo.Context) error {
 	p := s.walletPage(c)
 	address, ok := s.sessions.address(c)
 	if !ok {
 		return s.renderLogin(c, p, http.StatusUnauthorized, "", p.T("Log in to send coins."))
 	}
-	f := checkSend(p, address, sendForm{
+	f := sendForm{
 		Recipient: strings.TrimSpace(c.FormValue("recipient")),
 		Amount:    strings.TrimSpace(c.FormValue("amount")),
-	})
-	if f.Error != "" {
+	}
+	if f.Recipient != "" && f.Recipient == address {
+		// The node takes such a payment; the wallet does not make one.
+		f.Field, f.Error = "recipient", p.T("You cannot send coins to your own address.")
 		return s.renderWallet(c, p, address, http.StatusBadRequest, f)
 	}
-	ctx := c.Request().Context()
-	// The amount passed checkSend's pattern: it is a JSON number as typed.
-	body := consensus.AppendString([]byte(`{"sender": `), address)
-	body = append(body, `, "recipient": `...)
-	body = consensus.AppendString(body, f.Recipient)
-	body = append(body, `, "amount": `+f.Amount+`}`...)
-	acc, err := s.Node.SubmitTransaction(ctx, body)
+	acc, err := s.Node.SubmitTransaction(c.Request().Context(), sendBody(address, f))
 	s.metrics.countSubmission("wallet", acc, err)
-	if pybtc.ErrorCode(err) == pybtc.EINVALID {
-		f.Field, f.Error = "amount", pybtc.ErrorMessage(err)
-		if info, ierr := s.Explorer.AddressInfo(ctx, address); ierr == nil {
-			amount, _, _ := consensus.AmountOf(consensus.Num{Text: f.Amount})
-			if spendable := info.Spendable(); pybtc.SumOf(amount).Cmp(spendable) > 0 {
-				if spendable.Sign() < 0 {
-					spendable = pybtc.Sum{}
-				}
-				f.Error = p.T("You can send at most %s pyBTC: your balance is %s and %s is already on its way out.",
-					spendable, info.Total(), info.PendingSent)
-			}
+	if e, ok := refusal.Of(err); ok && e.Reason != "" && e.Code != pybtc.EINTERNAL {
+		f.Field, f.Error = "amount", refusal.Sentence(p.Lang, e)
+		if e.Args.Field == "recipient" {
+			f.Field = "recipient"
 		}
-		return s.renderWallet(c, p, address, http.StatusBadRequest, f)
+		status, ok := statusOf[e.Code]
+		if !ok {
+			status = http.StatusBadRequest
+		}
+		return s.renderWallet(c, p, address, status, f)
 	} else if err != nil {
 		return err
 	}

@@ -450,3 +450,42 @@ func TestWalletFlashIsTrue(t *testing.T) {
 		t.Fatalf("a mined payment's message reads %q, want its block", got)
 	}
 }
+
+// TestWalletSendRefusalsKorean checks that the wallet words the node's
+// refusal in the visitor's language, with the numbers the refusal
+// carries: an overdraft names what is spendable, the balance and what is
+// already on its way out.
+func TestWalletSendRefusalsKorean(t *testing.T) {
+	e := MustOpenWalletEnv(t, node.Config{})
+	v := NewWalletVisitor(e)
+	v.MustLogin(t, "alice")
+	if rec := v.Post(t, "/wallet/send", url.Values{"recipient": {"bob"}, "amount": {"2.5"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("first send: %d, want 303", rec.Code)
+	}
+	v.Get(t, "/wallet?lang=ko")
+	for _, tc := range []struct {
+		name, recipient, amount, says, field string
+	}{
+		{"Overdraft", "bob", "8", "최대 7.5 pyBTC까지 보낼 수 있습니다: 잔액은 10이고 그중 2.5은(는) 이미 보내는 중입니다.", "amount"},
+		{"LongRecipient", strings.Repeat("b", 129), "1", "받는 사람 주소는 최대 128자입니다.", "recipient"},
+		{"NoAmount", "bob", "", "보낼 금액을 입력하세요.", "amount"},
+		{"Letters", "bob", "1e3", "금액은 0.5처럼 소수점(.)을 쓴 숫자여야 합니다.", "amount"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := v.Post(t, "/wallet/send", url.Values{"recipient": {tc.recipient}, "amount": {tc.amount}})
+			if rec.Code != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", rec.Code)
+			}
+			doc := mustDoc(t, rec)
+			if got := MustText(t, doc, "#send-error"); got != tc.says {
+				t.Fatalf("refusal says %q, want %q", got, tc.says)
+			}
+			if got := doc.Find(`#send input[name="`+tc.field+`"]`).AttrOr("aria-invalid", ""); got != "true" {
+				t.Fatalf("the %s input is not marked invalid", tc.field)
+			}
+			if got := doc.Find(`#send input[name="amount"]`).AttrOr("value", "?"); got != tc.amount {
+				t.Fatalf("the form forgot the amount: %q", got)
+			}
+		})
+	}
+}

@@ -1,6 +1,10 @@
 package consensus
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/pybtc/pybtc"
+)
 
 // ErrorCode identifies which consensus rule a block or chain broke.
 type ErrorCode int
@@ -59,6 +63,12 @@ type RuleError struct {
 
 // Error implements the error interface.
 func (e *RuleError) Error() string { return e.Description }
+
+// Refusal returns the refusal a node answers for e: EINVALID, the reason
+// ReasonBlockRule, the rule's name and the description.
+func (e *RuleError) Refusal() *pybtc.Error {
+	return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBlockRule, pybtc.Args{Field: e.Code.String(), Detail: e.Description})
+}
 
 func ruleError(code ErrorCode, format string, args ...any) *RuleError {
 	return &RuleError{Code: code, Description: fmt.Sprintf(format, args...)}

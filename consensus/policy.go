@@ -39,19 +39,19 @@ type NewTransaction struct {
 //
 // The amount is kept as the JSON number it came as (3 stays 3, 3.0 stays
 // 3.0), because the tutorial hashes it that way. Every refusal is a
-// *pybtc.Error with code EINVALID whose message names the field and the rule.
+// refusal (*pybtc.Error) with code EINVALID, a reason and the field.
 // The balance rule needs the database and is the store's.
 func ParseNewTransaction(body []byte, now float64) (NewTransaction, error) {
 	v, err := Parse(body)
 	if err != nil {
 		var se *SyntaxError
 		if errors.As(err, &se) && se.Path != "" {
-			return NewTransaction{}, pybtc.Errorf(pybtc.EINVALID, "%s must be valid JSON: %s", se.Path, se.Msg)
+			return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBadJSON, pybtc.Args{Field: se.Path, Detail: se.Msg})
 		}
-		return NewTransaction{}, pybtc.Errorf(pybtc.EINVALID, "request body must be a JSON object: %v", err)
+		return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonNotJSON, pybtc.Args{Field: "request body", Detail: err.Error()})
 	}
 	if v.Kind != Object {
-		return NewTransaction{}, pybtc.Errorf(pybtc.EINVALID, "request body must be a JSON object with sender, recipient and amount, not %s", kindName(v.Kind))
+		return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBodyKind, pybtc.Args{Got: kindName(v.Kind)})
 	}
 	sender, recipient, amount, err := policyFields(v)
 	if err != nil {
@@ -66,10 +66,10 @@ func ParseNewTransaction(body []byte, now float64) (NewTransaction, error) {
 	timestamp := FloatValue(now)
 	if ts, ok := v.Get(keyTimestamp); ok && shared {
 		if ts.Kind != Number || math.IsInf(ts.Num.Float, 0) {
-			return NewTransaction{}, pybtc.Errorf(pybtc.EINVALID, "timestamp must be a finite number")
+			return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonTimestampNotFinite, pybtc.Args{Field: keyTimestamp})
 		}
 		if ts.Num.Float > now+MaxFutureDrift {
-			return NewTransaction{}, pybtc.Errorf(pybtc.EINVALID, "timestamp must not be more than 2 hours ahead of this node's clock")
+			return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonTimestampAhead, pybtc.Args{Field: keyTimestamp})
 		}
 		timestamp = ts
 	}
@@ -97,14 +97,14 @@ func ParseNewTransaction(body []byte, now float64) (NewTransaction, error) {
 // recipient, the reserved address, the amount. A reorganisation puts a
 // transaction of a removed block back in the mempool only if it passes,
 // since a peer's block may hold what this node would never accept. The
-// refusal is EINVALID, its message naming the field and the rule.
+// refusal is EINVALID, with a reason and the field.
 func CheckPolicy(raw []byte) error {
 	v, err := Parse(raw)
 	if err != nil {
-		return pybtc.Errorf(pybtc.EINVALID, "transaction must be a JSON object: %v", err)
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonNotJSON, pybtc.Args{Field: "transaction", Detail: err.Error()})
 	}
 	if v.Kind != Object {
-		return pybtc.Errorf(pybtc.EINVALID, "transaction must be a JSON object, not %s", kindName(v.Kind))
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonTxKind, pybtc.Args{Got: kindName(v.Kind)})
 	}
 	_, _, _, err = policyFields(v)
 	return err
@@ -115,21 +115,21 @@ func CheckPolicy(raw []byte) error {
 func policyFields(v Value) (sender, recipient string, amount pybtc.Amount, err error) {
 	for _, key := range []string{keySender, keyRecipient, keyAmount} {
 		if _, ok := v.Get(key); !ok {
-			return "", "", 0, pybtc.Errorf(pybtc.EINVALID, "missing values: %s is required", key)
+			return "", "", 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldMissing, pybtc.Args{Field: key})
 		}
 	}
 	if sender, err = addressField(v, keySender); err != nil {
 		return "", "", 0, err
 	}
 	if sender == pybtc.CoinbaseSender {
-		return "", "", 0, pybtc.Errorf(pybtc.EINVALID, "sender %q is reserved for the mining reward", pybtc.CoinbaseSender)
+		return "", "", 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonMasterReserved, pybtc.Args{Field: keySender, Address: pybtc.CoinbaseSender})
 	}
 	if recipient, err = addressField(v, keyRecipient); err != nil {
 		return "", "", 0, err
 	}
 	if recipient == pybtc.CoinbaseSender {
 		// Pages show what master moves as the mining reward.
-		return "", "", 0, pybtc.Errorf(pybtc.EINVALID, "recipient %q is reserved for the mining reward and cannot be paid", pybtc.CoinbaseSender)
+		return "", "", 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonMasterReserved, pybtc.Args{Field: keyRecipient, Address: pybtc.CoinbaseSender})
 	}
 	amountValue, _ := v.Get(keyAmount)
 	if amount, err = policyAmount(amountValue); err != nil {
@@ -148,7 +148,7 @@ func sharedType(v Value) (bool, error) {
 		return false, nil
 	}
 	if f.Kind != String || f.Str != "sharing" {
-		return false, pybtc.Errorf(pybtc.EINVALID, `type must be "sharing" (a peer's relay) or left out`)
+		return false, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBadType, pybtc.Args{Field: "type"})
 	}
 	return true, nil
 }
@@ -158,7 +158,7 @@ func sharedType(v Value) (bool, error) {
 func addressField(v Value, key string) (string, error) {
 	f, _ := v.Get(key)
 	if f.Kind != String {
-		return "", pybtc.Errorf(pybtc.EINVALID, "%s must be a string, not %s", key, kindName(f.Kind))
+		return "", pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldType, pybtc.Args{Field: key, Got: kindName(f.Kind)})
 	}
 	return f.Str, CheckAddress(key, f.Str)
 }
@@ -169,15 +169,15 @@ func addressField(v Value, key string) (string, error) {
 func CheckAddress(field, s string) error {
 	switch {
 	case s == "":
-		return pybtc.Errorf(pybtc.EINVALID, "%s must not be empty", field)
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAddressEmpty, pybtc.Args{Field: field})
 	case !utf8.ValidString(s):
-		return pybtc.Errorf(pybtc.EINVALID, "%s must be valid UTF-8", field)
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAddressUTF8, pybtc.Args{Field: field})
 	case utf8.RuneCountInString(s) > MaxAddressLength:
-		return pybtc.Errorf(pybtc.EINVALID, "%s must be at most %d characters", field, MaxAddressLength)
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAddressTooLong, pybtc.Args{Field: field, Limit: MaxAddressLength})
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) {
-			return pybtc.Errorf(pybtc.EINVALID, "%s must not contain control characters", field)
+			return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonControlChars, pybtc.Args{Field: field})
 		}
 	}
 	return nil
@@ -186,44 +186,53 @@ func CheckAddress(field, s string) error {
 // policyAmount checks amount: a JSON number (not a string), finite, > 0, at
 // most 8 decimal places, at most 100,000,000.
 func policyAmount(f Value) (pybtc.Amount, error) {
-	const rule = "amount must be a positive number with at most 8 decimal places"
 	if f.Kind != Number {
-		return 0, pybtc.Errorf(pybtc.EINVALID, "amount must be a JSON number, not %s", kindName(f.Kind))
+		return 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldType, pybtc.Args{Field: keyAmount, Got: kindName(f.Kind)})
 	}
 	if !(f.Num.Float > 0) {
-		return 0, pybtc.Errorf(pybtc.EINVALID, "%s; got %s", rule, f.Num.Text)
+		return 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAmountNotPositive, pybtc.Args{Field: keyAmount, Got: f.Num.Text})
 	}
 	// The number as written: a float64 rounds 0.10000000000000000001 to
 	// 0.1, which would pass the rule it breaks. The float bounds the work
 	// of exact arithmetic on a long text first.
 	written := f.Num.writtenText()
 	if f.Num.Float > 2*float64(MaxTransferAmount/pybtc.Coin) {
-		return 0, pybtc.Errorf(pybtc.EINVALID, "amount must be at most 100000000; got %s", abbreviate([]byte(written)))
+		return 0, tooLarge(written)
 	}
 	amount, exact, ok := AmountOf(Num{Text: written})
 	if !ok || amount > MaxTransferAmount {
-		return 0, pybtc.Errorf(pybtc.EINVALID, "amount must be at most 100000000; got %s", abbreviate([]byte(written)))
+		return 0, tooLarge(written)
 	}
-	if !exact || amount == 0 {
-		return 0, pybtc.Errorf(pybtc.EINVALID, "%s; got %s", rule, abbreviate([]byte(written)))
+	if !exact {
+		return 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAmountDecimals, pybtc.Args{Field: keyAmount, Got: abbreviate([]byte(written))})
+	}
+	if amount == 0 {
+		return 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAmountNotPositive, pybtc.Args{Field: keyAmount, Got: abbreviate([]byte(written))})
 	}
 	return amount, nil
 }
 
+// tooLarge refuses an amount, written so, above MaxTransferAmount.
+func tooLarge(written string) error {
+	return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAmountTooLarge,
+		pybtc.Args{Field: keyAmount, Got: abbreviate([]byte(written)), Amount: MaxTransferAmount})
+}
+
+// kindName names a JSON kind as pybtc.Args.Got holds it.
 func kindName(k Kind) string {
 	switch k {
 	case Null:
 		return "null"
 	case Bool:
-		return "a boolean"
+		return "boolean"
 	case Number:
-		return "a number"
+		return "number"
 	case String:
-		return "a string"
+		return "string"
 	case Array:
-		return "a list"
+		return "list"
 	case Object:
-		return "an object"
+		return "object"
 	}
-	return "unknown"
+	return ""
 }

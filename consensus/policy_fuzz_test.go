@@ -6,6 +6,7 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/refusal"
 )
 
 // FuzzParseNewTransaction feeds any body to the transaction policy. It
@@ -29,7 +30,7 @@ func FuzzParseNewTransaction(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		nt, err := consensus.ParseNewTransaction(body, now)
 		if err != nil {
-			if pybtc.ErrorCode(err) != pybtc.EINVALID || pybtc.ErrorMessage(err) == "" {
+			if pybtc.ErrorCode(err) != pybtc.EINVALID || refusal.Message(err) == "" {
 				t.Fatalf("refusal %v is not EINVALID with a message", err)
 			}
 			return

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/refusal"
 )
 
 // policyNow is the clock of the policy tests; its repr is short and exact.
@@ -233,7 +234,7 @@ func TestParseNewTransactionRefuses(t *testing.T) {
 			if got, want := pybtc.ErrorCode(err), pybtc.EINVALID; got != want {
 				t.Fatalf("Code=%v (%v), want %v", got, err, want)
 			}
-			if msg := pybtc.ErrorMessage(err); !strings.Contains(msg, tt.field) {
+			if msg := refusal.Message(err); !strings.Contains(msg, tt.field) {
 				t.Fatalf("message %q does not name %q", msg, tt.field)
 			}
 		})
@@ -267,7 +268,7 @@ func TestCheckAddress(t *testing.T) {
 			if got, want := pybtc.ErrorCode(err), pybtc.EINVALID; got != want {
 				t.Fatalf("Code=%v, want %v", got, want)
 			}
-			if msg := pybtc.ErrorMessage(err); !strings.Contains(msg, "miner") {
+			if msg := refusal.Message(err); !strings.Contains(msg, "miner") {
 				t.Fatalf("message %q does not name the field miner", msg)
 			}
 		})

@@ -49,8 +49,7 @@ func (n *Node) checkRoom(ctx context.Context) error {
 		return err
 	}
 	if pending >= n.cfg.MaxPending {
-		return pybtc.Errorf(pybtc.EUNAVAILABLE,
-			"The mempool is full (%d transactions wait for a block); try again after the next block.", pending)
+		return pybtc.Refuse(pybtc.EUNAVAILABLE, pybtc.ReasonMempoolFull, pybtc.Args{Count: pending})
 	}
 	return nil
 }

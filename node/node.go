@@ -343,7 +343,7 @@ func (n *Node) now() float64 {
 func (n *Node) networked() bool { return n.cfg.Self.Host != "" }
 
 // errClosed answers requests that arrive while the node shuts down.
-var errClosed = pybtc.Errorf(pybtc.EUNAVAILABLE, "The node is shutting down.")
+var errClosed = pybtc.Refuse(pybtc.EUNAVAILABLE, pybtc.ReasonShuttingDown, pybtc.Args{})
 
 func isCode(err error, code string) bool {
 	var e *pybtc.Error

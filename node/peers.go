@@ -368,7 +368,7 @@ func (n *Node) RegisterPeers(ctx context.Context, urls []string) (Registered, er
 		}
 		_, isNew, full := n.peers.tryAdd(u, n.cfg.MaxPeers)
 		if full {
-			return Registered{}, pybtc.Errorf(pybtc.EUNAVAILABLE, "This node has %d peers, the most it takes.", n.cfg.MaxPeers)
+			return Registered{}, pybtc.Refuse(pybtc.EUNAVAILABLE, pybtc.ReasonPeerCap, pybtc.Args{Limit: int64(n.cfg.MaxPeers)})
 		}
 		if !isNew {
 			continue

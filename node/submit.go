@@ -32,7 +32,7 @@ type submission struct {
 // /transactions/new and stores the transaction in the mempool. It returns
 // only after the commit, so an accepted transaction survives a crash.
 // Concurrent calls share commits. Errors: EINVALID for a policy refusal
-// (the message names the field and the rule), ECONFLICT for a transaction
+// (a pybtc.Reason and the field, worded by package refusal), ECONFLICT for a transaction
 // a block of the chain already holds, EUNAVAILABLE while shutting down.
 func (n *Node) SubmitTransaction(ctx context.Context, body []byte) (Accepted, error) {
 	nt, err := consensus.ParseNewTransaction(body, n.now())

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/refusal"
 )
 
 func TestParseURLAccepts(t *testing.T) {
@@ -113,7 +114,7 @@ func TestParseURLRefuses(t *testing.T) {
 
 func TestParseURLMessage(t *testing.T) {
 	_, err := ParseURL("ftp://x:1")
-	if got, want := pybtc.ErrorMessage(err), `node URL "ftp://x:1" must start with http:// or https://`; got != want {
+	if got, want := refusal.Message(err), `node URL "ftp://x:1" must start with http:// or https://`; got != want {
 		t.Errorf("message = %q, want %q", got, want)
 	}
 }

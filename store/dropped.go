@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/refusal"
 )
 
 // dropper takes pending rows out of the mempool and records why, inside
@@ -52,8 +53,10 @@ func (d *dropper) close() {
 }
 
 // drop deletes the pending row seq, which holds t, and records it with
-// reason and detail. fork is the reorganisation's fork point, if any.
-func (d *dropper) drop(ctx context.Context, seq int64, t pybtc.Transaction, reason, detail, by string, fork sql.NullInt64) error {
+// the table's reason for the refusal why and, as detail, why worded as
+// the protocol words it. fork is the reorganisation's fork point, if any.
+func (d *dropper) drop(ctx context.Context, seq int64, t pybtc.Transaction, why *pybtc.Error, by string, fork sql.NullInt64) error {
+	reason, detail := droppedReason(why.Reason), refusal.English(why.Reason, why.Args)
 	if _, err := d.remove.ExecContext(ctx, seq); err != nil {
 		return fmt.Errorf("drop pending %s: %w", t.ID, err)
 	}
@@ -64,16 +67,15 @@ func (d *dropper) drop(ctx context.Context, seq int64, t pybtc.Transaction, reas
 	return nil
 }
 
-// overdraftDetail says why t is an overdraft: balance is its sender's
-// confirmed balance, ahead what the sender pays before it, which ahead
-// names ("pending", "earlier in the block").
-func overdraftDetail(t pybtc.Transaction, balance, ahead pybtc.Sum, what string) string {
-	spendable := balance.Sub(ahead)
-	if spendable.Sign() < 0 {
-		spendable = pybtc.Sum{}
+// droppedReason is the dropped_transactions table's reason for a refusal.
+func droppedReason(r pybtc.Reason) string {
+	switch r {
+	case pybtc.ReasonOverdraft, pybtc.ReasonOverdraftInBlock:
+		return pybtc.DropOverdraft
+	case pybtc.ReasonMempoolCap, pybtc.ReasonMempoolFull:
+		return pybtc.DropMempoolFull
 	}
-	return fmt.Sprintf("amount %s exceeds what sender %q can spend: %s pyBTC (confirmed balance %s minus %s %s)",
-		t.Amount, t.Sender, spendable, balance, ahead, what)
+	return pybtc.DropPolicy
 }
 
 // Dropped returns up to limit dropped transactions, the latest first.

@@ -22,23 +22,23 @@ func formatError(err error) error {
 
 // storageError marks the failures of the disk under the database, not of
 // the request: a full disk, a read-only file, an I/O error. The node stays
-// up and keeps serving reads; writes answer EUNAVAILABLE with a message
+// up and keeps serving reads; writes answer EUNAVAILABLE with a reason
 // that says why, and the cause stays in the chain for the logs.
 func storageError(err error) error {
 	var se *sqlite.Error
 	if err == nil || !errors.As(err, &se) {
 		return err
 	}
-	var why string
+	var why pybtc.Reason
 	switch se.Code() & 0xff {
 	case sqlite3.SQLITE_FULL:
-		why = "The node's disk is full: nothing new can be stored until space is freed. Reading still works."
+		why = pybtc.ReasonDiskFull
 	case sqlite3.SQLITE_READONLY:
-		why = "The node's database is read-only: nothing new can be stored. Reading still works."
+		why = pybtc.ReasonReadOnly
 	case sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
-		why = "The node cannot write to its database (a disk error): nothing new can be stored. Reading still works."
+		why = pybtc.ReasonDiskError
 	default:
 		return err
 	}
-	return fmt.Errorf("%w: %w", pybtc.Errorf(pybtc.EUNAVAILABLE, "%s", why), err)
+	return fmt.Errorf("%w: %w", pybtc.Refuse(pybtc.EUNAVAILABLE, why, pybtc.Args{}), err)
 }

@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -54,7 +53,7 @@ func TestWriteFailure(t *testing.T) {
 	}{{0, true}, {59 * time.Second, true}, {61 * time.Second, false}} {
 		now = time.Unix(1_800_000_000, 0).Add(tc.after)
 		err := db.WriteFailure(time.Minute)
-		if (err != nil) != tc.fails || (err != nil && !strings.Contains(pybtc.ErrorMessage(err), "read-only")) {
+		if (err != nil) != tc.fails || (err != nil && !isRefusal(err, pybtc.ReasonReadOnly, pybtc.Args{})) {
 			t.Fatalf("%v after the failure: WriteFailure = %v, want failing %v", tc.after, err, tc.fails)
 		}
 	}

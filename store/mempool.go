@@ -180,12 +180,12 @@ func (db *DB) PendingCount(ctx context.Context) (int64, error) {
 // errPending refuses a transaction whose id is already pending: the post
 // changes nothing, and the transaction will be mined as it is.
 func errPending(id string) error {
-	return fmt.Errorf("%w: %w", pybtc.Errorf(pybtc.ECONFLICT, "Transaction %s is already pending.", id), pybtc.ErrPending)
+	return fmt.Errorf("%w: %w", pybtc.Refuse(pybtc.ECONFLICT, pybtc.ReasonAlreadyPending, pybtc.Args{ID: id}), pybtc.ErrPending)
 }
 
 // errConfirmed refuses a transaction that a block of the chain holds.
 func errConfirmed(id string, height int64) error {
-	return pybtc.Errorf(pybtc.ECONFLICT, "Transaction %s is already in block %d: it is not stored again.", id, height)
+	return pybtc.Refuse(pybtc.ECONFLICT, pybtc.ReasonAlreadyMined, pybtc.Args{ID: id, Height: height})
 }
 
 // confirmedBalance returns address's confirmed balance in satoshis, from
@@ -222,13 +222,7 @@ func (db *DB) refuseOverdraft(ctx context.Context, tx *sqlx.Tx, t pybtc.Transact
 	if refusal, err := db.confirmedRefusal(ctx, tx, t.ID); refusal != nil || err != nil {
 		return refusal, err
 	}
-	spendable := balance.Sub(pending)
-	if spendable.Sign() < 0 {
-		spendable = pybtc.Sum{}
-	}
-	return pybtc.Errorf(pybtc.EINVALID,
-		"amount %s exceeds what sender %q can spend: %s pyBTC (confirmed balance %s minus %s pending)",
-		t.Amount, t.Sender, spendable, balance, pending), nil
+	return pybtc.Overdraft(pybtc.ReasonOverdraft, t.Sender, t.Amount, balance, pending), nil
 }
 
 // Statements of the hot path, prepared once on the writer connection: at

@@ -177,26 +177,29 @@ func (db *DB) reviewRestored(ctx context.Context, tx *sqlx.Tx, fork int64, resto
 	forkHeight := sql.NullInt64{Int64: fork, Valid: true}
 	for _, r := range survivors {
 		t := r.tx
-		reason, detail := "", ""
+		var why *pybtc.Error
 		if err := consensus.CheckPolicy(t.Raw); err != nil {
-			reason, detail = pybtc.DropPolicy, pybtc.ErrorMessage(err)
+			var ok bool
+			if why, ok = pybtc.AsError(err); !ok {
+				return fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
+			}
 		} else if !policy.AllowOverdraft {
 			balance, err := db.confirmedBalance(ctx, tx, t.Sender)
 			if err != nil {
 				return fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
 			}
 			if pending := db.pending.pending(t.Sender); pybtc.SumOf(t.Amount).Cmp(balance.Sub(pending)) > 0 {
-				reason, detail = pybtc.DropOverdraft, overdraftDetail(t, balance, pending, "pending")
+				why = pybtc.Overdraft(pybtc.ReasonOverdraft, t.Sender, t.Amount, balance, pending)
 			}
 		}
-		if reason == "" && policy.MaxPending > 0 && int64(len(db.pending.ids)) >= policy.MaxPending {
-			reason, detail = pybtc.DropMempoolFull, fmt.Sprintf("the mempool holds its cap of %d transactions", policy.MaxPending)
+		if why == nil && policy.MaxPending > 0 && int64(len(db.pending.ids)) >= policy.MaxPending {
+			why = pybtc.Refuse(pybtc.EUNAVAILABLE, pybtc.ReasonMempoolCap, pybtc.Args{Limit: policy.MaxPending})
 		}
-		if reason == "" {
+		if why == nil {
 			db.pending.add(r.seq, t.ID, t.Sender, t.Recipient, int64(t.Amount))
 			continue
 		}
-		if err := d.drop(ctx, r.seq, t, reason, detail, pybtc.DroppedByReorg, forkHeight); err != nil {
+		if err := d.drop(ctx, r.seq, t, why, pybtc.DroppedByReorg, forkHeight); err != nil {
 			return fmt.Errorf("replace chain above %d: %w", fork, err)
 		}
 	}

@@ -12,6 +12,19 @@ import (
 	"github.com/pybtc/pybtc/store"
 )
 
+// isRefusal reports whether err is a refusal with reason and args.
+func isRefusal(err error, reason pybtc.Reason, args pybtc.Args) bool {
+	e, ok := pybtc.AsError(err)
+	return ok && e.Reason == reason && e.Args == args
+}
+
+// isOverdraft reports whether err refuses an overdraft that leaves its
+// sender spendable pyBTC.
+func isOverdraft(err error, spendable string) bool {
+	e, ok := pybtc.AsError(err)
+	return ok && e.Code == pybtc.EINVALID && e.Reason == pybtc.ReasonOverdraft && e.Args.Spendable.String() == spendable
+}
+
 // MustOpenDB opens a database in a temporary directory holding the genesis
 // block.
 func MustOpenDB(tb testing.TB) *store.DB {
@@ -146,7 +159,7 @@ func TestAddPending(t *testing.T) {
 		if res[0] != nil {
 			t.Fatalf("first send refused: %v", res[0])
 		}
-		if pybtc.ErrorCode(res[1]) != pybtc.EINVALID || !strings.Contains(pybtc.ErrorMessage(res[1]), "0.04") {
+		if !isOverdraft(res[1], "0.04") {
 			t.Fatalf("second send: %v, want EINVALID saying 0.04 is left", res[1])
 		}
 	})
