@@ -97,6 +97,41 @@ func peerCount(url string) int {
 	return body.Length
 }
 
+// allPending reports whether every url holds every transaction of ids in
+// its mempool.
+func allPending(urls, ids []string) bool {
+	for _, u := range urls {
+		for _, id := range ids {
+			resp, err := client.Get(u + "/api/tx/" + id)
+			if err != nil {
+				return false
+			}
+			var tx struct{ Status string }
+			err = json.NewDecoder(resp.Body).Decode(&tx)
+			resp.Body.Close()
+			if err != nil || tx.Status != "pending" {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// heightOf is the number of blocks url serves, or -1 when it does not
+// answer.
+func heightOf(url string) int {
+	resp, err := client.Get(url + "/chain")
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	var body struct{ Length int }
+	if json.NewDecoder(resp.Body).Decode(&body) != nil {
+		return -1
+	}
+	return body.Length
+}
+
 // minedIDs counts how often each transaction id appears in url's chain.
 func minedIDs(tb testing.TB, url string) map[string]int {
 	tb.Helper()
@@ -138,7 +173,7 @@ func TestThreeNodes(t *testing.T) {
 		}
 		// Every transaction reaches every mempool, so the miner (node 1)
 		// mines all three.
-		time.Sleep(300 * time.Millisecond)
+		WaitFor(t, 5*time.Second, "the three transactions are in every mempool", func() bool { return allPending(urls, ids) })
 		MustGet(t, urls[1]+"/mine")
 		WaitFor(t, 5*time.Second, "all three serve the same chain", func() bool { return converged(urls...) })
 		mined := minedIDs(t, urls[2])
@@ -172,7 +207,9 @@ func TestThreeNodes(t *testing.T) {
 			}
 			ids = append(ids, body["transaction_id"].(string))
 		}
-		time.Sleep(300 * time.Millisecond)
+		// Both miners hold all four, so both blocks carry them.
+		WaitFor(t, 5*time.Second, "the four transactions are in every mempool", func() bool { return allPending(urls, ids) })
+		height := len(chainOf(t, urls[0]))
 		var wg sync.WaitGroup
 		errs := make(chan error, 2)
 		for _, u := range urls[:2] {
@@ -193,7 +230,17 @@ func TestThreeNodes(t *testing.T) {
 		// Two blocks of equal height: each node keeps the one it has until
 		// a longer chain appears. The next block settles it, and gives the
 		// losing branch's transactions, back in the mempool, a block.
-		time.Sleep(500 * time.Millisecond)
+		// (Should one miner have seen the other's block first, there is no
+		// fork; the heights still meet.)
+		WaitFor(t, 5*time.Second, "every node holds the new blocks' height", func() bool {
+			h := heightOf(urls[0])
+			for _, u := range urls[1:] {
+				if heightOf(u) != h {
+					return false
+				}
+			}
+			return h > height
+		})
 		MustGet(t, urls[0]+"/mine")
 		WaitFor(t, 10*time.Second, "one chain after the next block", func() bool { return converged(urls...) })
 		MustGet(t, urls[2]+"/mine")
