@@ -1,6 +1,6 @@
 // Package api owns every HTTP concern of a node: routes, status codes, JSON
-// shapes, and (later) the HTML of Block Scan and Wallet. It is the only
-// package that imports echo.
+// shapes, and the HTML of Block Scan and Wallet. It is the only package
+// that imports echo.
 //
 // The protocol routes (GET /, GET /chain, POST /transactions/new, GET /mine)
 // answer exactly as the tutorial's Flask node does: same paths, fields,

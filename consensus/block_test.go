@@ -22,7 +22,7 @@ func TestGenesis(t *testing.T) {
 		t.Fatalf("Hash=%s, want %s", got, want)
 	}
 	if got, want := consensus.GenesisHash, "6d1a2da9240a80ce413d9ee073a97cbe4485bf1979aa0f1b6549575228078f62"; got != want {
-		t.Fatalf("GenesisHash=%s, want %s (SPEC §3)", got, want)
+		t.Fatalf("GenesisHash=%s, want %s, the hash of the genesis block's canonical JSON", got, want)
 	}
 	if got, want := string(g.Raw), genesisRaw; got != want {
 		t.Fatalf("Raw=%s, want %s", got, want)

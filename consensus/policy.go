@@ -33,7 +33,7 @@ type NewTransaction struct {
 }
 
 // ParseNewTransaction applies the node's policy to the body of a POST
-// /transactions/new (SPEC §5) and builds the transaction to store. now
+// /transactions/new and builds the transaction to store. now
 // stamps it unless a peer's relay ("type": "sharing") carries a timestamp,
 // which is kept so the transaction has the same id on every node.
 //

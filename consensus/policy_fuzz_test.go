@@ -11,7 +11,9 @@ import (
 
 // FuzzParseNewTransaction feeds any body to the transaction policy. It
 // must never panic; a refusal is EINVALID; an accepted transaction obeys
-// every rule of SPEC §5 and is hashed from its own canonical JSON.
+// every rule of the node's policy for new transactions (names of 1 to 128
+// characters, no "master" sender, a positive amount of at most 8 decimals
+// and 100,000,000) and is hashed from its own canonical JSON.
 func FuzzParseNewTransaction(f *testing.F) {
 	for _, s := range []string{
 		`{"sender": "alice", "recipient": "bob", "amount": 3}`,

@@ -74,7 +74,10 @@ func (c *ChainChecker) Next(v Value) (pybtc.Block, error) {
 // Tip returns the last block checked.
 func (c *ChainChecker) Tip() pybtc.ChainTip { return c.tip }
 
-// ValidateChain checks a whole chain (SPEC §4) and returns its blocks.
+// ValidateChain checks a whole chain by the consensus rules and returns its
+// blocks: the genesis block, then each block linked to the one before by
+// index, hash and proof of work, its transactions well formed with the
+// coinbase last, and no timestamp more than two hours ahead of now.
 func ValidateChain(chain []Value, now float64) ([]pybtc.Block, error) {
 	if len(chain) == 0 {
 		return nil, ruleError(ErrEmptyChain, "the chain has no blocks")

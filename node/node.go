@@ -256,9 +256,11 @@ func (n *Node) Open(ctx context.Context) error {
 }
 
 // Close stops the background work: mining and syncing at once, the
-// batcher after it has committed what it holds, relaying after what is
-// queued has been tried. Call it after the HTTP server has finished its
-// requests.
+// batcher after it has committed what it holds, and relaying at once: a
+// transaction still queued for a peer, or on its way, is dropped, as a
+// full queue drops it. It stays in this node's mempool, and the block that
+// mines it carries it to the peers. Call it after the HTTP server has
+// finished its requests.
 func (n *Node) Close() {
 	n.closeOnce.Do(func() {
 		if n.cancel != nil {

@@ -165,17 +165,15 @@ func TestSearchNonce(t *testing.T) {
 		}
 	})
 	t.Run("StopsWhenCancelled", func(t *testing.T) {
-		// A cancelled search must return at once, not after finding a proof.
+		// A cancelled search returns its cancellation, not a proof found
+		// meanwhile: a search that ignored it would find one in
+		// milliseconds and return it, whatever the machine's speed.
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		start := time.Now()
 		for range 100 {
 			if _, err := node.SearchNonce(ctx, 100, 2); err != context.Canceled {
 				t.Fatalf("err=%v, want context.Canceled", err)
 			}
-		}
-		if d := time.Since(start); d > 2*time.Second {
-			t.Fatalf("100 cancelled searches took %v", d)
 		}
 	})
 }

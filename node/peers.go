@@ -331,7 +331,9 @@ func (ps *peerSet) relayLoop(st *peerState) {
 	}
 }
 
-// close stops relaying and waits for the workers.
+// close stops relaying and the background exchanges at once, dropping
+// what is queued and cutting short what is in flight, and waits for the
+// workers.
 func (ps *peerSet) close() {
 	ps.cancel()
 	ps.wg.Wait()

@@ -26,7 +26,7 @@ import (
 )
 
 // The chaos test runs a network of pyBTC nodes (and a tutorial node when
-// PYBTC_TUTORIAL_NODE is set) whose every link goes through a
+// PYBTC_TUTORIAL_NODE names one, and always in CI) whose every link goes through a
 // fault-injecting TCP proxy, and throws random payments, mining,
 // partitions, slow links, restarts and SIGKILLs at it. After healing, the
 // network must agree and the money must be honest. The seed is printed;
@@ -129,7 +129,7 @@ func newChaosNet(t *testing.T, rng *rand.Rand) *chaosNet {
 	for i := range chaosAddresses {
 		n.addresses = append(n.addresses, fmt.Sprintf("user%02d", i))
 	}
-	if os.Getenv("PYBTC_TUTORIAL_NODE") != "" || os.Getenv("CI") != "" {
+	if _, err := findTutorial("node_network_1.py"); err == nil || os.Getenv("CI") != "" {
 		n.tutorial = MustStartTutorial(t)
 	}
 	pybtcNodes := chaosNodes

@@ -53,6 +53,9 @@ func residentKiB(tb testing.TB, pid int) int64 {
 // in exactly one block, no post may wait more than a second, and the
 // node's resident memory must stay flat once it has warmed up.
 func TestLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the 50,000-post load test takes a minute; run without -short")
+	}
 	const (
 		clients = 32
 		total   = 50_000

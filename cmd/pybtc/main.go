@@ -45,7 +45,7 @@ var (
 // otherwise. The chain lives on disk, so the live heap is small, and
 // serving a chain or thousands of posts a second allocates quickly: with
 // Go's default of 100 the collector runs after every few requests. 400
-// costs a few megabytes and halves /chain's time (see README, Performance).
+// costs a few megabytes and halves /chain's time (see BENCHMARKS.md).
 const gcPercent = 400
 
 func main() {

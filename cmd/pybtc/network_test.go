@@ -97,6 +97,41 @@ func peerCount(url string) int {
 	return body.Length
 }
 
+// allPending reports whether every url holds every transaction of ids in
+// its mempool.
+func allPending(urls, ids []string) bool {
+	for _, u := range urls {
+		for _, id := range ids {
+			resp, err := client.Get(u + "/api/tx/" + id)
+			if err != nil {
+				return false
+			}
+			var tx struct{ Status string }
+			err = json.NewDecoder(resp.Body).Decode(&tx)
+			resp.Body.Close()
+			if err != nil || tx.Status != "pending" {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// heightOf is the number of blocks url serves, or -1 when it does not
+// answer.
+func heightOf(url string) int {
+	resp, err := client.Get(url + "/chain")
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	var body struct{ Length int }
+	if json.NewDecoder(resp.Body).Decode(&body) != nil {
+		return -1
+	}
+	return body.Length
+}
+
 // minedIDs counts how often each transaction id appears in url's chain.
 func minedIDs(tb testing.TB, url string) map[string]int {
 	tb.Helper()
@@ -138,7 +173,7 @@ func TestThreeNodes(t *testing.T) {
 		}
 		// Every transaction reaches every mempool, so the miner (node 1)
 		// mines all three.
-		time.Sleep(300 * time.Millisecond)
+		WaitFor(t, 5*time.Second, "the three transactions are in every mempool", func() bool { return allPending(urls, ids) })
 		MustGet(t, urls[1]+"/mine")
 		WaitFor(t, 5*time.Second, "all three serve the same chain", func() bool { return converged(urls...) })
 		mined := minedIDs(t, urls[2])
@@ -172,7 +207,9 @@ func TestThreeNodes(t *testing.T) {
 			}
 			ids = append(ids, body["transaction_id"].(string))
 		}
-		time.Sleep(300 * time.Millisecond)
+		// Both miners hold all four, so both blocks carry them.
+		WaitFor(t, 5*time.Second, "the four transactions are in every mempool", func() bool { return allPending(urls, ids) })
+		height := len(chainOf(t, urls[0]))
 		var wg sync.WaitGroup
 		errs := make(chan error, 2)
 		for _, u := range urls[:2] {
@@ -193,7 +230,17 @@ func TestThreeNodes(t *testing.T) {
 		// Two blocks of equal height: each node keeps the one it has until
 		// a longer chain appears. The next block settles it, and gives the
 		// losing branch's transactions, back in the mempool, a block.
-		time.Sleep(500 * time.Millisecond)
+		// (Should one miner have seen the other's block first, there is no
+		// fork; the heights still meet.)
+		WaitFor(t, 5*time.Second, "every node holds the new blocks' height", func() bool {
+			h := heightOf(urls[0])
+			for _, u := range urls[1:] {
+				if heightOf(u) != h {
+					return false
+				}
+			}
+			return h > height
+		})
 		MustGet(t, urls[0]+"/mine")
 		WaitFor(t, 10*time.Second, "one chain after the next block", func() bool { return converged(urls...) })
 		MustGet(t, urls[2]+"/mine")
@@ -220,22 +267,34 @@ func MustStartTutorial(tb testing.TB) string {
 }
 
 // tutorialScript is the path of one of the tutorial's Python programs, in
-// the folder of PYBTC_TUTORIAL_NODE. Outside CI, tests that need it skip
-// when the variable is not set; in CI they fail.
+// the folder of PYBTC_TUTORIAL_NODE (make test points it at ../shared/seed
+// when that folder is there). A clone of the repository alone does not
+// have them: outside CI a test that needs one skips, saying how to run it;
+// in CI (CI set) it fails, so the interoperability tests cannot silently
+// stop running there.
 func tutorialScript(tb testing.TB, name string) string {
 	tb.Helper()
+	script, err := findTutorial(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatalf("%v; CI must run the interoperability tests", err)
+		}
+		tb.Skipf("%v; to run it: PYBTC_TUTORIAL_NODE=/path/to/node_network_1.py go test ./cmd/pybtc", err)
+	}
+	return script
+}
+
+// findTutorial finds the tutorial's program name beside PYBTC_TUTORIAL_NODE.
+func findTutorial(name string) (string, error) {
 	node := os.Getenv("PYBTC_TUTORIAL_NODE")
 	if node == "" {
-		if os.Getenv("CI") != "" {
-			tb.Fatal("PYBTC_TUTORIAL_NODE is not set; CI must run the interoperability tests")
-		}
-		tb.Skip("PYBTC_TUTORIAL_NODE is not set (make test sets it)")
+		return "", fmt.Errorf("no tutorial program %s: PYBTC_TUTORIAL_NODE is not set", name)
 	}
 	script := filepath.Join(filepath.Dir(node), name)
 	if _, err := os.Stat(script); err != nil {
-		tb.Fatalf("tutorial program: %v", err)
+		return "", fmt.Errorf("no tutorial program: %w", err)
 	}
-	return script
+	return script, nil
 }
 
 // mustStartPython runs script with Debian's Python (or PYBTC_PYTHON) on a
