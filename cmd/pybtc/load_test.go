@@ -50,8 +50,11 @@ func residentKiB(tb testing.TB, pid int) int64 {
 
 // TestLoad has 32 clients post 50,000 transactions to the real node while a
 // block is mined every 100 ms. Every acknowledged transaction must end up
-// in exactly one block, no post may wait more than a second, and the
+// in exactly one block, no post may wait more than maxPostWait, and the
 // node's resident memory must stay flat once it has warmed up.
+// maxPostWait is the longest a post may wait in TestLoad.
+const maxPostWait = 5 * time.Second
+
 func TestLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the 50,000-post load test takes a minute; run without -short")
@@ -149,8 +152,11 @@ func TestLoad(t *testing.T) {
 	if len(ids) != total {
 		t.Fatalf("%d distinct acknowledged transactions, want %d", len(ids), total)
 	}
-	if d := time.Duration(slowest.Load()); d > time.Second {
-		t.Fatalf("the slowest post waited %v, more than a second", d)
+	// A bound on the worst wait, not a speed target (BenchmarkPostTransactions
+	// measures speed): a post stuck behind a commit or a block waits for
+	// ever, while a busy machine stretches an honest wait past a second.
+	if d := time.Duration(slowest.Load()); d > maxPostWait {
+		t.Fatalf("the slowest post waited %v, more than %v", d, maxPostWait)
 	}
 	// Flat memory: after the first fifth (caches filling, the heap finding
 	// its size), the resident size may wobble but not climb.
