@@ -48,13 +48,13 @@ func residentKiB(tb testing.TB, pid int) int64 {
 	return 0
 }
 
+// maxPostWait is the longest a post may wait in TestLoad.
+const maxPostWait = 5 * time.Second
+
 // TestLoad has 32 clients post 50,000 transactions to the real node while a
 // block is mined every 100 ms. Every acknowledged transaction must end up
 // in exactly one block, no post may wait more than maxPostWait, and the
 // node's resident memory must stay flat once it has warmed up.
-// maxPostWait is the longest a post may wait in TestLoad.
-const maxPostWait = 5 * time.Second
-
 func TestLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the 50,000-post load test takes a minute; run without -short")
