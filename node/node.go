@@ -20,10 +20,9 @@ import (
 type Store interface {
 	// Tip returns the last block, or ENOTFOUND on an empty chain.
 	Tip(ctx context.Context) (pybtc.ChainTip, error)
-	// AppendBlock stores b on the tip and removes its transactions from the
-	// mempool atomically; ECONFLICT when b no longer fits the tip.
-	AppendBlock(ctx context.Context, b pybtc.Block) error
-	// AppendBlocks does the same for several blocks in one commit.
+	// AppendBlocks stores blocks on the tip and removes their transactions
+	// from the mempool in one commit; ECONFLICT when they no longer fit the
+	// tip.
 	AppendBlocks(ctx context.Context, blocks []pybtc.Block) error
 	// ReplaceChain removes the blocks above fork, stores blocks instead and
 	// repairs the mempool, atomically: the removed blocks' transactions go
