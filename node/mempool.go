@@ -9,7 +9,7 @@ import (
 
 // Mempool describes the mempool's fill.
 type Mempool struct {
-	// Pending is the number of transactions waiting, as last counted.
+	// Pending is the number of transactions waiting, as of the last commit.
 	Pending int64
 	// Limit is the most the node keeps; Full is true when it is reached
 	// and new transactions are refused.
@@ -26,18 +26,15 @@ func (n *Node) Mempool(ctx context.Context) (Mempool, error) {
 	return Mempool{Pending: pending, Limit: n.cfg.MaxPending, Full: pending >= n.cfg.MaxPending}, nil
 }
 
-// pendingCount returns the mempool's size, counting it again only after
-// the chain moved: between blocks, commits keep the count.
+// pendingCount returns the mempool's size as the store published it at
+// its last commit: the store is the mempool's only writer and keeps the
+// count, so the node keeps no copy.
 func (n *Node) pendingCount(ctx context.Context) (int64, error) {
-	if n.pendingStale.Swap(false) {
-		count, err := n.store.PendingCount(ctx)
-		if err != nil {
-			n.pendingStale.Store(true)
-			return 0, fmt.Errorf("count mempool: %w", err)
-		}
-		n.pending.Store(count)
+	count, err := n.store.PendingCount(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("count mempool: %w", err)
 	}
-	return n.pending.Load(), nil
+	return count, nil
 }
 
 // checkRoom refuses a new transaction while the mempool is full. The

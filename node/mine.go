@@ -27,8 +27,9 @@ const searchChunk = 8192
 // transactions in arrival order (leaving out, and dropping, those their
 // senders cannot cover in block order, unless overdrafts are allowed), appends the coinbase paying miner (the
 // node's own address when empty), searches a proof of work on every core,
-// and stores the block and removes its transactions from the mempool in one
-// database transaction. When a peer's block moves the tip during the search,
+// and hands the block to the chain (Chain.ProcessBlocks), which checks it
+// like a peer's and stores it and removes its transactions from the
+// mempool in one database transaction. When a peer's block moves the tip during the search,
 // the search stops at once and starts again on the new tip. Mine returns the
 // stored block, after telling peers about it; it stops early with ctx's
 // error. Calls are serialised: one block is made at a time.
@@ -66,7 +67,6 @@ func (n *Node) mineOnce(ctx context.Context, miner string) (pybtc.Block, error) 
 		return pybtc.Block{}, fmt.Errorf("mine: %w", err)
 	}
 	if dropped > 0 {
-		n.pendingStale.Store(true)
 		n.log.Warn("mine: dropped pending payments their senders can no longer cover", "count", dropped, "height", tip.Height+1)
 	}
 	txs = append(txs, consensus.Coinbase(miner, n.now()))
@@ -92,22 +92,34 @@ func (n *Node) mineOnce(ctx context.Context, miner string) (pybtc.Block, error) 
 		}
 		return pybtc.Block{}, err
 	}
-	b, err := consensus.NewBlock(tip.Height+1, n.now(), txs, nonce, tip.Hash)
+	made, err := consensus.NewBlock(tip.Height+1, n.now(), txs, nonce, tip.Hash)
 	if err != nil {
 		return pybtc.Block{}, fmt.Errorf("mine: %w", err)
 	}
-
-	n.chain.Lock()
-	defer n.chain.Unlock()
-	if n.Tip().Hash != tip.Hash {
+	// The block enters the chain as a peer's would: decoded from its JSON
+	// and checked against its parent by the chain.
+	b, err := decodeBlock(made.Raw, n.now())
+	if err != nil {
+		return pybtc.Block{}, fmt.Errorf("mine: the block made is invalid: %w", err)
+	}
+	changed, err := n.chain.ProcessBlocks(ctx, tip, []pybtc.Block{b})
+	if err != nil {
+		return pybtc.Block{}, fmt.Errorf("mine: %w", err)
+	}
+	if !changed {
 		return pybtc.Block{}, errTipMoved
 	}
-	if err := n.store.AppendBlock(ctx, b); err != nil {
-		return pybtc.Block{}, err
-	}
-	n.setTip(consensus.TipOf(b))
 	n.log.Info("mined block", "height", b.Index, "hash", b.Hash, "nonce", b.Nonce, "transactions", len(b.Transactions))
 	return b, nil
+}
+
+// decodeBlock decodes a block's JSON and checks what it says about itself.
+func decodeBlock(raw []byte, now float64) (pybtc.Block, error) {
+	v, err := consensus.Parse(raw)
+	if err != nil {
+		return pybtc.Block{}, err
+	}
+	return consensus.DecodeBlock(v, now)
 }
 
 // runAutomine mines one block after another, pausing a random time between

@@ -20,10 +20,9 @@ import (
 type Store interface {
 	// Tip returns the last block, or ENOTFOUND on an empty chain.
 	Tip(ctx context.Context) (pybtc.ChainTip, error)
-	// AppendBlock stores b on the tip and removes its transactions from the
-	// mempool atomically; ECONFLICT when b no longer fits the tip.
-	AppendBlock(ctx context.Context, b pybtc.Block) error
-	// AppendBlocks does the same for several blocks in one commit.
+	// AppendBlocks stores blocks on the tip and removes their transactions
+	// from the mempool in one commit; ECONFLICT when they no longer fit the
+	// tip.
 	AppendBlocks(ctx context.Context, blocks []pybtc.Block) error
 	// ReplaceChain removes the blocks above fork, stores blocks instead and
 	// repairs the mempool, atomically: the removed blocks' transactions go
@@ -133,24 +132,9 @@ type Node struct {
 	blocksMined                     atomic.Int64
 	hashes                          atomic.Int64
 	hashRate                        atomic.Uint64 // float64 bits: hashes a second of the last search
-	reorgs                          atomic.Int64
-	reorgedBlocks                   atomic.Int64
-	deepestReorg                    atomic.Int64
 
-	// pending is the mempool's size as last counted, plus what commits
-	// stored since; pendingStale asks for a recount after the chain moved
-	// (a block takes transactions out, a reorganisation puts some back).
-	pending      atomic.Int64
-	pendingStale atomic.Bool
-
-	// chain serialises changes of the chain (a mined block, a peer's
-	// blocks); tip is the last stored block, kept current under chain so
-	// requests need not ask the database; tipMoved is closed and replaced
-	// whenever the tip changes, which stops a nonce search on a stale tip.
-	chain    sync.Mutex
-	tip      atomic.Pointer[pybtc.ChainTip]
-	tipMu    sync.Mutex
-	tipMoved chan struct{}
+	// chain is the one path by which blocks enter the chain, and the tip.
+	chain *Chain
 
 	// mining serialises block making: two /mine calls never see the same
 	// mempool snapshot, so no transaction lands in two blocks.
@@ -206,10 +190,10 @@ func New(store Store, cfg Config) *Node {
 		submissions: make(chan submission, 4*cfg.MaxBatch),
 		stop:        make(chan struct{}),
 		stopped:     make(chan struct{}),
-		tipMoved:    make(chan struct{}),
 		syncSlots:   make(chan struct{}, syncWorkers),
 	}
-	n.peers = newPeerSet(n)
+	n.chain = NewChain(store, n.mempoolPolicy(), cfg.Logger)
+	n.peers = newPeerSet(store, client, cfg.Logger, cfg.Now, n.networked())
 	return n
 }
 
@@ -220,18 +204,9 @@ func (n *Node) Open(ctx context.Context) error {
 	if n.cfg.Miner == "" {
 		return fmt.Errorf("open node: miner address required")
 	}
-	tip, err := n.store.Tip(ctx)
-	if pybtc.ErrorCode(err) == pybtc.ENOTFOUND {
-		genesis := consensus.Genesis()
-		if err := n.store.AppendBlock(ctx, genesis); err != nil {
-			return fmt.Errorf("open node: store genesis: %w", err)
-		}
-		tip = consensus.TipOf(genesis)
-	} else if err != nil {
+	if err := n.chain.Load(ctx); err != nil {
 		return fmt.Errorf("open node: %w", err)
 	}
-	n.tip.Store(&tip)
-	n.pendingStale.Store(true) // count the mempool when first asked
 	if err := n.peers.load(ctx); err != nil {
 		return fmt.Errorf("open node: %w", err)
 	}
@@ -275,25 +250,13 @@ func (n *Node) Close() {
 
 // Tip returns a snapshot of the chain's last block.
 func (n *Node) Tip() pybtc.ChainTip {
-	return *n.tip.Load()
+	return n.chain.Tip()
 }
 
 // WatchTip returns the tip and a channel closed when it next changes: a
 // block was mined, received or a longer chain adopted.
 func (n *Node) WatchTip() (pybtc.ChainTip, <-chan struct{}) {
-	n.tipMu.Lock()
-	defer n.tipMu.Unlock()
-	return *n.tip.Load(), n.tipMoved
-}
-
-// setTip records a new tip and wakes whoever watches it. Call with chain held.
-func (n *Node) setTip(tip pybtc.ChainTip) {
-	n.tipMu.Lock()
-	defer n.tipMu.Unlock()
-	n.tip.Store(&tip)
-	n.pendingStale.Store(true)
-	close(n.tipMoved)
-	n.tipMoved = make(chan struct{})
+	return n.chain.WatchTip()
 }
 
 // Stats are counters of a running node.
@@ -319,6 +282,7 @@ type Stats struct {
 
 // Stats returns the node's counters.
 func (n *Node) Stats() Stats {
+	r := n.chain.ReorgStats()
 	return Stats{
 		Commits:       n.commits.Load(),
 		Committed:     n.committed.Load(),
@@ -326,9 +290,9 @@ func (n *Node) Stats() Stats {
 		BlocksMined:   n.blocksMined.Load(),
 		Hashes:        n.hashes.Load(),
 		HashRate:      math.Float64frombits(n.hashRate.Load()),
-		Reorgs:        n.reorgs.Load(),
-		ReorgedBlocks: n.reorgedBlocks.Load(),
-		DeepestReorg:  n.deepestReorg.Load(),
+		Reorgs:        r.Reorgs,
+		ReorgedBlocks: r.ReorgedBlocks,
+		DeepestReorg:  r.DeepestReorg,
 	}
 }
 

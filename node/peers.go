@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 	"slices"
@@ -37,10 +38,28 @@ const (
 // cap for ever.
 const forgetAfter = 24 * time.Hour
 
+// peerStore is what a peerSet needs from the database: the stored peers
+// and their health.
+type peerStore interface {
+	Peers(ctx context.Context) ([]pybtc.Peer, error)
+	RemovePeer(ctx context.Context, url string) error
+	PeerSucceeded(ctx context.Context, url string) error
+	PeerFailed(ctx context.Context, url, reason string, retryAt float64) error
+}
+
 // peerSet is the node's view of its peers: the stored list, each one's
 // health (failures and backoff) and its relay queue.
 type peerSet struct {
-	n      *Node
+	store  peerStore
+	client PeerClient
+	log    *slog.Logger
+	// now is the node's clock, by which a peer that fails long enough is
+	// forgotten; backoffs follow the machine's clock.
+	now func() time.Time
+	// relaying is false for a node without an address of its own, which
+	// relays nothing.
+	relaying bool
+
 	ctx    context.Context // ends relaying and announcing at Close
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -70,28 +89,32 @@ type peerState struct {
 	stop context.CancelFunc
 }
 
-func newPeerSet(n *Node) *peerSet {
+func newPeerSet(store peerStore, client PeerClient, log *slog.Logger, now func() time.Time, relaying bool) *peerSet {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &peerSet{
-		n:       n,
-		ctx:     ctx,
-		cancel:  cancel,
-		tasks:   make(chan func(context.Context), backgroundQueue),
-		byURL:   map[string]*peerState{},
-		syncing: map[string]chan struct{}{},
+		store:    store,
+		client:   client,
+		log:      log,
+		now:      now,
+		relaying: relaying,
+		ctx:      ctx,
+		cancel:   cancel,
+		tasks:    make(chan func(context.Context), backgroundQueue),
+		byURL:    map[string]*peerState{},
+		syncing:  map[string]chan struct{}{},
 	}
 }
 
 // load reads the stored peers; a restarted node knows its network.
 func (ps *peerSet) load(ctx context.Context) error {
-	stored, err := ps.n.store.Peers(ctx)
+	stored, err := ps.store.Peers(ctx)
 	if err != nil {
 		return err
 	}
 	for _, p := range stored {
 		u, err := peer.ParseURL(p.URL)
 		if err != nil {
-			ps.n.log.Warn("ignoring stored peer", "url", p.URL, "err", err)
+			ps.log.Warn("ignoring stored peer", "url", p.URL, "err", err)
 			continue
 		}
 		st, _, _ := ps.tryAdd(u, 0)
@@ -126,7 +149,7 @@ func (ps *peerSet) tryAdd(u peer.URL, limit int) (st *peerState, isNew, full boo
 	st = &peerState{url: u, queue: make(chan []byte, relayQueue), ctx: ctx, stop: stop}
 	ps.byURL[u.String()] = st
 	ps.order = append(ps.order, u.String())
-	if ps.n.networked() {
+	if ps.relaying {
 		for range relayWorkers {
 			ps.wg.Go(func() { ps.relayLoop(st) })
 		}
@@ -210,7 +233,7 @@ func (ps *peerSet) background(f func(context.Context)) {
 	select {
 	case ps.tasks <- f:
 	default:
-		ps.n.log.Warn("background queue full, dropping an exchange with a peer")
+		ps.log.Warn("background queue full, dropping an exchange with a peer")
 	}
 }
 
@@ -258,20 +281,20 @@ func (ps *peerSet) record(u peer.URL, err error) {
 		return
 	}
 	now := time.Now()
-	clock := ps.n.cfg.Now()
+	clock := ps.now()
 	var save func(context.Context) error
 	if err == nil {
 		if st.failures > 0 || now.Sub(st.lastSaved) > 10*time.Second {
 			st.failures, st.retryAt, st.lastSaved, st.failingSince = 0, time.Time{}, now, time.Time{}
-			save = func(ctx context.Context) error { return ps.n.store.PeerSucceeded(ctx, u.String()) }
+			save = func(ctx context.Context) error { return ps.store.PeerSucceeded(ctx, u.String()) }
 		}
 	} else if !st.failingSince.IsZero() && clock.Sub(st.failingSince) >= forgetAfter {
 		since := st.failingSince
 		ps.removeLocked(u.String())
 		reason := err.Error()
 		save = func(ctx context.Context) error {
-			ps.n.log.Info("peer forgotten", "peer", u.String(), "failing_since", since, "err", reason)
-			if err := ps.n.store.RemovePeer(ctx, u.String()); pybtc.ErrorCode(err) != pybtc.ENOTFOUND {
+			ps.log.Info("peer forgotten", "peer", u.String(), "failing_since", since, "err", reason)
+			if err := ps.store.RemovePeer(ctx, u.String()); pybtc.ErrorCode(err) != pybtc.ENOTFOUND {
 				return err
 			}
 			return nil
@@ -284,7 +307,7 @@ func (ps *peerSet) record(u peer.URL, err error) {
 		st.retryAt = now.Add(peer.Backoff(st.failures))
 		retryAt := float64(st.retryAt.UnixMicro()) / 1e6
 		reason := err.Error()
-		save = func(ctx context.Context) error { return ps.n.store.PeerFailed(ctx, u.String(), reason, retryAt) }
+		save = func(ctx context.Context) error { return ps.store.PeerFailed(ctx, u.String(), reason, retryAt) }
 	}
 	ps.mu.Unlock()
 	if save == nil {
@@ -293,7 +316,7 @@ func (ps *peerSet) record(u peer.URL, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := save(ctx); err != nil {
-		ps.n.log.Error("record peer state", "peer", u.String(), "err", err)
+		ps.log.Error("record peer state", "peer", u.String(), "err", err)
 	}
 }
 
@@ -305,7 +328,7 @@ func (ps *peerSet) relay(raw []byte) {
 		select {
 		case ps.byURL[key].queue <- raw:
 		default:
-			ps.n.log.Warn("relay queue full, dropping transaction", "peer", key)
+			ps.log.Warn("relay queue full, dropping transaction", "peer", key)
 		}
 	}
 }
@@ -322,7 +345,7 @@ func (ps *peerSet) relayLoop(st *peerState) {
 			if backingOff {
 				continue
 			}
-			err := ps.n.client.RelayTransaction(st.ctx, st.url, raw)
+			err := ps.client.RelayTransaction(st.ctx, st.url, raw)
 			if st.ctx.Err() != nil {
 				return
 			}

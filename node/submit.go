@@ -162,11 +162,6 @@ func (n *Node) commit(batch []submission, txs []pybtc.Transaction) time.Duration
 	} else {
 		n.commits.Add(1)
 		n.committed.Add(int64(len(txs)))
-		for _, r := range results {
-			if r == nil {
-				n.pending.Add(1)
-			}
-		}
 	}
 	for i, s := range batch {
 		if err != nil {

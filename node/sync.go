@@ -103,10 +103,10 @@ func (n *Node) syncWith(ctx context.Context, u peer.URL) (bool, error) {
 			prev, _ := v.Get("previous_hash")
 			switch {
 			case first == 1:
-				br = n.newBranch(ctx, tip, 0, &consensus.ChainChecker{Now: n.now()})
+				br = n.newBranch(ctx, tip, pybtc.ChainTip{})
 				br.matching = true
 			case prev.Kind == consensus.String && prev.Str == tip.Hash:
-				br = n.newBranch(ctx, tip, tip.Height, consensus.CheckerFrom(tip, n.now()))
+				br = n.newBranch(ctx, tip, tip)
 			default:
 				forked = true
 				return errStop
@@ -127,18 +127,20 @@ func (n *Node) syncWith(ctx context.Context, u peer.URL) (bool, error) {
 		return false, fmt.Errorf("peer claims %d blocks but sent none", ch.Length)
 	}
 	if ch.Full {
-		return n.commitBlocks(ctx, tip, br.fork, br.blocks)
+		return n.adopt(ctx, br)
 	}
 	return n.extend(ctx, u, tip, br, ch.Length)
 }
 
 // branch gathers a peer's blocks above a fork point as they arrive,
-// validated, within the node's bounds on what a sync holds in memory.
+// validated, within the node's bounds on what a sync holds in memory. The
+// checks as they stream end a hostile answer early; the chain checks the
+// branch again against its own blocks when it is offered.
 type branch struct {
 	n       *Node
 	ctx     context.Context
 	tip     pybtc.ChainTip // ours when the sync began
-	fork    int64
+	base    pybtc.ChainTip // our block the branch builds on, the fork point
 	checker *consensus.ChainChecker
 	blocks  []pybtc.Block
 	bytes   int64
@@ -150,8 +152,14 @@ type branch struct {
 	oursTo   int64            // the last height in ours
 }
 
-func (n *Node) newBranch(ctx context.Context, tip pybtc.ChainTip, fork int64, checker *consensus.ChainChecker) *branch {
-	return &branch{n: n, ctx: ctx, tip: tip, fork: fork, checker: checker}
+// newBranch returns a branch above base, our block at the fork point (the
+// zero ChainTip for a chain from its genesis); tip is ours.
+func (n *Node) newBranch(ctx context.Context, tip, base pybtc.ChainTip) *branch {
+	checker := &consensus.ChainChecker{Now: n.now()}
+	if base.Height > 0 {
+		checker = consensus.CheckerFrom(base, n.now())
+	}
+	return &branch{n: n, ctx: ctx, tip: tip, base: base, checker: checker}
 }
 
 // add validates the next block of the branch and keeps it, unless the
@@ -167,17 +175,17 @@ func (br *branch) add(v consensus.Value) error {
 			return err
 		}
 		if same {
-			br.fork = b.Index
+			br.base = consensus.TipOf(b)
 			return nil
 		}
 		br.matching = false
 	}
 	if len(br.blocks) >= maxForkDepth {
-		return fmt.Errorf("the branch above block %d has more than %d blocks, more than a sync holds", br.fork, maxForkDepth)
+		return fmt.Errorf("the branch above block %d has more than %d blocks, more than a sync holds", br.base.Height, maxForkDepth)
 	}
 	br.bytes += int64(len(b.Raw))
 	if br.bytes > br.n.cfg.MaxBranchBytes {
-		return fmt.Errorf("the branch above block %d has more than %d bytes of blocks, more than a sync holds", br.fork, br.n.cfg.MaxBranchBytes)
+		return fmt.Errorf("the branch above block %d has more than %d bytes of blocks, more than a sync holds", br.base.Height, br.n.cfg.MaxBranchBytes)
 	}
 	br.blocks = append(br.blocks, b)
 	return nil
@@ -205,7 +213,7 @@ func (br *branch) isOurs(b pybtc.Block) (bool, error) {
 func (n *Node) extend(ctx context.Context, u peer.URL, tip pybtc.ChainTip, br *branch, length int64) (bool, error) {
 	changed := false
 	for len(br.blocks) > 0 {
-		ok, err := n.commitBlocks(ctx, tip, tip.Height, br.blocks)
+		ok, err := n.adopt(ctx, br)
 		if err != nil || !ok {
 			return changed, err
 		}
@@ -214,7 +222,7 @@ func (n *Node) extend(ctx context.Context, u peer.URL, tip pybtc.ChainTip, br *b
 		if tip.Height >= length {
 			break
 		}
-		br = n.newBranch(ctx, tip, tip.Height, consensus.CheckerFrom(tip, n.now()))
+		br = n.newBranch(ctx, tip, tip)
 		ch, err := n.client.StreamChain(ctx, u, tip.Height+1, syncPage, br.add)
 		if err != nil {
 			return changed, err
@@ -266,15 +274,14 @@ func (n *Node) reorgFrom(ctx context.Context, u peer.URL, tip pybtc.ChainTip) (b
 	}
 
 	// Fetch the peer's branch above the fork and check it from our block there.
-	checker := &consensus.ChainChecker{Now: n.now()}
+	var base pybtc.ChainTip
 	if fork > 0 {
-		base, err := n.store.BlockAt(ctx, fork)
-		if err != nil {
+		var err error
+		if base, err = n.store.BlockAt(ctx, fork); err != nil {
 			return false, err
 		}
-		checker = consensus.CheckerFrom(base, n.now())
 	}
-	br := n.newBranch(ctx, tip, fork, checker)
+	br := n.newBranch(ctx, tip, base)
 	target := int64(-1)
 	for next := fork + 1; target < 0 || next <= target; {
 		ch, err := n.client.StreamChain(ctx, u, next, syncPage, br.add)
@@ -297,44 +304,18 @@ func (n *Node) reorgFrom(ctx context.Context, u peer.URL, tip pybtc.ChainTip) (b
 		}
 		next += ch.Sent
 	}
-	return n.commitBlocks(ctx, tip, fork, br.blocks)
+	return n.adopt(ctx, br)
 }
 
-// commitBlocks stores blocks above height fork (appending when fork is the
-// tip, reorganising otherwise) if the chain is still at tip and the result
-// is longer. It reports whether the chain changed.
-func (n *Node) commitBlocks(ctx context.Context, tip pybtc.ChainTip, fork int64, blocks []pybtc.Block) (bool, error) {
-	if len(blocks) == 0 {
-		return false, nil
+// adopt offers the branch to the chain, which takes it if it is valid
+// and longer than the chain is now, and reports whether the chain changed.
+func (n *Node) adopt(ctx context.Context, br *branch) (bool, error) {
+	changed, err := n.chain.ProcessBlocks(ctx, br.base, br.blocks)
+	if changed {
+		last := br.blocks[len(br.blocks)-1]
+		n.log.Info("adopted blocks", "height", last.Index, "hash", last.Hash)
 	}
-	last := blocks[len(blocks)-1]
-	n.chain.Lock()
-	defer n.chain.Unlock()
-	if cur := n.Tip(); cur.Hash != tip.Hash {
-		return false, nil // the chain moved meanwhile; the next sync will see
-	}
-	if last.Index <= tip.Height {
-		return false, nil
-	}
-	if fork == tip.Height {
-		if err := n.store.AppendBlocks(ctx, blocks); err != nil {
-			return false, err
-		}
-	} else {
-		if err := n.store.ReplaceChain(ctx, fork, blocks, n.mempoolPolicy()); err != nil {
-			return false, err
-		}
-		depth := tip.Height - fork
-		n.reorgs.Add(1)
-		n.reorgedBlocks.Add(depth)
-		if depth > n.deepestReorg.Load() { // only one writer: we hold the chain lock
-			n.deepestReorg.Store(depth)
-		}
-		n.log.Info("chain reorganised", "fork", fork, "removed", depth, "added", len(blocks))
-	}
-	n.setTip(consensus.TipOf(last))
-	n.log.Info("adopted blocks", "height", last.Index, "hash", last.Hash)
-	return true, nil
+	return changed, err
 }
 
 // SyncAll asks every peer that is not backing off for a longer chain, the

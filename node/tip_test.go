@@ -43,8 +43,8 @@ func TestTipMoveStopsMining(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := n.commitBlocks(ctx, tip, tip.Height, []pybtc.Block{b}); !ok || err != nil {
-		t.Fatalf("commitBlocks=%v, %v", ok, err)
+	if ok, err := n.chain.ProcessBlocks(ctx, tip, []pybtc.Block{b}); !ok || err != nil {
+		t.Fatalf("ProcessBlocks=%v, %v", ok, err)
 	}
 	select {
 	case <-moved:
