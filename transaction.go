@@ -73,6 +73,10 @@ type TxRecord struct {
 	// Position is the transaction's place in its block, from 0; for a
 	// pending one, its place in the mempool's arrival order.
 	Position int64
+	// MinedAs is, when the block holds the payment under another id, that
+	// id: a tutorial node stamps a relayed payment anew, so its block
+	// holds a copy that this node took as the same payment.
+	MinedAs string
 }
 
 // Pending reports whether the transaction waits in the mempool.

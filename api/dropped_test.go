@@ -56,3 +56,43 @@ func TestDroppedTransactionIsExplained(t *testing.T) {
 		t.Fatalf("an unknown id: %d, want 404", rec.Code)
 	}
 }
+
+// TestRestampedPaymentIsFound: a tutorial node's block holds a payment
+// this node had pending, stamped anew (another id). Looking the payment up
+// by the id its sender was given finds it confirmed, mined as the copy.
+func TestRestampedPaymentIsFound(t *testing.T) {
+	ctx := context.Background()
+	e := MustOpenEnv(t, node.Config{Miner: "alice"})
+	e.MustMine(t)
+	rec := e.Do(t, http.MethodPost, "/transactions/new", `{"sender": "alice", "recipient": "bob", "amount": 0.05}`)
+	var acc struct {
+		ID string `json:"transaction_id"`
+	}
+	if json.Unmarshal(rec.Body.Bytes(), &acc); rec.Code != http.StatusCreated {
+		t.Fatalf("post: %d %s", rec.Code, rec.Body)
+	}
+	copied := consensustest.NewGenerator(t).Tx("alice", "bob", "0.05")
+	tip := e.Node.Tip()
+	b, err := consensus.NewBlock(tip.Height+1, tip.Timestamp+1, []pybtc.Transaction{copied, consensus.Coinbase("node_5000", tip.Timestamp+1)}, 0, tip.Hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.DB.AppendBlocks(ctx, []pybtc.Block{b}); err != nil {
+		t.Fatal(err)
+	}
+
+	rec = e.Do(t, http.MethodGet, "/api/tx/"+acc.ID, "")
+	var got struct {
+		Status  string `json:"status"`
+		Block   int64  `json:"block"`
+		MinedAs string `json:"mined_as"`
+	}
+	json.Unmarshal(rec.Body.Bytes(), &got)
+	if rec.Code != http.StatusOK || got.Status != "confirmed" || got.Block != b.Index || got.MinedAs != copied.ID {
+		t.Fatalf("GET /api/tx: %d %s; want it confirmed in block %d as %s", rec.Code, rec.Body, b.Index, copied.ID)
+	}
+	rec = e.Do(t, http.MethodGet, "/scan/tx/"+acc.ID, "")
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "/scan/tx/"+copied.ID) {
+		t.Fatalf("GET /scan/tx: %d; want a link to the copy %s", rec.Code, copied.ID)
+	}
+}

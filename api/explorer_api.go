@@ -27,7 +27,7 @@ func apiTxs(views []txView) []apijson.Tx {
 			ID: v.ID, Sender: v.Sender, Recipient: v.Recipient,
 			Amount: json.Number(v.Amount.String()), AmountSat: int64(v.Amount),
 			Timestamp: v.Timestamp, Status: "confirmed", Block: v.Height, Position: v.Position,
-			Confirmations: v.Confirmations,
+			Confirmations: v.Confirmations, MinedAs: v.MinedAs,
 		}
 		if v.Pending() {
 			t.Status = "pending"

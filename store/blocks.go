@@ -132,7 +132,7 @@ func (db *DB) AppendBlocks(ctx context.Context, blocks []pybtc.Block) (err error
 // statements prepared once however many blocks it writes. The caller holds
 // pending's lock.
 type blockWriter struct {
-	insertBlock, insertTx, repeated, removePending *sql.Stmt
+	insertBlock, insertTx, repeated, removePending, restamped *sql.Stmt
 	pending                                        *pendingIndex
 }
 
@@ -175,7 +175,22 @@ func newBlockWriter(ctx context.Context, tx *sqlx.Tx, pending *pendingIndex) (*b
 	if w.removePending, err = tx.PrepareContext(ctx, `
 		DELETE FROM mempool
 		WHERE seq = ?
-		RETURNING id, sender, recipient, amount`); err != nil {
+		RETURNING`+rawTxColumns); err != nil {
+		w.close()
+		return nil, err
+	}
+	if w.restamped, err = tx.PrepareContext(ctx, `
+		INSERT INTO restamped_transactions (
+			id,
+			sender,
+			recipient,
+			amount,
+			timestamp,
+			raw,
+			copy_id,
+			block_height,
+			position
+		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
 		w.close()
 		return nil, err
 	}
@@ -183,7 +198,7 @@ func newBlockWriter(ctx context.Context, tx *sqlx.Tx, pending *pendingIndex) (*b
 }
 
 func (w *blockWriter) close() {
-	for _, st := range []*sql.Stmt{w.insertBlock, w.insertTx, w.repeated, w.removePending} {
+	for _, st := range []*sql.Stmt{w.insertBlock, w.insertTx, w.repeated, w.removePending, w.restamped} {
 		if st != nil {
 			st.Close()
 		}
@@ -206,6 +221,7 @@ func (w *blockWriter) write(ctx context.Context, b pybtc.Block) error {
 		}
 		w.pending.confirm(t.Sender, t.Recipient, int64(t.Amount))
 		seq, ok := w.pending.seq(t.ID)
+		restamped := false
 		if !ok && t.Sender != pybtc.CoinbaseSender {
 			if seq, ok = w.pending.oldestAlike(t.Sender, t.Recipient, int64(t.Amount)); ok {
 				// A transaction the chain already holds, repeated, is not
@@ -216,29 +232,36 @@ func (w *blockWriter) write(ctx context.Context, b pybtc.Block) error {
 					return fmt.Errorf("transaction %d: %w", i, err)
 				}
 				ok = !repeated
+				restamped = ok
 			}
 		}
 		if !ok {
 			continue
 		}
-		if err := w.remove(ctx, seq); err != nil {
+		row, err := w.remove(ctx, seq)
+		if err != nil {
 			return fmt.Errorf("transaction %d: %w", i, err)
+		}
+		if restamped {
+			// Remember under which id the block holds the payment: its
+			// sender knows it by the other one.
+			if _, err := w.restamped.ExecContext(ctx, row.ID, row.Sender, row.Recipient, row.Amount, row.Timestamp, row.Raw, t.ID, b.Index, i); err != nil {
+				return fmt.Errorf("transaction %d: record re-stamped %s: %w", i, row.ID, err)
+			}
 		}
 	}
 	return nil
 }
 
-// remove takes the pending row seq out of the mempool and the index.
-func (w *blockWriter) remove(ctx context.Context, seq int64) error {
-	var row struct {
-		id, sender, recipient string
-		amount                int64
+// remove takes the pending row seq out of the mempool and the index, and
+// returns it.
+func (w *blockWriter) remove(ctx context.Context, seq int64) (rawTxRow, error) {
+	var row rawTxRow
+	if err := w.removePending.QueryRowContext(ctx, seq).Scan(&row.ID, &row.Sender, &row.Recipient, &row.Amount, &row.Timestamp, &row.Raw); err != nil {
+		return row, fmt.Errorf("remove pending %d: %w", seq, err)
 	}
-	if err := w.removePending.QueryRowContext(ctx, seq).Scan(&row.id, &row.sender, &row.recipient, &row.amount); err != nil {
-		return fmt.Errorf("remove pending %d: %w", seq, err)
-	}
-	w.pending.remove(seq, row.id, row.sender, row.recipient, row.amount)
-	return nil
+	w.pending.remove(seq, row.ID, row.Sender, row.Recipient, row.Amount)
+	return row, nil
 }
 
 // StreamChain calls begin once with the chain's length and then each with

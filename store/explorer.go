@@ -94,6 +94,7 @@ type txRow struct {
 	Timestamp float64 `db:"timestamp"`
 	Height    int64   `db:"block_height"`
 	Position  int64   `db:"position"`
+	MinedAs   string  `db:"mined_as"`
 }
 
 func records(rows []txRow) []pybtc.TxRecord {
@@ -109,6 +110,7 @@ func records(rows []txRow) []pybtc.TxRecord {
 			},
 			Height:   r.Height,
 			Position: r.Position,
+			MinedAs:  r.MinedAs,
 		}
 	}
 	return out
@@ -137,8 +139,9 @@ func (db *DB) BlockTransactions(ctx context.Context, height int64, offset, limit
 }
 
 // FindTransaction returns every place the transaction id is kept: the
-// blocks that hold it, newest first (the tutorial's rules let an id repeat),
-// then the mempool. ENOTFOUND when it is nowhere.
+// blocks that hold it, newest first (the tutorial's rules let an id repeat;
+// a block that holds it re-stamped, under another id, counts, with MinedAs
+// set), then the mempool. ENOTFOUND when it is nowhere.
 func (db *DB) FindTransaction(ctx context.Context, id string) ([]pybtc.TxRecord, error) {
 	// The mempool has no index on ids: the seq comes from the writer's
 	// published ids, taken before the read (see publishedIDs).
@@ -156,8 +159,21 @@ func (db *DB) FindTransaction(ctx context.Context, id string) ([]pybtc.TxRecord,
 				amount,
 				timestamp,
 				block_height,
-				position
+				position,
+				'' AS mined_as
 			FROM transactions
+			WHERE id = ?1
+			UNION ALL
+			SELECT
+				id,
+				sender,
+				recipient,
+				amount,
+				timestamp,
+				block_height,
+				position,
+				copy_id
+			FROM restamped_transactions
 			WHERE id = ?1
 			ORDER BY block_height DESC
 			LIMIT 100
@@ -170,7 +186,8 @@ func (db *DB) FindTransaction(ctx context.Context, id string) ([]pybtc.TxRecord,
 			amount,
 			timestamp,
 			0,
-			seq
+			seq,
+			''
 		FROM mempool
 		WHERE seq = ?2 AND id = ?1`, id, seq); err != nil {
 		return nil, fmt.Errorf("find transaction %s: %w", id, err)

@@ -50,22 +50,9 @@ func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block
 		return pybtc.Errorf(pybtc.ECONFLICT, "Block %d does not build on block %d.", blocks[0].Index, fork)
 	}
 
-	// Read what the removed blocks carried before removing them.
-	var raws []string
-	if err := tx.SelectContext(ctx, &raws, `SELECT raw FROM blocks WHERE height > ? ORDER BY height`, fork); err != nil {
+	orphaned, err := orphansAbove(ctx, tx, fork)
+	if err != nil {
 		return fmt.Errorf("replace chain above %d: %w", fork, err)
-	}
-	var orphaned []pybtc.Transaction
-	for _, raw := range raws {
-		txs, err := consensus.StoredTransactions([]byte(raw))
-		if err != nil {
-			return fmt.Errorf("replace chain above %d: stored block: %w", fork, err)
-		}
-		for _, t := range txs {
-			if t.Sender != pybtc.CoinbaseSender {
-				orphaned = append(orphaned, t)
-			}
-		}
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM blocks WHERE height > ?`, fork); err != nil {
 		return fmt.Errorf("replace chain above %d: %w", fork, err)
@@ -108,6 +95,58 @@ func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block
 	}
 	committed = true
 	return nil
+}
+
+// orphansAbove returns the transactions of the blocks above height fork,
+// coinbases left out, in chain order: what goes back to the mempool when
+// those blocks are removed. A copy that a block holds of a payment this
+// node had pending under another id (restamped_transactions) comes back
+// as that payment, under the id its sender was given.
+func orphansAbove(ctx context.Context, tx *sqlx.Tx, fork int64) ([]pybtc.Transaction, error) {
+	var blocks []struct {
+		Height int64  `db:"height"`
+		Raw    string `db:"raw"`
+	}
+	if err := tx.SelectContext(ctx, &blocks, `SELECT height, raw FROM blocks WHERE height > ? ORDER BY height`, fork); err != nil {
+		return nil, fmt.Errorf("read removed blocks: %w", err)
+	}
+	var copies []struct {
+		Height   int64 `db:"block_height"`
+		Position int   `db:"position"`
+		rawTxRow
+	}
+	if err := tx.SelectContext(ctx, &copies, `
+		SELECT
+			block_height,
+			position,`+rawTxColumns+`
+		FROM restamped_transactions
+		WHERE block_height > ?`, fork); err != nil {
+		return nil, fmt.Errorf("read re-stamped payments: %w", err)
+	}
+	type place struct {
+		height int64
+		pos    int
+	}
+	originals := make(map[place]pybtc.Transaction, len(copies))
+	for _, c := range copies {
+		originals[place{c.Height, c.Position}] = c.transaction()
+	}
+	var orphaned []pybtc.Transaction
+	for _, b := range blocks {
+		txs, err := consensus.StoredTransactions([]byte(b.Raw))
+		if err != nil {
+			return nil, fmt.Errorf("stored block %d: %w", b.Height, err)
+		}
+		for i, t := range txs {
+			if original, ok := originals[place{b.Height, i}]; ok {
+				t = original
+			}
+			if t.Sender != pybtc.CoinbaseSender {
+				orphaned = append(orphaned, t)
+			}
+		}
+	}
+	return orphaned, nil
 }
 
 // restoredTx is an orphaned transaction put back in the mempool as row seq.

@@ -180,3 +180,36 @@ func mustBlock(tb testing.TB, index int64, prev string, txs ...pybtc.Transaction
 	}
 	return b
 }
+
+// TestRestampedPaymentKeepsItsID: a block that holds a pending payment
+// re-stamped (another id) takes it out of the mempool, and the payment is
+// still found by the id its sender was given, mined as the copy; when a
+// reorganisation removes that block, the payment comes back under its own
+// id, not the copy's, so it is neither lost to its sender nor doubled.
+func TestRestampedPaymentKeepsItsID(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	ours := MustTx(t, "alice", "bob", "1", 100)
+	theirs := MustTx(t, "alice", "bob", "1", 101)
+	MustAddPending(t, db, ours)
+	copyBlock := MustAppend(t, db, "tutorial", theirs)
+
+	recs, err := db.FindTransaction(ctx, ours.ID)
+	if err != nil || len(recs) != 1 || recs[0].Height != copyBlock.Index || recs[0].MinedAs != theirs.ID {
+		t.Fatalf("FindTransaction(ours)=%+v, %v; want it in block %d as %s", recs, err, copyBlock.Index, theirs.ID)
+	}
+
+	b2 := mustBlock(t, 2, consensus.GenesisHash)
+	b3 := mustBlock(t, 3, b2.Hash)
+	if err := db.ReplaceChain(ctx, 1, []pybtc.Block{b2, b3}, overdrafts); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := db.Pending(ctx, 10)
+	if err != nil || len(pending) != 1 || pending[0].ID != ours.ID {
+		t.Fatalf("pending %v (%v), want only the payment under its own id %s", pending, err, ours.ID)
+	}
+	recs, err = db.FindTransaction(ctx, ours.ID)
+	if err != nil || len(recs) != 1 || !recs[0].Pending() || recs[0].MinedAs != "" {
+		t.Fatalf("FindTransaction(ours)=%+v, %v; want it pending, linked to no block", recs, err)
+	}
+}

@@ -98,6 +98,9 @@ type Tx struct {
 	Position int64 `json:"position"`
 	// Confirmations counts its block and those after; zero while pending.
 	Confirmations int64 `json:"confirmations"`
+	// MinedAs is, when the block holds this payment under another id (a
+	// tutorial node's re-stamped copy), that id; left out otherwise.
+	MinedAs string `json:"mined_as,omitempty"`
 }
 
 // TxInfo is GET /api/tx/{id} for a transaction the node keeps.
