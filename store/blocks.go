@@ -133,7 +133,7 @@ func (db *DB) AppendBlocks(ctx context.Context, blocks []pybtc.Block) (err error
 // pending's lock.
 type blockWriter struct {
 	insertBlock, insertTx, repeated, removePending, restamped *sql.Stmt
-	pending                                        *pendingIndex
+	pending                                                   *pendingIndex
 }
 
 func newBlockWriter(ctx context.Context, tx *sqlx.Tx, pending *pendingIndex) (*blockWriter, error) {
