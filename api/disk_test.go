@@ -12,6 +12,7 @@ import (
 	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/store"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // pageCount reads how many pages the database file at path holds.
@@ -95,7 +96,7 @@ func TestFullDisk(t *testing.T) {
 		t.Fatalf("%d pending after the full disk, want the %d acknowledged", n, len(acked))
 	}
 	e.MustMine(t)
-	v, err := consensus.Parse(e.Do(t, "GET", "/chain", "").Body.Bytes())
+	v, err := wire.Parse(e.Do(t, "GET", "/chain", "").Body.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}

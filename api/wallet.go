@@ -12,9 +12,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pybtc/pybtc"
-	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/refusal"
 	"github.com/pybtc/pybtc/views/qr"
+	"github.com/pybtc/pybtc/wire"
 )
 
 const walletSection = "Wallet"
@@ -144,16 +144,16 @@ var amountPattern = regexp.MustCompile(`^(0|[1-9][0-9]*)(\.[0-9]+)?$`)
 // POST /transactions/new. An amount left empty is left out, so that the
 // node refuses it as missing.
 func sendBody(from string, f sendForm) []byte {
-	body := consensus.AppendString([]byte(`{"sender": `), from)
+	body := wire.AppendString([]byte(`{"sender": `), from)
 	body = append(body, `, "recipient": `...)
-	body = consensus.AppendString(body, f.Recipient)
+	body = wire.AppendString(body, f.Recipient)
 	switch {
 	case f.Amount == "":
 	case amountPattern.MatchString(f.Amount):
 		body = append(body, `, "amount": `+f.Amount...)
 	default:
 		body = append(body, `, "amount": `...)
-		body = consensus.AppendString(body, f.Amount)
+		body = wire.AppendString(body, f.Amount)
 	}
 	return append(body, '}')
 }

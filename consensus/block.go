@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // Consensus parameters.
@@ -39,50 +40,50 @@ const (
 
 // Genesis returns pyBTC's genesis block.
 func Genesis() pybtc.Block {
-	v := ObjectValue(
-		Member{keyIndex, IntValue(1)},
-		Member{keyTimestamp, FloatValue(GenesisTimestamp)},
-		Member{keyTransactions, ArrayValue()},
-		Member{keyNonce, IntValue(GenesisNonce)},
-		Member{keyPreviousHash, IntValue(1)},
+	v := wire.ObjectValue(
+		wire.Member{Key: keyIndex, Value: wire.IntValue(1)},
+		wire.Member{Key: keyTimestamp, Value: wire.FloatValue(GenesisTimestamp)},
+		wire.Member{Key: keyTransactions, Value: wire.ArrayValue()},
+		wire.Member{Key: keyNonce, Value: wire.IntValue(GenesisNonce)},
+		wire.Member{Key: keyPreviousHash, Value: wire.IntValue(1)},
 	)
 	return pybtc.Block{
 		Index:        1,
 		Timestamp:    GenesisTimestamp,
 		Nonce:        GenesisNonce,
 		PreviousHash: "1",
-		Hash:         Hash(v),
+		Hash:         wire.Hash(v),
 		Transactions: []pybtc.Transaction{},
-		Raw:          AppendCompact(nil, v),
+		Raw:          wire.AppendCompact(nil, v),
 	}
 }
 
 // NewBlock assembles a block as a pyBTC miner makes it: exactly the five
 // tutorial keys, txs as they came (their Raw JSON), coinbase last.
 func NewBlock(index int64, timestamp float64, txs []pybtc.Transaction, nonce int64, previousHash string) (pybtc.Block, error) {
-	values := make([]Value, len(txs))
+	values := make([]wire.Value, len(txs))
 	for i, t := range txs {
-		v, err := Parse(t.Raw)
+		v, err := wire.Parse(t.Raw)
 		if err != nil {
 			return pybtc.Block{}, ruleError(ErrBadTransaction, "transaction %s: %v", t.ID, err)
 		}
 		values[i] = v
 	}
-	v := ObjectValue(
-		Member{keyIndex, IntValue(index)},
-		Member{keyTimestamp, FloatValue(timestamp)},
-		Member{keyTransactions, Value{Kind: Array, Arr: values}},
-		Member{keyNonce, IntValue(nonce)},
-		Member{keyPreviousHash, StringValue(previousHash)},
+	v := wire.ObjectValue(
+		wire.Member{Key: keyIndex, Value: wire.IntValue(index)},
+		wire.Member{Key: keyTimestamp, Value: wire.FloatValue(timestamp)},
+		wire.Member{Key: keyTransactions, Value: wire.Value{Kind: wire.Array, Arr: values}},
+		wire.Member{Key: keyNonce, Value: wire.IntValue(nonce)},
+		wire.Member{Key: keyPreviousHash, Value: wire.StringValue(previousHash)},
 	)
 	return pybtc.Block{
 		Index:        index,
 		Timestamp:    timestamp,
 		Nonce:        nonce,
 		PreviousHash: previousHash,
-		Hash:         Hash(v),
+		Hash:         wire.Hash(v),
 		Transactions: txs,
-		Raw:          AppendCompact(nil, v),
+		Raw:          wire.AppendCompact(nil, v),
 	}, nil
 }
 
@@ -100,8 +101,8 @@ func NewBlock(index int64, timestamp float64, txs []pybtc.Transaction, nonce int
 //
 // Keys it does not know are kept: they are part of the hash. Block 1 is
 // checked against the genesis rules by ValidateChain, not here.
-func DecodeBlock(v Value, now float64) (pybtc.Block, error) {
-	if v.Kind != Object {
+func DecodeBlock(v wire.Value, now float64) (pybtc.Block, error) {
+	if v.Kind != wire.Object {
 		return pybtc.Block{}, ruleError(ErrMalformed, "block is not a JSON object")
 	}
 	var b pybtc.Block
@@ -113,22 +114,22 @@ func DecodeBlock(v Value, now float64) (pybtc.Block, error) {
 		return pybtc.Block{}, ruleError(ErrMalformed, "block %d: timestamp must be a finite number", b.Index)
 	}
 	if b.Timestamp > now+MaxFutureDrift {
-		return pybtc.Block{}, ruleError(ErrTimeTooNew, "block %d: timestamp %s is more than 2 hours ahead", b.Index, FormatFloat(b.Timestamp))
+		return pybtc.Block{}, ruleError(ErrTimeTooNew, "block %d: timestamp %s is more than 2 hours ahead", b.Index, wire.FormatFloat(b.Timestamp))
 	}
 	if b.Nonce, ok = intField(v, keyNonce); !ok || b.Nonce > MaxNonce || b.Nonce < -MaxNonce {
 		return pybtc.Block{}, ruleError(ErrMalformed, "block %d: nonce must be an integer within ±2^62", b.Index)
 	}
 	prev, ok := v.Get(keyPreviousHash)
 	switch {
-	case ok && prev.Kind == String:
+	case ok && prev.Kind == wire.String:
 		b.PreviousHash = prev.Str
-	case ok && prev.Kind == Number && prev.Num.IsInt && b.Index == 1:
+	case ok && prev.Kind == wire.Number && prev.Num.IsInt && b.Index == 1:
 		b.PreviousHash = prev.Num.Text
 	default:
 		return pybtc.Block{}, ruleError(ErrMalformed, "block %d: previous_hash must be a string", b.Index)
 	}
 	list, ok := v.Get(keyTransactions)
-	if !ok || list.Kind != Array {
+	if !ok || list.Kind != wire.Array {
 		return pybtc.Block{}, ruleError(ErrMalformed, "block %d: transactions must be a list", b.Index)
 	}
 	if len(list.Arr) > MaxBlockTransactions {
@@ -152,12 +153,12 @@ func DecodeBlock(v Value, now float64) (pybtc.Block, error) {
 	if b.Index > 1 && len(b.Transactions) == 0 {
 		return pybtc.Block{}, ruleError(ErrBadCoinbase, "block %d has no coinbase", b.Index)
 	}
-	b.Hash = Hash(v)
-	b.Raw = AppendCompact(nil, v)
+	b.Hash = wire.Hash(v)
+	b.Raw = wire.AppendCompact(nil, v)
 	return b, nil
 }
 
-func isCoinbase(v Value, t pybtc.Transaction) bool {
+func isCoinbase(v wire.Value, t pybtc.Transaction) bool {
 	amount, _ := v.Get(keyAmount)
 	return t.Sender == pybtc.CoinbaseSender && amount.Num.Float == 0.1
 }
@@ -165,8 +166,8 @@ func isCoinbase(v Value, t pybtc.Transaction) bool {
 // decodeTransaction checks one transaction of a block: string sender and
 // recipient (valid UTF-8 by construction of Parse), a finite amount > 0 that
 // fits in satoshis, a finite timestamp not too far ahead.
-func decodeTransaction(v Value, now float64) (pybtc.Transaction, *RuleError) {
-	if v.Kind != Object {
+func decodeTransaction(v wire.Value, now float64) (pybtc.Transaction, *RuleError) {
+	if v.Kind != wire.Object {
 		return pybtc.Transaction{}, ruleError(ErrBadTransaction, "not a JSON object")
 	}
 	var t pybtc.Transaction
@@ -178,7 +179,7 @@ func decodeTransaction(v Value, now float64) (pybtc.Transaction, *RuleError) {
 		return t, ruleError(ErrBadTransaction, "recipient must be a string")
 	}
 	amount, ok := v.Get(keyAmount)
-	if !ok || amount.Kind != Number || !(amount.Num.Float > 0) || math.IsInf(amount.Num.Float, 0) {
+	if !ok || amount.Kind != wire.Number || !(amount.Num.Float > 0) || math.IsInf(amount.Num.Float, 0) {
 		return t, ruleError(ErrBadTransaction, "amount must be a finite number > 0")
 	}
 	if t.Amount, _, ok = AmountOf(amount.Num); !ok {
@@ -188,32 +189,32 @@ func decodeTransaction(v Value, now float64) (pybtc.Transaction, *RuleError) {
 		return t, ruleError(ErrBadTransaction, "timestamp must be a finite number")
 	}
 	if t.Timestamp > now+MaxFutureDrift {
-		return t, ruleError(ErrTimeTooNew, "timestamp %s is more than 2 hours ahead", FormatFloat(t.Timestamp))
+		return t, ruleError(ErrTimeTooNew, "timestamp %s is more than 2 hours ahead", wire.FormatFloat(t.Timestamp))
 	}
-	t.ID = Hash(v)
-	t.Raw = AppendCompact(nil, v)
+	t.ID = wire.Hash(v)
+	t.Raw = wire.AppendCompact(nil, v)
 	return t, nil
 }
 
-func intField(v Value, key string) (int64, bool) {
+func intField(v wire.Value, key string) (int64, bool) {
 	f, ok := v.Get(key)
-	if !ok || f.Kind != Number {
+	if !ok || f.Kind != wire.Number {
 		return 0, false
 	}
 	return f.Num.Int64()
 }
 
-func finiteField(v Value, key string) (float64, bool) {
+func finiteField(v wire.Value, key string) (float64, bool) {
 	f, ok := v.Get(key)
-	if !ok || f.Kind != Number || math.IsInf(f.Num.Float, 0) || math.IsNaN(f.Num.Float) {
+	if !ok || f.Kind != wire.Number || math.IsInf(f.Num.Float, 0) || math.IsNaN(f.Num.Float) {
 		return 0, false
 	}
 	return f.Num.Float, true
 }
 
-func stringField(v Value, key string) (string, bool) {
+func stringField(v wire.Value, key string) (string, bool) {
 	f, ok := v.Get(key)
-	if !ok || f.Kind != String || !utf8.ValidString(f.Str) {
+	if !ok || f.Kind != wire.String || !utf8.ValidString(f.Str) {
 		return "", false
 	}
 	return f.Str, true
@@ -221,19 +222,19 @@ func stringField(v Value, key string) (string, bool) {
 
 // Coinbase returns the mining reward transaction: 0.1 from master to miner.
 func Coinbase(miner string, now float64) pybtc.Transaction {
-	v := ObjectValue(
-		Member{keySender, StringValue(pybtc.CoinbaseSender)},
-		Member{keyRecipient, StringValue(miner)},
-		Member{keyAmount, FloatValue(0.1)},
-		Member{keyTimestamp, FloatValue(now)},
+	v := wire.ObjectValue(
+		wire.Member{Key: keySender, Value: wire.StringValue(pybtc.CoinbaseSender)},
+		wire.Member{Key: keyRecipient, Value: wire.StringValue(miner)},
+		wire.Member{Key: keyAmount, Value: wire.FloatValue(0.1)},
+		wire.Member{Key: keyTimestamp, Value: wire.FloatValue(now)},
 	)
 	return pybtc.Transaction{
-		ID:        Hash(v),
+		ID:        wire.Hash(v),
 		Sender:    pybtc.CoinbaseSender,
 		Recipient: miner,
 		Amount:    CoinbaseReward,
 		Timestamp: now,
-		Raw:       AppendCompact(nil, v),
+		Raw:       wire.AppendCompact(nil, v),
 	}
 }
 
@@ -241,7 +242,7 @@ func Coinbase(miner string, now float64) pybtc.Transaction {
 // earlier (its Raw JSON). Stored blocks were validated when they arrived, so
 // no clock is involved: a block is not refused later for its timestamps.
 func StoredTransactions(raw []byte) ([]pybtc.Transaction, error) {
-	v, err := Parse(raw)
+	v, err := wire.Parse(raw)
 	if err != nil {
 		return nil, err
 	}

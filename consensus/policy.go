@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // MaxAddressLength bounds sender and recipient, in characters.
@@ -42,15 +43,15 @@ type NewTransaction struct {
 // refusal (*pybtc.Error) with code EINVALID, a reason and the field.
 // The balance rule needs the database and is the store's.
 func ParseNewTransaction(body []byte, now float64) (NewTransaction, error) {
-	v, err := Parse(body)
+	v, err := wire.Parse(body)
 	if err != nil {
-		var se *SyntaxError
+		var se *wire.SyntaxError
 		if errors.As(err, &se) && se.Path != "" {
 			return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBadJSON, pybtc.Args{Field: se.Path, Detail: se.Msg})
 		}
 		return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonNotJSON, pybtc.Args{Field: "request body", Detail: err.Error()})
 	}
-	if v.Kind != Object {
+	if v.Kind != wire.Object {
 		return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBodyKind, pybtc.Args{Got: kindName(v.Kind)})
 	}
 	sender, recipient, amount, err := policyFields(v)
@@ -63,9 +64,9 @@ func ParseNewTransaction(body []byte, now float64) (NewTransaction, error) {
 	if err != nil {
 		return NewTransaction{}, err
 	}
-	timestamp := FloatValue(now)
+	timestamp := wire.FloatValue(now)
 	if ts, ok := v.Get(keyTimestamp); ok && shared {
-		if ts.Kind != Number || math.IsInf(ts.Num.Float, 0) {
+		if ts.Kind != wire.Number || math.IsInf(ts.Num.Float, 0) {
 			return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonTimestampNotFinite, pybtc.Args{Field: keyTimestamp})
 		}
 		if ts.Num.Float > now+MaxFutureDrift {
@@ -73,20 +74,20 @@ func ParseNewTransaction(body []byte, now float64) (NewTransaction, error) {
 		}
 		timestamp = ts
 	}
-	tv := ObjectValue(
-		Member{keySender, StringValue(sender)},
-		Member{keyRecipient, StringValue(recipient)},
-		Member{keyAmount, amountValue},
-		Member{keyTimestamp, timestamp},
+	tv := wire.ObjectValue(
+		wire.Member{Key: keySender, Value: wire.StringValue(sender)},
+		wire.Member{Key: keyRecipient, Value: wire.StringValue(recipient)},
+		wire.Member{Key: keyAmount, Value: amountValue},
+		wire.Member{Key: keyTimestamp, Value: timestamp},
 	)
 	return NewTransaction{
 		Transaction: pybtc.Transaction{
-			ID:        Hash(tv),
+			ID:        wire.Hash(tv),
 			Sender:    sender,
 			Recipient: recipient,
 			Amount:    amount,
 			Timestamp: timestamp.Num.Float,
-			Raw:       AppendCompact(nil, tv),
+			Raw:       wire.AppendCompact(nil, tv),
 		},
 		Shared: shared,
 	}, nil
@@ -99,11 +100,11 @@ func ParseNewTransaction(body []byte, now float64) (NewTransaction, error) {
 // since a peer's block may hold what this node would never accept. The
 // refusal is EINVALID, with a reason and the field.
 func CheckPolicy(raw []byte) error {
-	v, err := Parse(raw)
+	v, err := wire.Parse(raw)
 	if err != nil {
 		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonNotJSON, pybtc.Args{Field: "transaction", Detail: err.Error()})
 	}
-	if v.Kind != Object {
+	if v.Kind != wire.Object {
 		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonTxKind, pybtc.Args{Got: kindName(v.Kind)})
 	}
 	_, _, _, err = policyFields(v)
@@ -112,7 +113,7 @@ func CheckPolicy(raw []byte) error {
 
 // policyFields applies the policy's rules to the sender, recipient and
 // amount fields of the object v.
-func policyFields(v Value) (sender, recipient string, amount pybtc.Amount, err error) {
+func policyFields(v wire.Value) (sender, recipient string, amount pybtc.Amount, err error) {
 	for _, key := range []string{keySender, keyRecipient, keyAmount} {
 		if _, ok := v.Get(key); !ok {
 			return "", "", 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldMissing, pybtc.Args{Field: key})
@@ -142,12 +143,12 @@ func policyFields(v Value) (sender, recipient string, amount pybtc.Amount, err e
 // relay, which is not relayed again. Any other value is refused rather than
 // read as a relay: the tutorial stops relaying on any "type", so a client
 // that sent one by mistake would see its payment reach no peer.
-func sharedType(v Value) (bool, error) {
+func sharedType(v wire.Value) (bool, error) {
 	f, ok := v.Get("type")
 	if !ok {
 		return false, nil
 	}
-	if f.Kind != String || f.Str != "sharing" {
+	if f.Kind != wire.String || f.Str != "sharing" {
 		return false, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBadType, pybtc.Args{Field: "type"})
 	}
 	return true, nil
@@ -155,9 +156,9 @@ func sharedType(v Value) (bool, error) {
 
 // addressField checks the sender or recipient field of v: a string that
 // CheckAddress accepts.
-func addressField(v Value, key string) (string, error) {
+func addressField(v wire.Value, key string) (string, error) {
 	f, _ := v.Get(key)
-	if f.Kind != String {
+	if f.Kind != wire.String {
 		return "", pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldType, pybtc.Args{Field: key, Got: kindName(f.Kind)})
 	}
 	return f.Str, CheckAddress(key, f.Str)
@@ -185,8 +186,8 @@ func CheckAddress(field, s string) error {
 
 // policyAmount checks amount: a JSON number (not a string), finite, > 0, at
 // most 8 decimal places, at most 100,000,000.
-func policyAmount(f Value) (pybtc.Amount, error) {
-	if f.Kind != Number {
+func policyAmount(f wire.Value) (pybtc.Amount, error) {
+	if f.Kind != wire.Number {
 		return 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldType, pybtc.Args{Field: keyAmount, Got: kindName(f.Kind)})
 	}
 	if !(f.Num.Float > 0) {
@@ -195,19 +196,19 @@ func policyAmount(f Value) (pybtc.Amount, error) {
 	// The number as written: a float64 rounds 0.10000000000000000001 to
 	// 0.1, which would pass the rule it breaks. The float bounds the work
 	// of exact arithmetic on a long text first.
-	written := f.Num.writtenText()
+	written := f.Num.WrittenText()
 	if f.Num.Float > 2*float64(MaxTransferAmount/pybtc.Coin) {
 		return 0, tooLarge(written)
 	}
-	amount, exact, ok := AmountOf(Num{Text: written})
+	amount, exact, ok := AmountOf(wire.Num{Text: written})
 	if !ok || amount > MaxTransferAmount {
 		return 0, tooLarge(written)
 	}
 	if !exact {
-		return 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAmountDecimals, pybtc.Args{Field: keyAmount, Got: abbreviate([]byte(written))})
+		return 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAmountDecimals, pybtc.Args{Field: keyAmount, Got: wire.Abbreviate([]byte(written))})
 	}
 	if amount == 0 {
-		return 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAmountNotPositive, pybtc.Args{Field: keyAmount, Got: abbreviate([]byte(written))})
+		return 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAmountNotPositive, pybtc.Args{Field: keyAmount, Got: wire.Abbreviate([]byte(written))})
 	}
 	return amount, nil
 }
@@ -215,23 +216,23 @@ func policyAmount(f Value) (pybtc.Amount, error) {
 // tooLarge refuses an amount, written so, above MaxTransferAmount.
 func tooLarge(written string) error {
 	return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAmountTooLarge,
-		pybtc.Args{Field: keyAmount, Got: abbreviate([]byte(written)), Amount: MaxTransferAmount})
+		pybtc.Args{Field: keyAmount, Got: wire.Abbreviate([]byte(written)), Amount: MaxTransferAmount})
 }
 
 // kindName names a JSON kind as pybtc.Args.Got holds it.
-func kindName(k Kind) string {
+func kindName(k wire.Kind) string {
 	switch k {
-	case Null:
+	case wire.Null:
 		return "null"
-	case Bool:
+	case wire.Bool:
 		return "boolean"
-	case Number:
+	case wire.Number:
 		return "number"
-	case String:
+	case wire.String:
 		return "string"
-	case Array:
+	case wire.Array:
 		return "list"
-	case Object:
+	case wire.Object:
 		return "object"
 	}
 	return ""

@@ -13,6 +13,7 @@ import (
 	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/store"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // MustOpenNode opens a node on a temporary database.
@@ -40,9 +41,9 @@ func MustOpenNode(tb testing.TB, cfg node.Config) (*node.Node, *store.DB) {
 // MustChain reads the whole stored chain and validates it.
 func MustChain(tb testing.TB, db *store.DB) []pybtc.Block {
 	tb.Helper()
-	var values []consensus.Value
+	var values []wire.Value
 	err := db.StreamChain(context.Background(), 1, 0, func(int64) error { return nil }, func(raw []byte) error {
-		v, err := consensus.Parse(raw)
+		v, err := wire.Parse(raw)
 		values = append(values, v)
 		return err
 	})

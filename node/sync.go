@@ -11,6 +11,7 @@ import (
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/peer"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // syncPage is how many blocks one request asks a pyBTC peer for: catching
@@ -93,7 +94,7 @@ func (n *Node) syncWith(ctx context.Context, u peer.URL) (bool, error) {
 	tip := n.Tip()
 	var br *branch
 	forked := false
-	ch, err := n.client.StreamChain(ctx, u, tip.Height+1, syncPage, func(v consensus.Value) error {
+	ch, err := n.client.StreamChain(ctx, u, tip.Height+1, syncPage, func(v wire.Value) error {
 		if br == nil {
 			// The first block tells what the answer is: a tutorial
 			// peer's whole chain, blocks on our tip, or blocks of a
@@ -105,7 +106,7 @@ func (n *Node) syncWith(ctx context.Context, u peer.URL) (bool, error) {
 			case first == 1:
 				br = n.newBranch(ctx, tip, 0, &consensus.ChainChecker{Now: n.now()})
 				br.matching = true
-			case prev.Kind == consensus.String && prev.Str == tip.Hash:
+			case prev.Kind == wire.String && prev.Str == tip.Hash:
 				br = n.newBranch(ctx, tip, tip.Height, consensus.CheckerFrom(tip, n.now()))
 			default:
 				forked = true
@@ -156,7 +157,7 @@ func (n *Node) newBranch(ctx context.Context, tip pybtc.ChainTip, fork int64, ch
 
 // add validates the next block of the branch and keeps it, unless the
 // branch grows beyond maxForkDepth blocks or Config.MaxBranchBytes.
-func (br *branch) add(v consensus.Value) error {
+func (br *branch) add(v wire.Value) error {
 	b, err := br.checker.Next(v)
 	if err != nil {
 		return err
@@ -246,13 +247,13 @@ func (n *Node) reorgFrom(ctx context.Context, u peer.URL, tip pybtc.ChainTip) (b
 		// The fork is below the first of the peer's blocks whose
 		// previous_hash is ours but whose own hash is not.
 		h := since
-		_, err = n.client.StreamChain(ctx, u, since, tip.Height+2-since, func(v consensus.Value) error {
+		_, err = n.client.StreamChain(ctx, u, since, tip.Height+2-since, func(v wire.Value) error {
 			defer func() { h++ }()
-			if ours[h] == consensus.Hash(v) {
+			if ours[h] == wire.Hash(v) {
 				return nil
 			}
 			prev, _ := v.Get("previous_hash")
-			if prev.Kind == consensus.String && prev.Str == ours[h-1] {
+			if prev.Kind == wire.String && prev.Str == ours[h-1] {
 				fork = h - 1
 			}
 			return errStop

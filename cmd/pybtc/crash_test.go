@@ -15,6 +15,7 @@ import (
 
 	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/store"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // crashRounds is how many times the crash test kills the node.
@@ -133,9 +134,9 @@ func checkAfterCrash(t *testing.T, path string, acked map[string]bool, round int
 	}
 	defer db.Close()
 
-	var chain []consensus.Value
+	var chain []wire.Value
 	err := db.StreamChain(ctx, 1, 0, func(int64) error { return nil }, func(raw []byte) error {
-		v, err := consensus.Parse(raw)
+		v, err := wire.Parse(raw)
 		chain = append(chain, v)
 		return err
 	})
