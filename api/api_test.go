@@ -146,7 +146,7 @@ func TestChain(t *testing.T) {
 			t.Fatal(err)
 		}
 		chain, _ := v.Get("chain")
-		if _, err := consensus.ValidateChain(chain.Arr, 1e12); err != nil {
+		if _, err := consensus.ValidateChain(wire.Blocks(chain.Arr), 1e12); err != nil {
 			t.Fatalf("served chain does not validate: %v", err)
 		}
 		if got, want := len(chain.Arr), 3; got != want {

@@ -101,7 +101,7 @@ func TestFullDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	chain, _ := v.Get("chain")
-	if _, err := consensus.ValidateChain(chain.Arr, 1e12); err != nil {
+	if _, err := consensus.ValidateChain(wire.Blocks(chain.Arr), 1e12); err != nil {
 		t.Fatalf("chain after the full disk: %v", err)
 	}
 	e.MustPost(t, "alice", "bob", "1")

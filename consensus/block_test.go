@@ -36,7 +36,7 @@ func TestGenesis(t *testing.T) {
 	if g.Index != 1 || g.Nonce != consensus.GenesisNonce || g.PreviousHash != "1" || g.Timestamp != consensus.GenesisTimestamp || len(g.Transactions) != 0 {
 		t.Fatalf("Genesis()=%+v, want index 1, nonce 100, previous_hash 1, no transactions", g)
 	}
-	blocks, err := consensus.ValidateChain([]wire.Value{MustParse(t, string(g.Raw))}, consensus.GenesisTimestamp)
+	blocks, err := consensus.ValidateChain(wire.Blocks([]wire.Value{MustParse(t, string(g.Raw))}), consensus.GenesisTimestamp)
 	if err != nil {
 		t.Fatalf("ValidateChain(genesis): %v", err)
 	}
@@ -84,7 +84,7 @@ func TestNewBlock(t *testing.T) {
 	}
 	// What the miner makes, a peer decodes to the same block.
 	chain := []wire.Value{MustParse(t, genesisRaw), MustParse(t, string(b.Raw))}
-	blocks, err := consensus.ValidateChain(chain, ts)
+	blocks, err := consensus.ValidateChain(wire.Blocks(chain), ts)
 	if err != nil {
 		t.Fatalf("ValidateChain: %v", err)
 	}
@@ -178,7 +178,8 @@ func TestDecodeBlock(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			v := block(1)
 			tt.mutate(&v)
-			b, err := consensus.DecodeBlock(v, tt.now)
+			wb := wire.BlockOf(v)
+			b, err := consensus.DecodeBlock(&wb, tt.now)
 			if tt.want != nil {
 				MustRuleError(t, err, *tt.want)
 				return
@@ -199,11 +200,12 @@ func TestDecodeBlockKeepsExtraKeys(t *testing.T) {
 	plain := MustParse(t, `{"index": 2, "nonce": 5, "previous_hash": "x", "timestamp": 1.5, "transactions": [{"amount": 0.1, "recipient": "m", "sender": "master", "timestamp": 1.5, "note": "tx"}]}`)
 	extra := consensustest.Clone(plain)
 	consensustest.Set(&extra, "miner", wire.StringValue("학생"))
-	a, err := consensus.DecodeBlock(plain, 2)
+	wa, wb := wire.BlockOf(plain), wire.BlockOf(extra)
+	a, err := consensus.DecodeBlock(&wa, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := consensus.DecodeBlock(extra, 2)
+	b, err := consensus.DecodeBlock(&wb, 2)
 	if err != nil {
 		t.Fatal(err)
 	}

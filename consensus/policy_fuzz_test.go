@@ -92,7 +92,7 @@ func FuzzValidateChain(f *testing.F) {
 			return
 		}
 		chain[i] = mutated
-		blocks, err := consensus.ValidateChain(chain, referenceNow)
+		blocks, err := consensus.ValidateChain(wire.Blocks(chain), referenceNow)
 		if err != nil {
 			return
 		}

@@ -42,7 +42,7 @@ func MustReferenceChain(tb testing.TB) []wire.Value {
 
 func TestReferenceChain(t *testing.T) {
 	chain := MustReferenceChain(t)
-	blocks, err := consensus.ValidateChain(chain, referenceNow)
+	blocks, err := consensus.ValidateChain(wire.Blocks(chain), referenceNow)
 	if err != nil {
 		t.Fatalf("ValidateChain: %v", err)
 	}
@@ -80,7 +80,8 @@ func TestReferenceChain(t *testing.T) {
 		// One block at a time, as a streamed chain is checked.
 		c := consensus.ChainChecker{Now: referenceNow}
 		for i, v := range chain {
-			if _, err := c.Next(v); err != nil {
+			b := wire.BlockOf(v)
+			if _, err := c.Next(&b); err != nil {
 				t.Fatalf("block %d: %v", i+1, err)
 			}
 		}
@@ -93,7 +94,7 @@ func TestReferenceChain(t *testing.T) {
 		// Every prefix of a valid chain is valid: a node that has synced
 		// part of it holds a valid chain.
 		for n := 1; n <= len(chain); n++ {
-			if _, err := consensus.ValidateChain(chain[:n], referenceNow); err != nil {
+			if _, err := consensus.ValidateChain(wire.Blocks(chain[:n]), referenceNow); err != nil {
 				t.Fatalf("first %d blocks: %v", n, err)
 			}
 		}
@@ -144,7 +145,7 @@ func TestReferenceChainOneByteChanged(t *testing.T) {
 			if wire.Hash(chain[tt.block-1]) == before {
 				t.Fatalf("changing the %s left block %d as it was", tt.what, tt.block)
 			}
-			_, err := consensus.ValidateChain(chain, referenceNow)
+			_, err := consensus.ValidateChain(wire.Blocks(chain), referenceNow)
 			re := MustRuleError(t, err, tt.want)
 			if !strings.Contains(re.Description, tt.where) {
 				t.Fatalf("Description=%q, want it about %q", re.Description, tt.where)
@@ -342,7 +343,7 @@ func TestReferenceChainMutations(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			chain := tt.mutate(t, MustReferenceChain(t))
-			_, err := consensus.ValidateChain(chain, referenceNow)
+			_, err := consensus.ValidateChain(wire.Blocks(chain), referenceNow)
 			re := MustRuleError(t, err, tt.want)
 			if !strings.Contains(re.Description, tt.where) {
 				t.Fatalf("Description=%q, want it to mention %q", re.Description, tt.where)
@@ -390,13 +391,13 @@ func TestReferenceChainStillValid(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			chain := MustReferenceChain(t)
 			tt.mutate(chain)
-			if _, err := consensus.ValidateChain(chain, tt.now); err != nil {
+			if _, err := consensus.ValidateChain(wire.Blocks(chain), tt.now); err != nil {
 				t.Fatalf("ValidateChain: %v", err)
 			}
 		})
 	}
 	t.Run("ErrTimeTooNew/ClockThreeHoursBehind", func(t *testing.T) {
-		_, err := consensus.ValidateChain(MustReferenceChain(t), referenceNow-3*60*60)
+		_, err := consensus.ValidateChain(wire.Blocks(MustReferenceChain(t)), referenceNow-3*60*60)
 		MustRuleError(t, err, consensus.ErrTimeTooNew)
 	})
 }

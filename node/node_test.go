@@ -50,7 +50,7 @@ func MustChain(tb testing.TB, db *store.DB) []pybtc.Block {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	blocks, err := consensus.ValidateChain(values, float64(time.Now().Unix()))
+	blocks, err := consensus.ValidateChain(wire.Blocks(values), float64(time.Now().Unix()))
 	if err != nil {
 		tb.Fatalf("stored chain does not validate: %v", err)
 	}

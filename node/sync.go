@@ -94,14 +94,13 @@ func (n *Node) syncWith(ctx context.Context, u peer.URL) (bool, error) {
 	tip := n.Tip()
 	var br *branch
 	forked := false
-	ch, err := n.client.StreamChain(ctx, u, tip.Height+1, syncPage, func(v wire.Value) error {
+	ch, err := n.client.StreamChain(ctx, u, tip.Height+1, syncPage, func(b *wire.Block) error {
 		if br == nil {
 			// The first block tells what the answer is: a tutorial
 			// peer's whole chain, blocks on our tip, or blocks of a
 			// branch that left ours below it.
-			index, _ := v.Get("index")
-			first, _ := index.Num.Int64()
-			prev, _ := v.Get("previous_hash")
+			first, _ := b.Index.Int64()
+			prev := &b.PreviousHash
 			switch {
 			case first == 1:
 				br = n.newBranch(ctx, tip, 0, &consensus.ChainChecker{Now: n.now()})
@@ -113,7 +112,7 @@ func (n *Node) syncWith(ctx context.Context, u peer.URL) (bool, error) {
 				return errStop
 			}
 		}
-		return br.add(v)
+		return br.add(b)
 	})
 	if forked {
 		return n.reorgFrom(ctx, u, tip)
@@ -157,8 +156,8 @@ func (n *Node) newBranch(ctx context.Context, tip pybtc.ChainTip, fork int64, ch
 
 // add validates the next block of the branch and keeps it, unless the
 // branch grows beyond maxForkDepth blocks or Config.MaxBranchBytes.
-func (br *branch) add(v wire.Value) error {
-	b, err := br.checker.Next(v)
+func (br *branch) add(wb *wire.Block) error {
+	b, err := br.checker.Next(wb)
 	if err != nil {
 		return err
 	}
@@ -247,12 +246,12 @@ func (n *Node) reorgFrom(ctx context.Context, u peer.URL, tip pybtc.ChainTip) (b
 		// The fork is below the first of the peer's blocks whose
 		// previous_hash is ours but whose own hash is not.
 		h := since
-		_, err = n.client.StreamChain(ctx, u, since, tip.Height+2-since, func(v wire.Value) error {
+		_, err = n.client.StreamChain(ctx, u, since, tip.Height+2-since, func(b *wire.Block) error {
 			defer func() { h++ }()
-			if ours[h] == wire.Hash(v) {
+			if ours[h] == b.Hash {
 				return nil
 			}
-			prev, _ := v.Get("previous_hash")
+			prev := &b.PreviousHash
 			if prev.Kind == wire.String && prev.Str == ours[h-1] {
 				fork = h - 1
 			}

@@ -44,7 +44,7 @@ func (f *FakePeers) Register(context.Context, peer.URL, peer.URL) error         
 func (f *FakePeers) RelayTransaction(context.Context, peer.URL, []byte) error       { return nil }
 func (f *FakePeers) AnnounceBlock(context.Context, peer.URL, peer.URL, int64) error { return nil }
 
-func (f *FakePeers) StreamChain(_ context.Context, u peer.URL, since, limit int64, each func(wire.Value) error) (peer.Chain, error) {
+func (f *FakePeers) StreamChain(_ context.Context, u peer.URL, since, limit int64, each func(*wire.Block) error) (peer.Chain, error) {
 	f.mu.Lock()
 	f.fetches++
 	chain, ok := f.chains[u.String()]
@@ -65,8 +65,9 @@ func (f *FakePeers) StreamChain(_ context.Context, u peer.URL, since, limit int6
 		}
 		blocks = chain[from:to]
 	}
-	for _, b := range blocks {
-		if err := each(b); err != nil {
+	for _, v := range blocks {
+		b := wire.BlockOf(v)
+		if err := each(&b); err != nil {
 			return peer.Chain{}, err
 		}
 	}

@@ -194,9 +194,10 @@ func (c *Client) AnnounceBlock(ctx context.Context, peer, self URL, nonce int64)
 
 // Chain is a peer's answer to GET /chain.
 type Chain struct {
-	// Blocks are the blocks sent, each exactly as it came (extra keys
-	// and number spellings kept, so that it hashes as the peer hashed it).
-	Blocks []wire.Value
+	// Blocks are the blocks sent, each decoded once and kept exactly as
+	// it came (extra keys and number spellings kept, so that it hashes as
+	// the peer hashed it).
+	Blocks []wire.Block
 	// Length is the length of the peer's whole chain, whatever part of
 	// it was sent.
 	Length int64
@@ -217,9 +218,9 @@ type Chain struct {
 // consistent with it fails with ErrMalformed. It holds every block
 // parsed; StreamChain does not.
 func (c *Client) FetchChain(ctx context.Context, peer URL, since, limit int64) (Chain, error) {
-	var blocks []wire.Value
-	ch, err := c.StreamChain(ctx, peer, since, limit, func(v wire.Value) error {
-		blocks = append(blocks, v)
+	var blocks []wire.Block
+	ch, err := c.StreamChain(ctx, peer, since, limit, func(b *wire.Block) error {
+		blocks = append(blocks, *b)
 		return nil
 	})
 	if err != nil {
@@ -244,7 +245,7 @@ const maxBlockValues = 200_000
 // that turns out malformed: it must not act on them before StreamChain
 // returns without an error. An error from each ends the call and is
 // returned wrapped; the rest of the answer is not read.
-func (c *Client) StreamChain(ctx context.Context, peer URL, since, limit int64, each func(wire.Value) error) (Chain, error) {
+func (c *Client) StreamChain(ctx context.Context, peer URL, since, limit int64, each func(*wire.Block) error) (Chain, error) {
 	if since < 1 || limit < 0 {
 		return Chain{}, fmt.Errorf("fetch chain from %s: %w", peer,
 			pybtc.Errorf(pybtc.EINVALID, "since must be ≥ 1 and limit ≥ 0, not %d and %d", since, limit))
@@ -262,7 +263,7 @@ func (c *Client) StreamChain(ctx context.Context, peer URL, since, limit int64, 
 	return ch, nil
 }
 
-func (c *Client) streamChain(ctx context.Context, target string, since, limit int64, each func(wire.Value) error) (Chain, error) {
+func (c *Client) streamChain(ctx context.Context, target string, since, limit int64, each func(*wire.Block) error) (Chain, error) {
 	resp, err := c.send(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return Chain{}, err
@@ -303,7 +304,7 @@ func (e *eachError) Error() string { return e.err.Error() }
 // decodeChain checks the shape of a chain answer as it streams, handing
 // each block to each; the blocks' contents are the consensus rules'
 // business.
-func decodeChain(dec *json.Decoder, since int64, each func(wire.Value) error) (Chain, error) {
+func decodeChain(dec *json.Decoder, since int64, each func(*wire.Block) error) (Chain, error) {
 	tok, err := dec.Token()
 	if err == io.EOF {
 		return Chain{}, fmt.Errorf("%w: the answer is empty", ErrMalformed)
@@ -345,7 +346,7 @@ func decodeChain(dec *json.Decoder, since int64, each func(wire.Value) error) (C
 				if countValues(raw) > maxBlockValues {
 					return Chain{}, fmt.Errorf(`%w: "chain"[%d] has more than %d JSON values`, ErrTooLarge, sent, maxBlockValues)
 				}
-				b, err := wire.Parse(raw)
+				b, err := wire.ParseBlock(raw)
 				if err != nil {
 					return Chain{}, fmt.Errorf(`%w: "chain"[%d]: %v`, ErrMalformed, sent, err)
 				}
@@ -353,9 +354,8 @@ func decodeChain(dec *json.Decoder, since int64, each func(wire.Value) error) (C
 					return Chain{}, fmt.Errorf(`%w: "chain"[%d] is a JSON %s, not a block object`, ErrMalformed, sent, b.Kind)
 				}
 				if sent == 0 {
-					first, ok := b.Get("index")
-					index, isInt := first.Num.Int64()
-					if !ok || first.Kind != wire.Number || !isInt {
+					index, isInt := b.Index.Int64()
+					if !isInt {
 						return Chain{}, fmt.Errorf(`%w: the first block has no integer "index"`, ErrMalformed)
 					}
 					switch {
@@ -368,7 +368,7 @@ func decodeChain(dec *json.Decoder, since int64, each func(wire.Value) error) (C
 						return Chain{}, fmt.Errorf("%w: asked for blocks from %d, got blocks from %d", ErrMalformed, since, index)
 					}
 				}
-				if err := each(b); err != nil {
+				if err := each(&b); err != nil {
 					return Chain{}, &eachError{err}
 				}
 				sent++

@@ -628,7 +628,7 @@ func (n *chaosNet) checkTutorial() {
 		return
 	}
 	chain := chainOf(n.t, n.tutorial)
-	if _, err := consensus.ValidateChain(chain, float64(time.Now().Unix())); err != nil {
+	if _, err := consensus.ValidateChain(wire.Blocks(chain), float64(time.Now().Unix())); err != nil {
 		n.t.Errorf("the tutorial node's chain is not valid to pyBTC: %v", err)
 	}
 }

@@ -143,7 +143,7 @@ func checkAfterCrash(t *testing.T, path string, acked map[string]bool, round int
 	if err != nil {
 		t.Fatalf("round %d: read chain: %v", round, err)
 	}
-	blocks, err := consensus.ValidateChain(chain, float64(time.Now().Unix()+3600))
+	blocks, err := consensus.ValidateChain(wire.Blocks(chain), float64(time.Now().Unix()+3600))
 	if err != nil {
 		t.Fatalf("round %d: the stored chain of %d blocks does not validate: %v", round, len(chain), err)
 	}

@@ -274,7 +274,7 @@ func TestKillNineKeepsAcknowledgedTransactions(t *testing.T) {
 			t.Fatalf("acknowledged transaction %s is in the new block %d times, want 1", id, mined[id])
 		}
 	}
-	if _, err := consensus.ValidateChain(chain, float64(time.Now().Unix())); err != nil {
+	if _, err := consensus.ValidateChain(wire.Blocks(chain), float64(time.Now().Unix())); err != nil {
 		t.Fatalf("chain after restart does not validate: %v", err)
 	}
 }

@@ -252,7 +252,7 @@ func TestThreeNodes(t *testing.T) {
 				t.Fatalf("transaction %s mined %d times, want exactly 1", id, mined[id])
 			}
 		}
-		if _, err := consensus.ValidateChain(chainOf(t, urls[2]), float64(time.Now().Unix())); err != nil {
+		if _, err := consensus.ValidateChain(wire.Blocks(chainOf(t, urls[2])), float64(time.Now().Unix())); err != nil {
 			t.Fatalf("converged chain is invalid: %v", err)
 		}
 	})
@@ -426,7 +426,7 @@ func TestAutomineCompetes(t *testing.T) {
 		}
 		return false
 	})
-	if _, err := consensus.ValidateChain(chainOf(t, a.URL), float64(time.Now().Unix())); err != nil {
+	if _, err := consensus.ValidateChain(wire.Blocks(chainOf(t, a.URL)), float64(time.Now().Unix())); err != nil {
 		t.Fatalf("automined chain is invalid: %v", err)
 	}
 }

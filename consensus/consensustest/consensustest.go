@@ -209,7 +209,7 @@ func (g *Generator) ChainJSON(name string) []byte {
 // fails the test if it is invalid. It returns the decoded blocks.
 func (g *Generator) Accepted(name string) []pybtc.Block {
 	g.tb.Helper()
-	blocks, err := consensus.ValidateChain(g.Chain(name), g.Now)
+	blocks, err := consensus.ValidateChain(wire.Blocks(g.Chain(name)), g.Now)
 	if err != nil {
 		g.tb.Fatalf("chain to %s: %v, want it accepted", name, err)
 	}
@@ -220,7 +220,7 @@ func (g *Generator) Accepted(name string) []pybtc.Block {
 // fails the test unless it breaks the rule code.
 func (g *Generator) Rejected(name string, code consensus.ErrorCode) {
 	g.tb.Helper()
-	_, err := consensus.ValidateChain(g.Chain(name), g.Now)
+	_, err := consensus.ValidateChain(wire.Blocks(g.Chain(name)), g.Now)
 	if err == nil {
 		g.tb.Fatalf("chain to %s accepted, want %v", name, code)
 	}

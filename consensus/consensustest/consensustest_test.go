@@ -245,7 +245,7 @@ func TestChainJSON(t *testing.T) {
 		t.Fatalf("length=%s, want 3", length.Num.Text)
 	}
 	chain, _ := v.Get("chain")
-	if _, err := consensus.ValidateChain(chain.Arr, consensus.GenesisTimestamp+24*60*60); err != nil {
+	if _, err := consensus.ValidateChain(wire.Blocks(chain.Arr), consensus.GenesisTimestamp+24*60*60); err != nil {
 		t.Fatalf("ValidateChain(ChainJSON chain): %v", err)
 	}
 }
