@@ -95,7 +95,11 @@ func (s *Server) handleNewTransaction(c echo.Context) error {
 		s.metrics.countSubmission("api", node.Accepted{}, err)
 		return err
 	}
-	acc, err := s.Node.SubmitTransaction(c.Request().Context(), body)
+	var acc node.Accepted
+	t, err := consensus.ReadTransaction(body)
+	if err == nil {
+		acc, err = s.Node.SubmitTransaction(c.Request().Context(), t)
+	}
 	s.metrics.countSubmission("api", acc, err)
 	if err != nil {
 		return err

@@ -58,7 +58,11 @@ func MustChain(tb testing.TB, db *store.DB) []pybtc.Block {
 }
 
 func submit(ctx context.Context, n *node.Node, sender, recipient, amount string) (node.Accepted, error) {
-	return n.SubmitTransaction(ctx, []byte(fmt.Sprintf(`{"sender": %q, "recipient": %q, "amount": %s}`, sender, recipient, amount)))
+	t, err := consensus.ReadTransaction([]byte(fmt.Sprintf(`{"sender": %q, "recipient": %q, "amount": %s}`, sender, recipient, amount)))
+	if err != nil {
+		return node.Accepted{}, err
+	}
+	return n.SubmitTransaction(ctx, t)
 }
 
 // TestConcurrentMineNeverDuplicates mines from several goroutines while

@@ -130,18 +130,18 @@ func TestSyncReorg(t *testing.T) {
 	if _, err := n.Mine(ctx, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	orphan, err := n.SubmitTransaction(ctx, []byte(`{"sender": "alice", "recipient": "carol", "amount": 0.05}`))
+	orphan, err := n.SubmitTransaction(ctx, MustReadTransaction(t, `{"sender": "alice", "recipient": "carol", "amount": 0.05}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	confirmed, err := n.SubmitTransaction(ctx, []byte(`{"sender": "bob", "recipient": "dave", "amount": 1}`))
+	confirmed, err := n.SubmitTransaction(ctx, MustReadTransaction(t, `{"sender": "bob", "recipient": "dave", "amount": 1}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := n.Mine(ctx, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	stillPending, err := n.SubmitTransaction(ctx, []byte(`{"sender": "erin", "recipient": "frank", "amount": 2}`))
+	stillPending, err := n.SubmitTransaction(ctx, MustReadTransaction(t, `{"sender": "erin", "recipient": "frank", "amount": 2}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,4 +274,14 @@ func pendingIDs(tb testing.TB, db *store.DB) map[string]bool {
 		ids[tx.ID] = true
 	}
 	return ids
+}
+
+// MustReadTransaction reads body as POST /transactions/new does.
+func MustReadTransaction(tb testing.TB, body string) wire.Transaction {
+	tb.Helper()
+	t, err := consensus.ReadTransaction([]byte(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return t
 }
