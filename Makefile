@@ -44,7 +44,7 @@ lint:
 # report its own deadline as a failure (go.dev/issue/75804, fixed in 1.27).
 FUZZTIME ?= 200000x
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzCanonical$$' -fuzztime $(FUZZTIME) ./consensus
+	$(GO) test -run '^$$' -fuzz '^FuzzCanonical$$' -fuzztime $(FUZZTIME) ./wire
 	$(GO) test -run '^$$' -fuzz '^FuzzParseNewTransaction$$' -fuzztime $(FUZZTIME) ./consensus
 	$(GO) test -run '^$$' -fuzz '^FuzzValidateChain$$' -fuzztime $(FUZZTIME) ./consensus
 	$(GO) test -run '^$$' -fuzz '^FuzzParseURL$$' -fuzztime $(FUZZTIME) ./peer

@@ -15,6 +15,7 @@ import (
 	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/store"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // Env is a node wired as in production, on a temporary database, whose
@@ -140,12 +141,12 @@ func TestChain(t *testing.T) {
 	e.MustMine(t)
 	e.MustMine(t)
 	t.Run("Validates", func(t *testing.T) {
-		v, err := consensus.Parse(e.Do(t, "GET", "/chain", "").Body.Bytes())
+		v, err := wire.Parse(e.Do(t, "GET", "/chain", "").Body.Bytes())
 		if err != nil {
 			t.Fatal(err)
 		}
 		chain, _ := v.Get("chain")
-		if _, err := consensus.ValidateChain(chain.Arr, 1e12); err != nil {
+		if _, err := consensus.ValidateChain(wire.Blocks(chain.Arr), 1e12); err != nil {
 			t.Fatalf("served chain does not validate: %v", err)
 		}
 		if got, want := len(chain.Arr), 3; got != want {
@@ -153,7 +154,7 @@ func TestChain(t *testing.T) {
 		}
 	})
 	t.Run("Since", func(t *testing.T) {
-		v, err := consensus.Parse(e.Do(t, "GET", "/chain?since=3", "").Body.Bytes())
+		v, err := wire.Parse(e.Do(t, "GET", "/chain?since=3", "").Body.Bytes())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/store"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // pageCount reads how many pages the database file at path holds.
@@ -95,12 +96,12 @@ func TestFullDisk(t *testing.T) {
 		t.Fatalf("%d pending after the full disk, want the %d acknowledged", n, len(acked))
 	}
 	e.MustMine(t)
-	v, err := consensus.Parse(e.Do(t, "GET", "/chain", "").Body.Bytes())
+	v, err := wire.Parse(e.Do(t, "GET", "/chain", "").Body.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
 	chain, _ := v.Get("chain")
-	if _, err := consensus.ValidateChain(chain.Arr, 1e12); err != nil {
+	if _, err := consensus.ValidateChain(wire.Blocks(chain.Arr), 1e12); err != nil {
 		t.Fatalf("chain after the full disk: %v", err)
 	}
 	e.MustPost(t, "alice", "bob", "1")

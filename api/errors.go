@@ -10,8 +10,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pybtc/pybtc"
-	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/refusal"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // statusOf maps application error codes to HTTP statuses.
@@ -36,7 +36,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.NoContent(status)
 		return
 	}
-	writeJSON(c, status, consensus.ObjectValue(consensus.Member{Key: "message", Value: consensus.StringValue(message)}))
+	writeJSON(c, status, wire.ObjectValue(wire.Member{Key: "message", Value: wire.StringValue(message)}))
 }
 
 // jsonErrors answers the errors of a group of JSON routes as JSON, whatever
@@ -101,8 +101,8 @@ func (s *Server) describe(err error, c echo.Context) (int, string) {
 
 // writeJSON answers v as Flask's jsonify does: sorted keys, compact
 // separators, non-ASCII escaped, a trailing newline.
-func writeJSON(c echo.Context, status int, v consensus.Value) error {
-	buf := consensus.AppendCompact(make([]byte, 0, 256), v)
+func writeJSON(c echo.Context, status int, v wire.Value) error {
+	buf := wire.AppendCompact(make([]byte, 0, 256), v)
 	buf = append(buf, '\n')
 	return c.Blob(status, echo.MIMEApplicationJSON, buf)
 }

@@ -8,8 +8,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pybtc/pybtc"
-	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/peer"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // handleRegister handles "POST /nodes/register": {"nodes": "http://host:port"}
@@ -19,18 +19,18 @@ func (s *Server) handleRegister(c echo.Context) error {
 	if err != nil {
 		return bodyError(err)
 	}
-	v, err := consensus.Parse(body)
-	if err != nil || v.Kind != consensus.Object {
+	v, err := wire.Parse(body)
+	if err != nil || v.Kind != wire.Object {
 		return pybtc.Errorf(pybtc.EINVALID, "Error: Please supply a valid list of nodes: the body must be a JSON object with nodes")
 	}
 	nodes, ok := v.Get("nodes")
 	var urls []string
 	switch {
-	case ok && nodes.Kind == consensus.String:
+	case ok && nodes.Kind == wire.String:
 		urls = []string{nodes.Str}
-	case ok && nodes.Kind == consensus.Array && len(nodes.Arr) > 0:
+	case ok && nodes.Kind == wire.Array && len(nodes.Arr) > 0:
 		for _, n := range nodes.Arr {
-			if n.Kind != consensus.String {
+			if n.Kind != wire.String {
 				return pybtc.Errorf(pybtc.EINVALID, "Error: Please supply a valid list of nodes: nodes must hold URL strings")
 			}
 			urls = append(urls, n.Str)
@@ -46,13 +46,13 @@ func (s *Server) handleRegister(c echo.Context) error {
 	if reg.Added == 0 {
 		message = "Already Registered Node"
 	}
-	total := make([]consensus.Value, len(reg.Total))
+	total := make([]wire.Value, len(reg.Total))
 	for i, t := range reg.Total {
-		total[i] = consensus.StringValue(t)
+		total[i] = wire.StringValue(t)
 	}
-	return writeJSON(c, http.StatusCreated, consensus.ObjectValue(
-		consensus.Member{Key: "message", Value: consensus.StringValue(message)},
-		consensus.Member{Key: "total_nodes", Value: consensus.ArrayValue(total...)},
+	return writeJSON(c, http.StatusCreated, wire.ObjectValue(
+		wire.Member{Key: "message", Value: wire.StringValue(message)},
+		wire.Member{Key: "total_nodes", Value: wire.ArrayValue(total...)},
 	))
 }
 
@@ -70,12 +70,12 @@ func (s *Server) handleRemove(c echo.Context) error {
 	if err != nil {
 		return bodyError(err)
 	}
-	v, err := consensus.Parse(body)
-	if err != nil || v.Kind != consensus.Object {
+	v, err := wire.Parse(body)
+	if err != nil || v.Kind != wire.Object {
 		return pybtc.Errorf(pybtc.EINVALID, "the body must be a JSON object with nodes")
 	}
 	nodes, ok := v.Get("nodes")
-	if !ok || nodes.Kind != consensus.String {
+	if !ok || nodes.Kind != wire.String {
 		return pybtc.Errorf(pybtc.EINVALID, "nodes must be the URL of a peer, like http://127.0.0.1:5001")
 	}
 	remover, ok := s.Node.(peerRemover)
@@ -89,15 +89,15 @@ func (s *Server) handleRemove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	total := make([]consensus.Value, 0, len(peers))
+	total := make([]wire.Value, 0, len(peers))
 	for _, p := range peers {
 		if u, err := peer.ParseURL(p.URL); err == nil {
-			total = append(total, consensus.StringValue(u.Netloc()))
+			total = append(total, wire.StringValue(u.Netloc()))
 		}
 	}
-	return writeJSON(c, http.StatusOK, consensus.ObjectValue(
-		consensus.Member{Key: "message", Value: consensus.StringValue("Node removed")},
-		consensus.Member{Key: "total_nodes", Value: consensus.ArrayValue(total...)},
+	return writeJSON(c, http.StatusOK, wire.ObjectValue(
+		wire.Member{Key: "message", Value: wire.StringValue("Node removed")},
+		wire.Member{Key: "total_nodes", Value: wire.ArrayValue(total...)},
 	))
 }
 
@@ -112,12 +112,12 @@ func (s *Server) handleResolve(c echo.Context) error {
 	}
 	miner := ""
 	if len(body) > 0 {
-		v, err := consensus.Parse(body)
-		if err != nil || v.Kind != consensus.Object {
+		v, err := wire.Parse(body)
+		if err != nil || v.Kind != wire.Object {
 			return pybtc.Errorf(pybtc.EINVALID, "the body must be a JSON object with miner_node")
 		}
 		m, ok := v.Get("miner_node")
-		if !ok || m.Kind != consensus.String {
+		if !ok || m.Kind != wire.String {
 			return pybtc.Errorf(pybtc.EINVALID, "missing values: miner_node must be the URL of the node that mined")
 		}
 		miner = m.Str
@@ -131,10 +131,10 @@ func (s *Server) handleResolve(c echo.Context) error {
 		message = "Our chain was replaced"
 	}
 	tip := s.Node.Tip()
-	return writeJSON(c, http.StatusOK, consensus.ObjectValue(
-		consensus.Member{Key: "message", Value: consensus.StringValue(message)},
-		consensus.Member{Key: "length", Value: consensus.IntValue(tip.Height)},
-		consensus.Member{Key: "tip", Value: consensus.StringValue(tip.Hash)},
+	return writeJSON(c, http.StatusOK, wire.ObjectValue(
+		wire.Member{Key: "message", Value: wire.StringValue(message)},
+		wire.Member{Key: "length", Value: wire.IntValue(tip.Height)},
+		wire.Member{Key: "tip", Value: wire.StringValue(tip.Hash)},
 	))
 }
 
@@ -145,29 +145,29 @@ func (s *Server) handlePeers(c echo.Context) error {
 		return err
 	}
 	now := s.now()
-	list := make([]consensus.Value, len(peers))
+	list := make([]wire.Value, len(peers))
 	for i, p := range peers {
-		list[i] = consensus.ObjectValue(
-			consensus.Member{Key: "url", Value: consensus.StringValue(p.URL)},
-			consensus.Member{Key: "state", Value: consensus.StringValue(string(p.State(now)))},
-			consensus.Member{Key: "added_at", Value: consensus.FloatValue(p.AddedAt)},
-			consensus.Member{Key: "last_success", Value: optionalTime(p.LastSuccess)},
-			consensus.Member{Key: "last_failure", Value: optionalTime(p.LastFailure)},
-			consensus.Member{Key: "failures", Value: consensus.IntValue(int64(p.Failures))},
-			consensus.Member{Key: "retry_at", Value: optionalTime(p.RetryAt)},
-			consensus.Member{Key: "last_error", Value: consensus.StringValue(p.LastError)},
-			consensus.Member{Key: "failing_since", Value: optionalTime(p.FailingSince)},
+		list[i] = wire.ObjectValue(
+			wire.Member{Key: "url", Value: wire.StringValue(p.URL)},
+			wire.Member{Key: "state", Value: wire.StringValue(string(p.State(now)))},
+			wire.Member{Key: "added_at", Value: wire.FloatValue(p.AddedAt)},
+			wire.Member{Key: "last_success", Value: optionalTime(p.LastSuccess)},
+			wire.Member{Key: "last_failure", Value: optionalTime(p.LastFailure)},
+			wire.Member{Key: "failures", Value: wire.IntValue(int64(p.Failures))},
+			wire.Member{Key: "retry_at", Value: optionalTime(p.RetryAt)},
+			wire.Member{Key: "last_error", Value: wire.StringValue(p.LastError)},
+			wire.Member{Key: "failing_since", Value: optionalTime(p.FailingSince)},
 		)
 	}
-	return writeJSON(c, http.StatusOK, consensus.ObjectValue(
-		consensus.Member{Key: "nodes", Value: consensus.ArrayValue(list...)},
-		consensus.Member{Key: "length", Value: consensus.IntValue(int64(len(peers)))},
+	return writeJSON(c, http.StatusOK, wire.ObjectValue(
+		wire.Member{Key: "nodes", Value: wire.ArrayValue(list...)},
+		wire.Member{Key: "length", Value: wire.IntValue(int64(len(peers)))},
 	))
 }
 
-func optionalTime(t float64) consensus.Value {
+func optionalTime(t float64) wire.Value {
 	if t == 0 {
-		return consensus.Value{Kind: consensus.Null}
+		return wire.Value{Kind: wire.Null}
 	}
-	return consensus.FloatValue(t)
+	return wire.FloatValue(t)
 }

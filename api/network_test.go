@@ -8,9 +8,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/peer"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // RecordingClient is a peer client that records registrations and answers
@@ -46,7 +46,7 @@ func (c *RecordingClient) Relayed() []string {
 }
 
 func (c *RecordingClient) AnnounceBlock(context.Context, peer.URL, peer.URL, int64) error { return nil }
-func (c *RecordingClient) StreamChain(context.Context, peer.URL, int64, int64, func(consensus.Value) error) (peer.Chain, error) {
+func (c *RecordingClient) StreamChain(context.Context, peer.URL, int64, int64, func(*wire.Block) error) (peer.Chain, error) {
 	if c.Reachable {
 		return peer.Chain{Length: 1}, nil
 	}

@@ -18,8 +18,8 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/pybtc/pybtc"
-	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/views"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // Page is what every HTML page is rendered with: the frame's values and the
@@ -98,7 +98,7 @@ var templateFuncs = template.FuncMap{
 	"clip":    clip,
 	"utc":     func(ts float64) string { return timeOf(ts).UTC().Format("2006-01-02 15:04:05 UTC") },
 	"iso":     func(ts float64) string { return timeOf(ts).UTC().Format(time.RFC3339) },
-	"raw":     func(ts float64) string { return consensus.FormatFloat(ts) },
+	"raw":     func(ts float64) string { return wire.FormatFloat(ts) },
 	"amount":  func(a fmt.Stringer) string { return a.String() }, // a pybtc.Amount or a pybtc.Sum
 	"sat":     func(a pybtc.Amount) int64 { return int64(a) },
 	"addrURL": addressURL,

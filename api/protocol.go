@@ -15,6 +15,7 @@ import (
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/node"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // welcome is the tutorial's GET / text, kept word for word.
@@ -94,14 +95,18 @@ func (s *Server) handleNewTransaction(c echo.Context) error {
 		s.metrics.countSubmission("api", node.Accepted{}, err)
 		return err
 	}
-	acc, err := s.Node.SubmitTransaction(c.Request().Context(), body)
+	var acc node.Accepted
+	t, err := consensus.ReadTransaction(body)
+	if err == nil {
+		acc, err = s.Node.SubmitTransaction(c.Request().Context(), t)
+	}
 	s.metrics.countSubmission("api", acc, err)
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusCreated, consensus.ObjectValue(
-		consensus.Member{Key: "message", Value: consensus.StringValue(fmt.Sprintf("Transaction will be added to Block {%d}", acc.Block))},
-		consensus.Member{Key: "transaction_id", Value: consensus.StringValue(acc.Transaction.ID)},
+	return writeJSON(c, http.StatusCreated, wire.ObjectValue(
+		wire.Member{Key: "message", Value: wire.StringValue(fmt.Sprintf("Transaction will be added to Block {%d}", acc.Block))},
+		wire.Member{Key: "transaction_id", Value: wire.StringValue(acc.Transaction.ID)},
 	))
 }
 
@@ -118,17 +123,17 @@ func (s *Server) handleMine(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := consensus.Parse(b.Raw)
+	v, err := wire.Parse(b.Raw)
 	if err != nil {
 		return fmt.Errorf("mine: reread block %d: %w", b.Index, err)
 	}
-	members := []consensus.Member{{Key: "message", Value: consensus.StringValue("new block found")}}
+	members := []wire.Member{{Key: "message", Value: wire.StringValue("new block found")}}
 	for _, key := range []string{"index", "transactions", "nonce", "previous_hash"} {
 		f, _ := v.Get(key)
-		members = append(members, consensus.Member{Key: key, Value: f})
+		members = append(members, wire.Member{Key: key, Value: f})
 	}
-	members = append(members, consensus.Member{Key: "hash", Value: consensus.StringValue(b.Hash)})
-	return writeJSON(c, http.StatusOK, consensus.ObjectValue(members...))
+	members = append(members, wire.Member{Key: "hash", Value: wire.StringValue(b.Hash)})
+	return writeJSON(c, http.StatusOK, wire.ObjectValue(members...))
 }
 
 // queryInt reads an integer query parameter within [lo, hi]; absent, it is

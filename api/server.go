@@ -14,6 +14,7 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/node"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // MaxBodyBytes bounds a request body: a transaction is a few hundred bytes,
@@ -30,9 +31,9 @@ type ChainReader interface {
 
 // NodeService is what the protocol routes ask of the node.
 type NodeService interface {
-	// SubmitTransaction applies the policy and commits the transaction;
-	// EINVALID with a message for people when refused.
-	SubmitTransaction(ctx context.Context, body []byte) (node.Accepted, error)
+	// SubmitTransaction applies the policy to a transaction, as read, and
+	// commits it; EINVALID with a reason when refused.
+	SubmitTransaction(ctx context.Context, t wire.Transaction) (node.Accepted, error)
 	// Mine makes, stores and returns one block paying miner (empty: the
 	// node's own address).
 	Mine(ctx context.Context, miner string) (pybtc.Block, error)

@@ -3,6 +3,7 @@ package api
 import (
 	"crypto/hmac"
 	"encoding/base64"
+	"errors"
 	"html/template"
 	"net/http"
 	"regexp"
@@ -12,9 +13,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pybtc/pybtc"
-	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/refusal"
 	"github.com/pybtc/pybtc/views/qr"
+	"github.com/pybtc/pybtc/wire"
 )
 
 const walletSection = "Wallet"
@@ -140,22 +142,29 @@ func (s *Server) handleLogout(c echo.Context) error {
 // text can never become JSON of another shape.
 var amountPattern = regexp.MustCompile(`^(0|[1-9][0-9]*)(\.[0-9]+)?$`)
 
-// sendBody is the new transaction the send form asks for, as the body of
-// POST /transactions/new. An amount left empty is left out, so that the
-// node refuses it as missing.
-func sendBody(from string, f sendForm) []byte {
-	body := consensus.AppendString([]byte(`{"sender": `), from)
-	body = append(body, `, "recipient": `...)
-	body = consensus.AppendString(body, f.Recipient)
+// sendTransaction is the new transaction the send form asks for, as the
+// node reads a POST /transactions/new. An amount left empty is left out, so
+// that the node refuses it as missing; a number JSON cannot hold (too many
+// digits) is refused as the node refuses such a body.
+func sendTransaction(from string, f sendForm) (wire.Transaction, error) {
+	t := wire.Transaction{Kind: wire.Object, Sender: wire.StringField(from), Recipient: wire.StringField(f.Recipient)}
 	switch {
 	case f.Amount == "":
 	case amountPattern.MatchString(f.Amount):
-		body = append(body, `, "amount": `+f.Amount...)
+		amount, err := wire.NumberField(f.Amount)
+		if err != nil {
+			detail := err.Error()
+			var se *wire.SyntaxError
+			if errors.As(err, &se) {
+				detail = se.Msg
+			}
+			return t, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBadJSON, pybtc.Args{Field: "amount", Detail: detail})
+		}
+		t.Amount = amount
 	default:
-		body = append(body, `, "amount": `...)
-		body = consensus.AppendString(body, f.Amount)
+		t.Amount = wire.StringField(f.Amount)
 	}
-	return append(body, '}')
+	return t, nil
 }
 
 // handleSend handles "POST /wallet/send": the logged-in address sends
@@ -179,7 +188,11 @@ func (s *Server) handleSend(c echo.Context) error {
 		f.Field, f.Error = "recipient", p.T("You cannot send coins to your own address.")
 		return s.renderWallet(c, p, address, http.StatusBadRequest, f)
 	}
-	acc, err := s.Node.SubmitTransaction(c.Request().Context(), sendBody(address, f))
+	var acc node.Accepted
+	t, err := sendTransaction(address, f)
+	if err == nil {
+		acc, err = s.Node.SubmitTransaction(c.Request().Context(), t)
+	}
 	s.metrics.countSubmission("wallet", acc, err)
 	if e, ok := refusal.Of(err); ok && e.Reason != "" && e.Code != pybtc.EINTERNAL {
 		f.Field, f.Error = "amount", refusal.Sentence(p.Lang, e)

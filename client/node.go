@@ -10,7 +10,7 @@ import (
 	"strconv"
 
 	"github.com/pybtc/pybtc/api/apijson"
-	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // Status is GET /api/status: where the node's chain, mempool and peers
@@ -93,7 +93,7 @@ func (c *Client) Chain(ctx context.Context, since, limit int64) (*Chain, error) 
 	// Read with the consensus parser, not encoding/json: the hash is over
 	// the block's canonical JSON with numbers as written, and the genesis
 	// block's previous_hash is the number 1, not a string.
-	v, err := consensus.Parse(raw)
+	v, err := wire.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: parse chain: %w", path, err)
 	}
@@ -109,11 +109,11 @@ func (c *Client) Chain(ctx context.Context, since, limit int64) (*Chain, error) 
 
 // chainBlockOf reads the fields of a block, leaving those of another type
 // zero: describing a chain does not need it valid.
-func chainBlockOf(b consensus.Value) ChainBlock {
+func chainBlockOf(b wire.Value) ChainBlock {
 	out := ChainBlock{
 		PreviousHash: text(field(b, "previous_hash")),
 		Timestamp:    field(b, "timestamp").Num.Float,
-		Hash:         consensus.Hash(b),
+		Hash:         wire.Hash(b),
 	}
 	out.Index, _ = field(b, "index").Num.Int64()
 	out.Nonce, _ = field(b, "nonce").Num.Int64()
@@ -128,14 +128,14 @@ func chainBlockOf(b consensus.Value) ChainBlock {
 	return out
 }
 
-func field(v consensus.Value, key string) consensus.Value {
+func field(v wire.Value, key string) wire.Value {
 	f, _ := v.Get(key)
 	return f
 }
 
 // text is a string's value or a number's text.
-func text(v consensus.Value) string {
-	if v.Kind == consensus.Number {
+func text(v wire.Value) string {
+	if v.Kind == wire.Number {
 		return v.Num.Text
 	}
 	return v.Str

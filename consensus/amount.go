@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // MaxTransferAmount is the largest amount a new transaction may carry, in
@@ -18,7 +19,7 @@ var satsPerCoin = big.NewRat(int64(pybtc.Coin), 1)
 // nearest satoshi); ok is false when it does not fit an int64 of satoshis.
 // The conversion works on the number's decimal text, so 0.1 is exactly
 // 10,000,000 satoshis and sums never drift as float sums do.
-func AmountOf(n Num) (amount pybtc.Amount, exact, ok bool) {
+func AmountOf(n wire.Num) (amount pybtc.Amount, exact, ok bool) {
 	if sats, done := decimalSatoshis(n.Text); done {
 		return pybtc.Amount(sats), true, true
 	}

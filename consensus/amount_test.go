@@ -5,12 +5,13 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // MustParse parses s or fails the test.
-func MustParse(tb testing.TB, s string) consensus.Value {
+func MustParse(tb testing.TB, s string) wire.Value {
 	tb.Helper()
-	v, err := consensus.Parse([]byte(s))
+	v, err := wire.Parse([]byte(s))
 	if err != nil {
 		tb.Fatalf("Parse(%q): %v", s, err)
 	}

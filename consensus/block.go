@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // Consensus parameters.
@@ -39,55 +40,47 @@ const (
 
 // Genesis returns pyBTC's genesis block.
 func Genesis() pybtc.Block {
-	v := ObjectValue(
-		Member{keyIndex, IntValue(1)},
-		Member{keyTimestamp, FloatValue(GenesisTimestamp)},
-		Member{keyTransactions, ArrayValue()},
-		Member{keyNonce, IntValue(GenesisNonce)},
-		Member{keyPreviousHash, IntValue(1)},
-	)
+	hash, raw, _ := wire.EncodeBlock(1, GenesisTimestamp, nil, GenesisNonce, wire.IntField(1))
 	return pybtc.Block{
 		Index:        1,
 		Timestamp:    GenesisTimestamp,
 		Nonce:        GenesisNonce,
 		PreviousHash: "1",
-		Hash:         Hash(v),
+		Hash:         hash,
 		Transactions: []pybtc.Transaction{},
-		Raw:          AppendCompact(nil, v),
+		Raw:          raw,
 	}
 }
 
 // NewBlock assembles a block as a pyBTC miner makes it: exactly the five
 // tutorial keys, txs as they came (their Raw JSON), coinbase last.
 func NewBlock(index int64, timestamp float64, txs []pybtc.Transaction, nonce int64, previousHash string) (pybtc.Block, error) {
-	values := make([]Value, len(txs))
+	raws := make([][]byte, len(txs))
 	for i, t := range txs {
-		v, err := Parse(t.Raw)
-		if err != nil {
-			return pybtc.Block{}, ruleError(ErrBadTransaction, "transaction %s: %v", t.ID, err)
-		}
-		values[i] = v
+		raws[i] = t.Raw
 	}
-	v := ObjectValue(
-		Member{keyIndex, IntValue(index)},
-		Member{keyTimestamp, FloatValue(timestamp)},
-		Member{keyTransactions, Value{Kind: Array, Arr: values}},
-		Member{keyNonce, IntValue(nonce)},
-		Member{keyPreviousHash, StringValue(previousHash)},
-	)
+	hash, raw, err := wire.EncodeBlock(index, timestamp, raws, nonce, wire.StringField(previousHash))
+	if err != nil {
+		for _, t := range txs {
+			if _, terr := wire.ParseTransaction(t.Raw); terr != nil {
+				return pybtc.Block{}, ruleError(ErrBadTransaction, "transaction %s: %v", t.ID, terr)
+			}
+		}
+		return pybtc.Block{}, ruleError(ErrBadTransaction, "%v", err)
+	}
 	return pybtc.Block{
 		Index:        index,
 		Timestamp:    timestamp,
 		Nonce:        nonce,
 		PreviousHash: previousHash,
-		Hash:         Hash(v),
+		Hash:         hash,
 		Transactions: txs,
-		Raw:          AppendCompact(nil, v),
+		Raw:          raw,
 	}, nil
 }
 
-// DecodeBlock turns a block received as JSON into a pybtc.Block and checks
-// everything the block says about itself:
+// DecodeBlock checks everything the block wb, as read, says about itself,
+// and returns it as a pybtc.Block:
 //
 //   - it is an object with an integer index ≥ 1, a finite number timestamp,
 //     a list of transactions, an integer nonce within ±MaxNonce, and a
@@ -100,51 +93,51 @@ func NewBlock(index int64, timestamp float64, txs []pybtc.Transaction, nonce int
 //
 // Keys it does not know are kept: they are part of the hash. Block 1 is
 // checked against the genesis rules by ValidateChain, not here.
-func DecodeBlock(v Value, now float64) (pybtc.Block, error) {
-	if v.Kind != Object {
+func DecodeBlock(wb *wire.Block, now float64) (pybtc.Block, error) {
+	if wb.Kind != wire.Object {
 		return pybtc.Block{}, ruleError(ErrMalformed, "block is not a JSON object")
 	}
 	var b pybtc.Block
 	var ok bool
-	if b.Index, ok = intField(v, keyIndex); !ok || b.Index < 1 {
+	if b.Index, ok = wb.Index.Int64(); !ok || b.Index < 1 {
 		return pybtc.Block{}, ruleError(ErrMalformed, "block index must be an integer ≥ 1")
 	}
-	if b.Timestamp, ok = finiteField(v, keyTimestamp); !ok {
+	if b.Timestamp, ok = finite(&wb.Timestamp); !ok {
 		return pybtc.Block{}, ruleError(ErrMalformed, "block %d: timestamp must be a finite number", b.Index)
 	}
 	if b.Timestamp > now+MaxFutureDrift {
-		return pybtc.Block{}, ruleError(ErrTimeTooNew, "block %d: timestamp %s is more than 2 hours ahead", b.Index, FormatFloat(b.Timestamp))
+		return pybtc.Block{}, ruleError(ErrTimeTooNew, "block %d: timestamp %s is more than 2 hours ahead", b.Index, wire.FormatFloat(b.Timestamp))
 	}
-	if b.Nonce, ok = intField(v, keyNonce); !ok || b.Nonce > MaxNonce || b.Nonce < -MaxNonce {
+	if b.Nonce, ok = wb.Nonce.Int64(); !ok || b.Nonce > MaxNonce || b.Nonce < -MaxNonce {
 		return pybtc.Block{}, ruleError(ErrMalformed, "block %d: nonce must be an integer within ±2^62", b.Index)
 	}
-	prev, ok := v.Get(keyPreviousHash)
+	prev := &wb.PreviousHash
 	switch {
-	case ok && prev.Kind == String:
+	case prev.Kind == wire.String:
 		b.PreviousHash = prev.Str
-	case ok && prev.Kind == Number && prev.Num.IsInt && b.Index == 1:
+	case prev.Present && prev.Kind == wire.Number && prev.Num.IsInt && b.Index == 1:
 		b.PreviousHash = prev.Num.Text
 	default:
 		return pybtc.Block{}, ruleError(ErrMalformed, "block %d: previous_hash must be a string", b.Index)
 	}
-	list, ok := v.Get(keyTransactions)
-	if !ok || list.Kind != Array {
+	if wb.TransactionsKind != wire.Array {
 		return pybtc.Block{}, ruleError(ErrMalformed, "block %d: transactions must be a list", b.Index)
 	}
-	if len(list.Arr) > MaxBlockTransactions {
-		return pybtc.Block{}, ruleError(ErrTooManyTransactions, "block %d: %d transactions, at most %d allowed", b.Index, len(list.Arr), MaxBlockTransactions)
+	if len(wb.Transactions) > MaxBlockTransactions {
+		return pybtc.Block{}, ruleError(ErrTooManyTransactions, "block %d: %d transactions, at most %d allowed", b.Index, len(wb.Transactions), MaxBlockTransactions)
 	}
-	b.Transactions = make([]pybtc.Transaction, len(list.Arr))
-	for i, tv := range list.Arr {
-		t, err := decodeTransaction(tv, now)
+	b.Transactions = make([]pybtc.Transaction, len(wb.Transactions))
+	for i := range wb.Transactions {
+		wt := &wb.Transactions[i]
+		t, err := decodeTransaction(wt, now)
 		if err != nil {
 			return pybtc.Block{}, ruleError(err.Code, "block %d transaction %d: %s", b.Index, i, err.Description)
 		}
-		isLast := i == len(list.Arr)-1
+		isLast := i == len(wb.Transactions)-1
 		if t.Sender == pybtc.CoinbaseSender && !isLast {
 			return pybtc.Block{}, ruleError(ErrBadCoinbase, "block %d transaction %d: only the last transaction may be sent by master", b.Index, i)
 		}
-		if isLast && b.Index > 1 && !isCoinbase(tv, t) {
+		if isLast && b.Index > 1 && !isCoinbase(wt, t) {
 			return pybtc.Block{}, ruleError(ErrBadCoinbase, "block %d: the last transaction must be the coinbase: 0.1 from master", b.Index)
 		}
 		b.Transactions[i] = t
@@ -152,68 +145,59 @@ func DecodeBlock(v Value, now float64) (pybtc.Block, error) {
 	if b.Index > 1 && len(b.Transactions) == 0 {
 		return pybtc.Block{}, ruleError(ErrBadCoinbase, "block %d has no coinbase", b.Index)
 	}
-	b.Hash = Hash(v)
-	b.Raw = AppendCompact(nil, v)
+	b.Hash = wb.Hash
+	b.Raw = wb.Raw
 	return b, nil
 }
 
-func isCoinbase(v Value, t pybtc.Transaction) bool {
-	amount, _ := v.Get(keyAmount)
-	return t.Sender == pybtc.CoinbaseSender && amount.Num.Float == 0.1
+func isCoinbase(wt *wire.Transaction, t pybtc.Transaction) bool {
+	return t.Sender == pybtc.CoinbaseSender && wt.Amount.Num.Float == 0.1
 }
 
 // decodeTransaction checks one transaction of a block: string sender and
-// recipient (valid UTF-8 by construction of Parse), a finite amount > 0 that
-// fits in satoshis, a finite timestamp not too far ahead.
-func decodeTransaction(v Value, now float64) (pybtc.Transaction, *RuleError) {
-	if v.Kind != Object {
+// recipient (valid UTF-8 by construction of wire.Parse), a finite amount > 0
+// that fits in satoshis, a finite timestamp not too far ahead.
+func decodeTransaction(wt *wire.Transaction, now float64) (pybtc.Transaction, *RuleError) {
+	if wt.Kind != wire.Object {
 		return pybtc.Transaction{}, ruleError(ErrBadTransaction, "not a JSON object")
 	}
 	var t pybtc.Transaction
 	var ok bool
-	if t.Sender, ok = stringField(v, keySender); !ok {
+	if t.Sender, ok = text(&wt.Sender); !ok {
 		return t, ruleError(ErrBadTransaction, "sender must be a string")
 	}
-	if t.Recipient, ok = stringField(v, keyRecipient); !ok {
+	if t.Recipient, ok = text(&wt.Recipient); !ok {
 		return t, ruleError(ErrBadTransaction, "recipient must be a string")
 	}
-	amount, ok := v.Get(keyAmount)
-	if !ok || amount.Kind != Number || !(amount.Num.Float > 0) || math.IsInf(amount.Num.Float, 0) {
+	amount := &wt.Amount
+	if amount.Kind != wire.Number || !(amount.Num.Float > 0) || math.IsInf(amount.Num.Float, 0) {
 		return t, ruleError(ErrBadTransaction, "amount must be a finite number > 0")
 	}
 	if t.Amount, _, ok = AmountOf(amount.Num); !ok {
 		return t, ruleError(ErrBadTransaction, "amount %s is too large", amount.Num.Text)
 	}
-	if t.Timestamp, ok = finiteField(v, keyTimestamp); !ok {
+	if t.Timestamp, ok = finite(&wt.Timestamp); !ok {
 		return t, ruleError(ErrBadTransaction, "timestamp must be a finite number")
 	}
 	if t.Timestamp > now+MaxFutureDrift {
-		return t, ruleError(ErrTimeTooNew, "timestamp %s is more than 2 hours ahead", FormatFloat(t.Timestamp))
+		return t, ruleError(ErrTimeTooNew, "timestamp %s is more than 2 hours ahead", wire.FormatFloat(t.Timestamp))
 	}
-	t.ID = Hash(v)
-	t.Raw = AppendCompact(nil, v)
+	t.ID = wt.ID
+	t.Raw = wt.Raw
 	return t, nil
 }
 
-func intField(v Value, key string) (int64, bool) {
-	f, ok := v.Get(key)
-	if !ok || f.Kind != Number {
-		return 0, false
-	}
-	return f.Num.Int64()
-}
-
-func finiteField(v Value, key string) (float64, bool) {
-	f, ok := v.Get(key)
-	if !ok || f.Kind != Number || math.IsInf(f.Num.Float, 0) || math.IsNaN(f.Num.Float) {
+// finite returns f's value if it is a finite number.
+func finite(f *wire.Field) (float64, bool) {
+	if f.Kind != wire.Number || math.IsInf(f.Num.Float, 0) || math.IsNaN(f.Num.Float) {
 		return 0, false
 	}
 	return f.Num.Float, true
 }
 
-func stringField(v Value, key string) (string, bool) {
-	f, ok := v.Get(key)
-	if !ok || f.Kind != String || !utf8.ValidString(f.Str) {
+// text returns f's value if it is a string of valid UTF-8.
+func text(f *wire.Field) (string, bool) {
+	if f.Kind != wire.String || !utf8.ValidString(f.Str) {
 		return "", false
 	}
 	return f.Str, true
@@ -221,19 +205,14 @@ func stringField(v Value, key string) (string, bool) {
 
 // Coinbase returns the mining reward transaction: 0.1 from master to miner.
 func Coinbase(miner string, now float64) pybtc.Transaction {
-	v := ObjectValue(
-		Member{keySender, StringValue(pybtc.CoinbaseSender)},
-		Member{keyRecipient, StringValue(miner)},
-		Member{keyAmount, FloatValue(0.1)},
-		Member{keyTimestamp, FloatValue(now)},
-	)
+	id, raw := wire.EncodeTransaction(pybtc.CoinbaseSender, miner, wire.FloatField(0.1), wire.FloatField(now))
 	return pybtc.Transaction{
-		ID:        Hash(v),
+		ID:        id,
 		Sender:    pybtc.CoinbaseSender,
 		Recipient: miner,
 		Amount:    CoinbaseReward,
 		Timestamp: now,
-		Raw:       AppendCompact(nil, v),
+		Raw:       raw,
 	}
 }
 
@@ -241,11 +220,11 @@ func Coinbase(miner string, now float64) pybtc.Transaction {
 // earlier (its Raw JSON). Stored blocks were validated when they arrived, so
 // no clock is involved: a block is not refused later for its timestamps.
 func StoredTransactions(raw []byte) ([]pybtc.Transaction, error) {
-	v, err := Parse(raw)
+	wb, err := wire.ParseBlock(raw)
 	if err != nil {
 		return nil, err
 	}
-	b, err := DecodeBlock(v, math.Inf(1))
+	b, err := DecodeBlock(&wb, math.Inf(1))
 	if err != nil {
 		return nil, err
 	}

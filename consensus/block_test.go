@@ -11,6 +11,7 @@ import (
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/consensus/consensustest"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // genesisRaw is pyBTC's genesis block as GET /chain serves it.
@@ -35,7 +36,7 @@ func TestGenesis(t *testing.T) {
 	if g.Index != 1 || g.Nonce != consensus.GenesisNonce || g.PreviousHash != "1" || g.Timestamp != consensus.GenesisTimestamp || len(g.Transactions) != 0 {
 		t.Fatalf("Genesis()=%+v, want index 1, nonce 100, previous_hash 1, no transactions", g)
 	}
-	blocks, err := consensus.ValidateChain([]consensus.Value{MustParse(t, string(g.Raw))}, consensus.GenesisTimestamp)
+	blocks, err := consensus.ValidateChain(wire.Blocks([]wire.Value{MustParse(t, string(g.Raw))}), consensus.GenesisTimestamp)
 	if err != nil {
 		t.Fatalf("ValidateChain(genesis): %v", err)
 	}
@@ -55,7 +56,7 @@ func TestCoinbase(t *testing.T) {
 	if got, want := cb.Amount.String(), "0.1"; got != want {
 		t.Fatalf("Amount=%s, want %s", got, want)
 	}
-	if got, want := cb.ID, consensus.Hash(MustParse(t, string(cb.Raw))); got != want {
+	if got, want := cb.ID, wire.Hash(MustParse(t, string(cb.Raw))); got != want {
 		t.Fatalf("ID=%s, want %s", got, want)
 	}
 }
@@ -82,8 +83,8 @@ func TestNewBlock(t *testing.T) {
 		t.Fatalf("Raw=%s lost the integer amount 3", b.Raw)
 	}
 	// What the miner makes, a peer decodes to the same block.
-	chain := []consensus.Value{MustParse(t, genesisRaw), MustParse(t, string(b.Raw))}
-	blocks, err := consensus.ValidateChain(chain, ts)
+	chain := []wire.Value{MustParse(t, genesisRaw), MustParse(t, string(b.Raw))}
+	blocks, err := consensus.ValidateChain(wire.Blocks(chain), ts)
 	if err != nil {
 		t.Fatalf("ValidateChain: %v", err)
 	}
@@ -109,75 +110,76 @@ func TestNewBlock(t *testing.T) {
 func TestDecodeBlock(t *testing.T) {
 	const now = 1795869600.0
 	// block builds block 2 of a made-up chain with n payments and a coinbase.
-	block := func(n int) consensus.Value {
-		txs := make([]consensus.Value, 0, n+1)
+	block := func(n int) wire.Value {
+		txs := make([]wire.Value, 0, n+1)
 		pay := MustParse(t, `{"amount": 1, "recipient": "b", "sender": "a", "timestamp": 1795869583.5}`)
 		for range n {
 			txs = append(txs, pay)
 		}
 		txs = append(txs, MustParse(t, `{"amount": 0.1, "recipient": "m", "sender": "master", "timestamp": 1795869583.5}`))
-		return consensus.ObjectValue(
-			consensus.Member{Key: "index", Value: consensus.IntValue(2)},
-			consensus.Member{Key: "timestamp", Value: consensus.FloatValue(1795869583.5)},
-			consensus.Member{Key: "transactions", Value: consensus.ArrayValue(txs...)},
-			consensus.Member{Key: "nonce", Value: consensus.IntValue(937011)},
-			consensus.Member{Key: "previous_hash", Value: consensus.StringValue(strings.Repeat("0", 64))},
+		return wire.ObjectValue(
+			wire.Member{Key: "index", Value: wire.IntValue(2)},
+			wire.Member{Key: "timestamp", Value: wire.FloatValue(1795869583.5)},
+			wire.Member{Key: "transactions", Value: wire.ArrayValue(txs...)},
+			wire.Member{Key: "nonce", Value: wire.IntValue(937011)},
+			wire.Member{Key: "previous_hash", Value: wire.StringValue(strings.Repeat("0", 64))},
 		)
 	}
 	tests := []struct {
 		name   string
-		mutate func(v *consensus.Value)
+		mutate func(v *wire.Value)
 		now    float64
 		want   *consensus.ErrorCode // nil: accepted
 	}{
-		{"Plain", func(v *consensus.Value) {}, now, nil},
-		{"MaxTransactions", func(v *consensus.Value) { *v = block(consensus.MaxBlockTransactions - 1) }, now, nil},
-		{"ErrTooManyTransactions", func(v *consensus.Value) { *v = block(consensus.MaxBlockTransactions) }, now, code(consensus.ErrTooManyTransactions)},
-		{"TimestampAtDrift", func(v *consensus.Value) {
-			consensustest.Set(v, "timestamp", consensus.FloatValue(now+consensus.MaxFutureDrift))
+		{"Plain", func(v *wire.Value) {}, now, nil},
+		{"MaxTransactions", func(v *wire.Value) { *v = block(consensus.MaxBlockTransactions - 1) }, now, nil},
+		{"ErrTooManyTransactions", func(v *wire.Value) { *v = block(consensus.MaxBlockTransactions) }, now, code(consensus.ErrTooManyTransactions)},
+		{"TimestampAtDrift", func(v *wire.Value) {
+			consensustest.Set(v, "timestamp", wire.FloatValue(now+consensus.MaxFutureDrift))
 		}, now, nil},
-		{"ErrTimeTooNew", func(v *consensus.Value) {
-			consensustest.Set(v, "timestamp", consensus.FloatValue(now+consensus.MaxFutureDrift+0.001))
+		{"ErrTimeTooNew", func(v *wire.Value) {
+			consensustest.Set(v, "timestamp", wire.FloatValue(now+consensus.MaxFutureDrift+0.001))
 		}, now, code(consensus.ErrTimeTooNew)},
-		{"ErrTimeTooNew/Transaction", func(v *consensus.Value) {
-			consensustest.Set(consensustest.TxAt(v, 0), "timestamp", consensus.FloatValue(now+3*60*60))
+		{"ErrTimeTooNew/Transaction", func(v *wire.Value) {
+			consensustest.Set(consensustest.TxAt(v, 0), "timestamp", wire.FloatValue(now+3*60*60))
 		}, now, code(consensus.ErrTimeTooNew)},
-		{"IntegerTimestamp", func(v *consensus.Value) { consensustest.Set(v, "timestamp", consensus.IntValue(1795869583)) }, now, nil},
-		{"ErrMalformed/PrevHashInteger", func(v *consensus.Value) { consensustest.Set(v, "previous_hash", consensus.IntValue(1)) }, now, code(consensus.ErrMalformed)},
-		{"ErrMalformed/IndexZero", func(v *consensus.Value) { consensustest.Set(v, "index", consensus.IntValue(0)) }, now, code(consensus.ErrMalformed)},
-		{"ErrMalformed/IndexFloat", func(v *consensus.Value) { consensustest.Set(v, "index", consensus.FloatValue(2)) }, now, code(consensus.ErrMalformed)},
-		{"ErrMalformed/NonceFloat", func(v *consensus.Value) { consensustest.Set(v, "nonce", consensus.FloatValue(937011)) }, now, code(consensus.ErrMalformed)},
-		{"ErrMalformed/NonceTooBig", func(v *consensus.Value) {
-			consensustest.Set(v, "nonce", consensus.IntValue(consensus.MaxNonce+1))
+		{"IntegerTimestamp", func(v *wire.Value) { consensustest.Set(v, "timestamp", wire.IntValue(1795869583)) }, now, nil},
+		{"ErrMalformed/PrevHashInteger", func(v *wire.Value) { consensustest.Set(v, "previous_hash", wire.IntValue(1)) }, now, code(consensus.ErrMalformed)},
+		{"ErrMalformed/IndexZero", func(v *wire.Value) { consensustest.Set(v, "index", wire.IntValue(0)) }, now, code(consensus.ErrMalformed)},
+		{"ErrMalformed/IndexFloat", func(v *wire.Value) { consensustest.Set(v, "index", wire.FloatValue(2)) }, now, code(consensus.ErrMalformed)},
+		{"ErrMalformed/NonceFloat", func(v *wire.Value) { consensustest.Set(v, "nonce", wire.FloatValue(937011)) }, now, code(consensus.ErrMalformed)},
+		{"ErrMalformed/NonceTooBig", func(v *wire.Value) {
+			consensustest.Set(v, "nonce", wire.IntValue(consensus.MaxNonce+1))
 		}, now, code(consensus.ErrMalformed)},
-		{"ErrMalformed/MissingNonce", func(v *consensus.Value) { consensustest.Delete(v, "nonce") }, now, code(consensus.ErrMalformed)},
-		{"ErrMalformed/TimestampString", func(v *consensus.Value) { consensustest.Set(v, "timestamp", consensus.StringValue("1795869583.5")) }, now, code(consensus.ErrMalformed)},
-		{"ErrMalformed/TransactionsObject", func(v *consensus.Value) { consensustest.Set(v, "transactions", consensus.ObjectValue()) }, now, code(consensus.ErrMalformed)},
-		{"ErrMalformed/Array", func(v *consensus.Value) { *v = consensus.ArrayValue(*v) }, now, code(consensus.ErrMalformed)},
-		{"ErrBadTransaction/NotObject", func(v *consensus.Value) { *consensustest.TxAt(v, 0) = consensus.StringValue("tx") }, now, code(consensus.ErrBadTransaction)},
-		{"ErrBadTransaction/HugeAmount", func(v *consensus.Value) {
-			consensustest.Set(consensustest.TxAt(v, 0), "amount", consensus.FloatValue(1e300))
+		{"ErrMalformed/MissingNonce", func(v *wire.Value) { consensustest.Delete(v, "nonce") }, now, code(consensus.ErrMalformed)},
+		{"ErrMalformed/TimestampString", func(v *wire.Value) { consensustest.Set(v, "timestamp", wire.StringValue("1795869583.5")) }, now, code(consensus.ErrMalformed)},
+		{"ErrMalformed/TransactionsObject", func(v *wire.Value) { consensustest.Set(v, "transactions", wire.ObjectValue()) }, now, code(consensus.ErrMalformed)},
+		{"ErrMalformed/Array", func(v *wire.Value) { *v = wire.ArrayValue(*v) }, now, code(consensus.ErrMalformed)},
+		{"ErrBadTransaction/NotObject", func(v *wire.Value) { *consensustest.TxAt(v, 0) = wire.StringValue("tx") }, now, code(consensus.ErrBadTransaction)},
+		{"ErrBadTransaction/HugeAmount", func(v *wire.Value) {
+			consensustest.Set(consensustest.TxAt(v, 0), "amount", wire.FloatValue(1e300))
 		}, now, code(consensus.ErrBadTransaction)},
-		{"ErrBadTransaction/RecipientNull", func(v *consensus.Value) { consensustest.Set(consensustest.TxAt(v, 0), "recipient", consensus.Value{}) }, now, code(consensus.ErrBadTransaction)},
-		{"ErrBadTransaction/MissingTimestamp", func(v *consensus.Value) { consensustest.Delete(consensustest.TxAt(v, 0), "timestamp") }, now, code(consensus.ErrBadTransaction)},
+		{"ErrBadTransaction/RecipientNull", func(v *wire.Value) { consensustest.Set(consensustest.TxAt(v, 0), "recipient", wire.Value{}) }, now, code(consensus.ErrBadTransaction)},
+		{"ErrBadTransaction/MissingTimestamp", func(v *wire.Value) { consensustest.Delete(consensustest.TxAt(v, 0), "timestamp") }, now, code(consensus.ErrBadTransaction)},
 		// The tutorial checks nothing about amounts, so consensus follows
 		// it as far as satoshis allow: more than 8 decimals is valid.
-		{"NineDecimalAmount", func(v *consensus.Value) {
-			consensustest.Set(consensustest.TxAt(v, 0), "amount", consensus.FloatValue(1e-9))
+		{"NineDecimalAmount", func(v *wire.Value) {
+			consensustest.Set(consensustest.TxAt(v, 0), "amount", wire.FloatValue(1e-9))
 		}, now, nil},
-		{"ErrBadCoinbase/Amount3", func(v *consensus.Value) {
-			consensustest.Set(consensustest.TxAt(v, -1), "amount", consensus.IntValue(3))
+		{"ErrBadCoinbase/Amount3", func(v *wire.Value) {
+			consensustest.Set(consensustest.TxAt(v, -1), "amount", wire.IntValue(3))
 		}, now, code(consensus.ErrBadCoinbase)},
-		{"ErrBadCoinbase/Sender", func(v *consensus.Value) {
-			consensustest.Set(consensustest.TxAt(v, -1), "sender", consensus.StringValue("Master"))
+		{"ErrBadCoinbase/Sender", func(v *wire.Value) {
+			consensustest.Set(consensustest.TxAt(v, -1), "sender", wire.StringValue("Master"))
 		}, now, code(consensus.ErrBadCoinbase)},
-		{"ErrBadCoinbase/Empty", func(v *consensus.Value) { consensustest.Txs(v).Arr = nil }, now, code(consensus.ErrBadCoinbase)},
+		{"ErrBadCoinbase/Empty", func(v *wire.Value) { consensustest.Txs(v).Arr = nil }, now, code(consensus.ErrBadCoinbase)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v := block(1)
 			tt.mutate(&v)
-			b, err := consensus.DecodeBlock(v, tt.now)
+			wb := wire.BlockOf(v)
+			b, err := consensus.DecodeBlock(&wb, tt.now)
 			if tt.want != nil {
 				MustRuleError(t, err, *tt.want)
 				return
@@ -185,7 +187,7 @@ func TestDecodeBlock(t *testing.T) {
 			if err != nil {
 				t.Fatalf("DecodeBlock: %v", err)
 			}
-			if got, want := b.Hash, consensus.Hash(v); got != want {
+			if got, want := b.Hash, wire.Hash(v); got != want {
 				t.Fatalf("Hash=%s, want %s", got, want)
 			}
 		})
@@ -197,12 +199,13 @@ func TestDecodeBlock(t *testing.T) {
 func TestDecodeBlockKeepsExtraKeys(t *testing.T) {
 	plain := MustParse(t, `{"index": 2, "nonce": 5, "previous_hash": "x", "timestamp": 1.5, "transactions": [{"amount": 0.1, "recipient": "m", "sender": "master", "timestamp": 1.5, "note": "tx"}]}`)
 	extra := consensustest.Clone(plain)
-	consensustest.Set(&extra, "miner", consensus.StringValue("학생"))
-	a, err := consensus.DecodeBlock(plain, 2)
+	consensustest.Set(&extra, "miner", wire.StringValue("학생"))
+	wa, wb := wire.BlockOf(plain), wire.BlockOf(extra)
+	a, err := consensus.DecodeBlock(&wa, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := consensus.DecodeBlock(extra, 2)
+	b, err := consensus.DecodeBlock(&wb, 2)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,13 +1,14 @@
 // Package consensus holds the rules every pyBTC node agrees on, and nothing
-// else: canonical JSON and block hashing, proof of work, the validity of
-// blocks and chains, and the policy checks on a new transaction. It does no
+// else: proof of work, the validity of blocks and chains, and the policy
+// checks on a new transaction. The JSON they are written in, and the
+// hashing of it, is package wire's. It does no
 // I/O, starts no goroutines and never reads the clock: the time comes in as
 // an argument, so every rule is a pure function that tests can pin down.
 //
 // # Hashing
 //
 // A block's hash is the lowercase hex SHA-256 of Python's
-// json.dumps(block, sort_keys=True); see Parse and AppendCanonical. Blocks
+// json.dumps(block, sort_keys=True); see wire.Parse and wire.Hash. Blocks
 // and transactions are kept as the JSON they came as, because dropping a key
 // or rewriting 3 as 3.0 would change the hash.
 //

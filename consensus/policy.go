@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // MaxAddressLength bounds sender and recipient, in characters.
@@ -33,60 +34,70 @@ type NewTransaction struct {
 }
 
 // ParseNewTransaction applies the node's policy to the body of a POST
-// /transactions/new and builds the transaction to store. now
-// stamps it unless a peer's relay ("type": "sharing") carries a timestamp,
-// which is kept so the transaction has the same id on every node.
+// /transactions/new and builds the transaction to store: ReadTransaction,
+// then AdmitTransaction.
+func ParseNewTransaction(body []byte, now float64) (NewTransaction, error) {
+	t, err := ReadTransaction(body)
+	if err != nil {
+		return NewTransaction{}, err
+	}
+	return AdmitTransaction(&t, now)
+}
+
+// ReadTransaction reads the body of a POST /transactions/new; a body that
+// is not JSON is refused (EINVALID, with a reason and where it broke).
+func ReadTransaction(body []byte) (wire.Transaction, error) {
+	t, err := wire.ParseTransaction(body)
+	if err != nil {
+		var se *wire.SyntaxError
+		if errors.As(err, &se) && se.Path != "" {
+			return wire.Transaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBadJSON, pybtc.Args{Field: se.Path, Detail: se.Msg})
+		}
+		return wire.Transaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonNotJSON, pybtc.Args{Field: "request body", Detail: err.Error()})
+	}
+	return t, nil
+}
+
+// AdmitTransaction applies the node's policy to a posted transaction, as
+// read, and builds the transaction to store. now stamps it unless a peer's
+// relay ("type": "sharing") carries a timestamp, which is kept so the
+// transaction has the same id on every node.
 //
 // The amount is kept as the JSON number it came as (3 stays 3, 3.0 stays
 // 3.0), because the tutorial hashes it that way. Every refusal is a
 // refusal (*pybtc.Error) with code EINVALID, a reason and the field.
 // The balance rule needs the database and is the store's.
-func ParseNewTransaction(body []byte, now float64) (NewTransaction, error) {
-	v, err := Parse(body)
-	if err != nil {
-		var se *SyntaxError
-		if errors.As(err, &se) && se.Path != "" {
-			return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBadJSON, pybtc.Args{Field: se.Path, Detail: se.Msg})
-		}
-		return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonNotJSON, pybtc.Args{Field: "request body", Detail: err.Error()})
+func AdmitTransaction(t *wire.Transaction, now float64) (NewTransaction, error) {
+	if t.Kind != wire.Object {
+		return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBodyKind, pybtc.Args{Got: kindName(t.Kind)})
 	}
-	if v.Kind != Object {
-		return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBodyKind, pybtc.Args{Got: kindName(v.Kind)})
-	}
-	sender, recipient, amount, err := policyFields(v)
+	sender, recipient, amount, err := policyFields(t)
 	if err != nil {
 		return NewTransaction{}, err
 	}
-	amountValue, _ := v.Get(keyAmount)
-
-	shared, err := sharedType(v)
+	shared, err := sharedType(&t.Type)
 	if err != nil {
 		return NewTransaction{}, err
 	}
-	timestamp := FloatValue(now)
-	if ts, ok := v.Get(keyTimestamp); ok && shared {
-		if ts.Kind != Number || math.IsInf(ts.Num.Float, 0) {
+	timestamp := wire.FloatField(now)
+	if ts := &t.Timestamp; ts.Present && shared {
+		if ts.Kind != wire.Number || math.IsInf(ts.Num.Float, 0) {
 			return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonTimestampNotFinite, pybtc.Args{Field: keyTimestamp})
 		}
 		if ts.Num.Float > now+MaxFutureDrift {
 			return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonTimestampAhead, pybtc.Args{Field: keyTimestamp})
 		}
-		timestamp = ts
+		timestamp = *ts
 	}
-	tv := ObjectValue(
-		Member{keySender, StringValue(sender)},
-		Member{keyRecipient, StringValue(recipient)},
-		Member{keyAmount, amountValue},
-		Member{keyTimestamp, timestamp},
-	)
+	id, raw := wire.EncodeTransaction(sender, recipient, t.Amount, timestamp)
 	return NewTransaction{
 		Transaction: pybtc.Transaction{
-			ID:        Hash(tv),
+			ID:        id,
 			Sender:    sender,
 			Recipient: recipient,
 			Amount:    amount,
 			Timestamp: timestamp.Num.Float,
-			Raw:       AppendCompact(nil, tv),
+			Raw:       raw,
 		},
 		Shared: shared,
 	}, nil
@@ -99,40 +110,42 @@ func ParseNewTransaction(body []byte, now float64) (NewTransaction, error) {
 // since a peer's block may hold what this node would never accept. The
 // refusal is EINVALID, with a reason and the field.
 func CheckPolicy(raw []byte) error {
-	v, err := Parse(raw)
+	t, err := wire.ParseTransaction(raw)
 	if err != nil {
 		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonNotJSON, pybtc.Args{Field: "transaction", Detail: err.Error()})
 	}
-	if v.Kind != Object {
-		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonTxKind, pybtc.Args{Got: kindName(v.Kind)})
+	if t.Kind != wire.Object {
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonTxKind, pybtc.Args{Got: kindName(t.Kind)})
 	}
-	_, _, _, err = policyFields(v)
+	_, _, _, err = policyFields(&t)
 	return err
 }
 
 // policyFields applies the policy's rules to the sender, recipient and
-// amount fields of the object v.
-func policyFields(v Value) (sender, recipient string, amount pybtc.Amount, err error) {
-	for _, key := range []string{keySender, keyRecipient, keyAmount} {
-		if _, ok := v.Get(key); !ok {
-			return "", "", 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldMissing, pybtc.Args{Field: key})
+// amount of t.
+func policyFields(t *wire.Transaction) (sender, recipient string, amount pybtc.Amount, err error) {
+	for _, f := range []struct {
+		key string
+		f   *wire.Field
+	}{{keySender, &t.Sender}, {keyRecipient, &t.Recipient}, {keyAmount, &t.Amount}} {
+		if !f.f.Present {
+			return "", "", 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldMissing, pybtc.Args{Field: f.key})
 		}
 	}
-	if sender, err = addressField(v, keySender); err != nil {
+	if sender, err = addressField(&t.Sender, keySender); err != nil {
 		return "", "", 0, err
 	}
 	if sender == pybtc.CoinbaseSender {
 		return "", "", 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonMasterReserved, pybtc.Args{Field: keySender, Address: pybtc.CoinbaseSender})
 	}
-	if recipient, err = addressField(v, keyRecipient); err != nil {
+	if recipient, err = addressField(&t.Recipient, keyRecipient); err != nil {
 		return "", "", 0, err
 	}
 	if recipient == pybtc.CoinbaseSender {
 		// Pages show what master moves as the mining reward.
 		return "", "", 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonMasterReserved, pybtc.Args{Field: keyRecipient, Address: pybtc.CoinbaseSender})
 	}
-	amountValue, _ := v.Get(keyAmount)
-	if amount, err = policyAmount(amountValue); err != nil {
+	if amount, err = policyAmount(&t.Amount); err != nil {
 		return "", "", 0, err
 	}
 	return sender, recipient, amount, nil
@@ -142,22 +155,20 @@ func policyFields(v Value) (sender, recipient string, amount pybtc.Amount, err e
 // relay, which is not relayed again. Any other value is refused rather than
 // read as a relay: the tutorial stops relaying on any "type", so a client
 // that sent one by mistake would see its payment reach no peer.
-func sharedType(v Value) (bool, error) {
-	f, ok := v.Get("type")
-	if !ok {
+func sharedType(f *wire.Field) (bool, error) {
+	if !f.Present {
 		return false, nil
 	}
-	if f.Kind != String || f.Str != "sharing" {
+	if f.Kind != wire.String || f.Str != "sharing" {
 		return false, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBadType, pybtc.Args{Field: "type"})
 	}
 	return true, nil
 }
 
-// addressField checks the sender or recipient field of v: a string that
-// CheckAddress accepts.
-func addressField(v Value, key string) (string, error) {
-	f, _ := v.Get(key)
-	if f.Kind != String {
+// addressField checks the sender or recipient field f, named key: a string
+// that CheckAddress accepts.
+func addressField(f *wire.Field, key string) (string, error) {
+	if f.Kind != wire.String {
 		return "", pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldType, pybtc.Args{Field: key, Got: kindName(f.Kind)})
 	}
 	return f.Str, CheckAddress(key, f.Str)
@@ -185,8 +196,8 @@ func CheckAddress(field, s string) error {
 
 // policyAmount checks amount: a JSON number (not a string), finite, > 0, at
 // most 8 decimal places, at most 100,000,000.
-func policyAmount(f Value) (pybtc.Amount, error) {
-	if f.Kind != Number {
+func policyAmount(f *wire.Field) (pybtc.Amount, error) {
+	if f.Kind != wire.Number {
 		return 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldType, pybtc.Args{Field: keyAmount, Got: kindName(f.Kind)})
 	}
 	if !(f.Num.Float > 0) {
@@ -195,19 +206,19 @@ func policyAmount(f Value) (pybtc.Amount, error) {
 	// The number as written: a float64 rounds 0.10000000000000000001 to
 	// 0.1, which would pass the rule it breaks. The float bounds the work
 	// of exact arithmetic on a long text first.
-	written := f.Num.writtenText()
+	written := f.Num.WrittenText()
 	if f.Num.Float > 2*float64(MaxTransferAmount/pybtc.Coin) {
 		return 0, tooLarge(written)
 	}
-	amount, exact, ok := AmountOf(Num{Text: written})
+	amount, exact, ok := AmountOf(wire.Num{Text: written})
 	if !ok || amount > MaxTransferAmount {
 		return 0, tooLarge(written)
 	}
 	if !exact {
-		return 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAmountDecimals, pybtc.Args{Field: keyAmount, Got: abbreviate([]byte(written))})
+		return 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAmountDecimals, pybtc.Args{Field: keyAmount, Got: wire.Abbreviate([]byte(written))})
 	}
 	if amount == 0 {
-		return 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAmountNotPositive, pybtc.Args{Field: keyAmount, Got: abbreviate([]byte(written))})
+		return 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAmountNotPositive, pybtc.Args{Field: keyAmount, Got: wire.Abbreviate([]byte(written))})
 	}
 	return amount, nil
 }
@@ -215,23 +226,23 @@ func policyAmount(f Value) (pybtc.Amount, error) {
 // tooLarge refuses an amount, written so, above MaxTransferAmount.
 func tooLarge(written string) error {
 	return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAmountTooLarge,
-		pybtc.Args{Field: keyAmount, Got: abbreviate([]byte(written)), Amount: MaxTransferAmount})
+		pybtc.Args{Field: keyAmount, Got: wire.Abbreviate([]byte(written)), Amount: MaxTransferAmount})
 }
 
 // kindName names a JSON kind as pybtc.Args.Got holds it.
-func kindName(k Kind) string {
+func kindName(k wire.Kind) string {
 	switch k {
-	case Null:
+	case wire.Null:
 		return "null"
-	case Bool:
+	case wire.Bool:
 		return "boolean"
-	case Number:
+	case wire.Number:
 		return "number"
-	case String:
+	case wire.String:
 		return "string"
-	case Array:
+	case wire.Array:
 		return "list"
-	case Object:
+	case wire.Object:
 		return "object"
 	}
 	return ""

@@ -7,6 +7,7 @@ import (
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/refusal"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // FuzzParseNewTransaction feeds any body to the transaction policy. It
@@ -49,14 +50,14 @@ func FuzzParseNewTransaction(f *testing.F) {
 		if tx.Amount <= 0 || tx.Amount > consensus.MaxTransferAmount {
 			t.Fatalf("accepted amount %d satoshis", tx.Amount)
 		}
-		v, err := consensus.Parse(tx.Raw)
+		v, err := wire.Parse(tx.Raw)
 		if err != nil {
 			t.Fatalf("stored JSON %q does not parse: %v", tx.Raw, err)
 		}
-		if !bytes.Equal(consensus.AppendCompact(nil, v), tx.Raw) {
+		if !bytes.Equal(wire.AppendCompact(nil, v), tx.Raw) {
 			t.Fatalf("stored JSON %q is not compact canonical", tx.Raw)
 		}
-		if got := consensus.Hash(v); got != tx.ID {
+		if got := wire.Hash(v); got != tx.ID {
 			t.Fatalf("id %s, want the hash of its JSON %s", tx.ID, got)
 		}
 		amount, _ := v.Get("amount")
@@ -76,7 +77,7 @@ func FuzzValidateChain(f *testing.F) {
 	reference := MustReferenceChain(f)
 	raw := make([][]byte, len(reference))
 	for i, b := range reference {
-		raw[i] = consensus.AppendCanonical(nil, b)
+		raw[i] = wire.AppendCanonical(nil, b)
 	}
 	f.Add(uint16(0), byte('x'), uint16(1))
 	f.Add(uint16(200), byte('7'), uint16(3))
@@ -86,12 +87,12 @@ func FuzzValidateChain(f *testing.F) {
 		i := int(block) % len(chain)
 		text := bytes.Clone(raw[i])
 		text[int(at)%len(text)] = b
-		mutated, err := consensus.Parse(text)
+		mutated, err := wire.Parse(text)
 		if err != nil {
 			return
 		}
 		chain[i] = mutated
-		blocks, err := consensus.ValidateChain(chain, referenceNow)
+		blocks, err := consensus.ValidateChain(wire.Blocks(chain), referenceNow)
 		if err != nil {
 			return
 		}
@@ -99,7 +100,7 @@ func FuzzValidateChain(f *testing.F) {
 			t.Fatalf("accepted %d blocks of %d", len(blocks), len(chain))
 		}
 		for j := range len(chain) - 1 {
-			if got := consensus.AppendCanonical(nil, chain[j]); !bytes.Equal(got, raw[j]) {
+			if got := wire.AppendCanonical(nil, chain[j]); !bytes.Equal(got, raw[j]) {
 				t.Fatalf("accepted a change to block %d, which block %d commits to:\n%s", j+1, j+2, got)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/refusal"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // policyNow is the clock of the policy tests; its repr is short and exact.
@@ -125,7 +126,7 @@ func TestParseNewTransactionAccepts(t *testing.T) {
 				t.Fatalf("Shared=%v, want %v", got, want)
 			}
 			// The id is the SHA-256 of Python's json.dumps(tx, sort_keys=True).
-			canonical := consensus.AppendCanonical(nil, MustParse(t, tt.raw))
+			canonical := wire.AppendCanonical(nil, MustParse(t, tt.raw))
 			sum := sha256.Sum256(canonical)
 			if got, want := nt.ID, hex.EncodeToString(sum[:]); got != want {
 				t.Fatalf("ID=%s, want sha256(%s)=%s", got, canonical, want)

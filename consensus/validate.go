@@ -1,16 +1,19 @@
 package consensus
 
-import "github.com/pybtc/pybtc"
+import (
+	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/wire"
+)
 
 // CheckGenesis checks the rules of block 1: index 1, previous_hash the
 // integer 1, nonce 100 and no transactions. Its timestamp is free, since
 // every tutorial node stamps its own genesis with its start time.
-func CheckGenesis(v Value, b pybtc.Block) error {
-	prev, _ := v.Get(keyPreviousHash)
+func CheckGenesis(wb *wire.Block, b pybtc.Block) error {
+	prev := &wb.PreviousHash
 	switch {
 	case b.Index != 1:
 		return ruleError(ErrBadGenesis, "first block has index %d, want 1", b.Index)
-	case prev.Kind != Number || prev.Num.Text != "1":
+	case prev.Kind != wire.Number || prev.Num.Text != "1":
 		return ruleError(ErrBadGenesis, "first block's previous_hash must be the integer 1")
 	case b.Nonce != GenesisNonce:
 		return ruleError(ErrBadGenesis, "first block's nonce is %d, want %d", b.Nonce, GenesisNonce)
@@ -52,15 +55,15 @@ type ChainChecker struct {
 	started bool
 }
 
-// Next decodes and checks the next block of the chain; the first block must
-// be a genesis block. After an error the checker must not be used further.
-func (c *ChainChecker) Next(v Value) (pybtc.Block, error) {
-	b, err := DecodeBlock(v, c.Now)
+// Next checks the next block of the chain, as read; the first block must be
+// a genesis block. After an error the checker must not be used further.
+func (c *ChainChecker) Next(wb *wire.Block) (pybtc.Block, error) {
+	b, err := DecodeBlock(wb, c.Now)
 	if err != nil {
 		return pybtc.Block{}, err
 	}
 	if !c.started {
-		if err := CheckGenesis(v, b); err != nil {
+		if err := CheckGenesis(wb, b); err != nil {
 			return pybtc.Block{}, err
 		}
 		c.started = true
@@ -78,14 +81,14 @@ func (c *ChainChecker) Tip() pybtc.ChainTip { return c.tip }
 // blocks: the genesis block, then each block linked to the one before by
 // index, hash and proof of work, its transactions well formed with the
 // coinbase last, and no timestamp more than two hours ahead of now.
-func ValidateChain(chain []Value, now float64) ([]pybtc.Block, error) {
+func ValidateChain(chain []wire.Block, now float64) ([]pybtc.Block, error) {
 	if len(chain) == 0 {
 		return nil, ruleError(ErrEmptyChain, "the chain has no blocks")
 	}
 	c := ChainChecker{Now: now}
 	blocks := make([]pybtc.Block, len(chain))
-	for i, v := range chain {
-		b, err := c.Next(v)
+	for i := range chain {
+		b, err := c.Next(&chain[i])
 		if err != nil {
 			return nil, err
 		}

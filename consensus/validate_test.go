@@ -8,6 +8,7 @@ import (
 
 	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/consensus/consensustest"
+	"github.com/pybtc/pybtc/wire"
 )
 
 const (
@@ -21,7 +22,7 @@ const (
 
 // MustReferenceChain reads a fresh copy of the reference chain's blocks,
 // so that each test can edit its own.
-func MustReferenceChain(tb testing.TB) []consensus.Value {
+func MustReferenceChain(tb testing.TB) []wire.Value {
 	tb.Helper()
 	data, err := os.ReadFile(referenceChainPath)
 	if err != nil {
@@ -29,7 +30,7 @@ func MustReferenceChain(tb testing.TB) []consensus.Value {
 	}
 	v := MustParse(tb, string(data))
 	chain, ok := v.Get("chain")
-	if !ok || chain.Kind != consensus.Array {
+	if !ok || chain.Kind != wire.Array {
 		tb.Fatalf("%s: no chain list", referenceChainPath)
 	}
 	length, _ := v.Get("length")
@@ -41,7 +42,7 @@ func MustReferenceChain(tb testing.TB) []consensus.Value {
 
 func TestReferenceChain(t *testing.T) {
 	chain := MustReferenceChain(t)
-	blocks, err := consensus.ValidateChain(chain, referenceNow)
+	blocks, err := consensus.ValidateChain(wire.Blocks(chain), referenceNow)
 	if err != nil {
 		t.Fatalf("ValidateChain: %v", err)
 	}
@@ -52,7 +53,7 @@ func TestReferenceChain(t *testing.T) {
 		if got, want := b.Index, int64(i+1); got != want {
 			t.Fatalf("block %d: Index=%d, want %d", i, got, want)
 		}
-		if got, want := b.Hash, consensus.Hash(chain[i]); got != want {
+		if got, want := b.Hash, wire.Hash(chain[i]); got != want {
 			t.Fatalf("block %d: Hash=%s, want %s", i+1, got, want)
 		}
 		if i > 0 && b.PreviousHash != blocks[i-1].Hash {
@@ -79,7 +80,8 @@ func TestReferenceChain(t *testing.T) {
 		// One block at a time, as a streamed chain is checked.
 		c := consensus.ChainChecker{Now: referenceNow}
 		for i, v := range chain {
-			if _, err := c.Next(v); err != nil {
+			b := wire.BlockOf(v)
+			if _, err := c.Next(&b); err != nil {
 				t.Fatalf("block %d: %v", i+1, err)
 			}
 		}
@@ -92,7 +94,7 @@ func TestReferenceChain(t *testing.T) {
 		// Every prefix of a valid chain is valid: a node that has synced
 		// part of it holds a valid chain.
 		for n := 1; n <= len(chain); n++ {
-			if _, err := consensus.ValidateChain(chain[:n], referenceNow); err != nil {
+			if _, err := consensus.ValidateChain(wire.Blocks(chain[:n]), referenceNow); err != nil {
 				t.Fatalf("first %d blocks: %v", n, err)
 			}
 		}
@@ -106,44 +108,44 @@ func TestReferenceChainOneByteChanged(t *testing.T) {
 	tests := []struct {
 		block  int // 1-based
 		what   string
-		mutate func(v *consensus.Value)
+		mutate func(v *wire.Value)
 		want   consensus.ErrorCode
 		where  string
 	}{
-		{1, "timestamp", func(v *consensus.Value) {
+		{1, "timestamp", func(v *wire.Value) {
 			// 1795869582.088757 -> 1795869582.088758
 			consensustest.Set(v, "timestamp", MustParse(t, "1795869582.088758"))
 		}, consensus.ErrBadPrevHash, "block 2:"},
-		{2, "amount", func(v *consensus.Value) {
-			consensustest.Set(consensustest.TxAt(v, 0), "amount", consensus.IntValue(9))
+		{2, "amount", func(v *wire.Value) {
+			consensustest.Set(consensustest.TxAt(v, 0), "amount", wire.IntValue(9))
 		}, consensus.ErrBadPrevHash, "block 3:"},
-		{3, "sender", func(v *consensus.Value) {
-			consensustest.Set(consensustest.TxAt(v, 0), "sender", consensus.StringValue("test_frum"))
+		{3, "sender", func(v *wire.Value) {
+			consensustest.Set(consensustest.TxAt(v, 0), "sender", wire.StringValue("test_frum"))
 		}, consensus.ErrBadPrevHash, "block 4:"},
-		{4, "korean sender", func(v *consensus.Value) {
+		{4, "korean sender", func(v *wire.Value) {
 			// \ud559\uc0dd -> \ud559\uc0de on the wire.
-			consensustest.Set(consensustest.TxAt(v, 1), "sender", consensus.StringValue("학\uc0de"))
+			consensustest.Set(consensustest.TxAt(v, 1), "sender", wire.StringValue("학\uc0de"))
 		}, consensus.ErrBadPrevHash, "block 5:"},
-		{5, "amount", func(v *consensus.Value) {
+		{5, "amount", func(v *wire.Value) {
 			consensustest.Set(consensustest.TxAt(v, 1), "amount", MustParse(t, "0.35"))
 		}, consensus.ErrBadPrevHash, "block 6:"},
-		{6, "coinbase recipient", func(v *consensus.Value) {
-			consensustest.Set(consensustest.TxAt(v, -1), "recipient", consensus.StringValue("node_5951"))
+		{6, "coinbase recipient", func(v *wire.Value) {
+			consensustest.Set(consensustest.TxAt(v, -1), "recipient", wire.StringValue("node_5951"))
 		}, consensus.ErrBadPrevHash, "block 7:"},
-		{7, "nonce", func(v *consensus.Value) {
+		{7, "nonce", func(v *wire.Value) {
 			// -685217 -> -685218
-			consensustest.Set(v, "nonce", consensus.IntValue(-685218))
+			consensustest.Set(v, "nonce", wire.IntValue(-685218))
 		}, consensus.ErrBadProof, "block 7:"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("Block%d/%s", tt.block, tt.want), func(t *testing.T) {
 			chain := MustReferenceChain(t)
-			before := consensus.Hash(chain[tt.block-1])
+			before := wire.Hash(chain[tt.block-1])
 			tt.mutate(&chain[tt.block-1])
-			if consensus.Hash(chain[tt.block-1]) == before {
+			if wire.Hash(chain[tt.block-1]) == before {
 				t.Fatalf("changing the %s left block %d as it was", tt.what, tt.block)
 			}
-			_, err := consensus.ValidateChain(chain, referenceNow)
+			_, err := consensus.ValidateChain(wire.Blocks(chain), referenceNow)
 			re := MustRuleError(t, err, tt.want)
 			if !strings.Contains(re.Description, tt.where) {
 				t.Fatalf("Description=%q, want it about %q", re.Description, tt.where)
@@ -157,191 +159,191 @@ func TestReferenceChainOneByteChanged(t *testing.T) {
 // be checked or the links are recomputed, so that the rule under test is
 // the only one broken.
 func TestReferenceChainMutations(t *testing.T) {
-	coinbase := func(chain []consensus.Value, block int) consensus.Value {
+	coinbase := func(chain []wire.Value, block int) wire.Value {
 		return consensustest.Clone(*consensustest.TxAt(&chain[block-1], -1))
 	}
 	tests := []struct {
 		name   string
-		mutate func(t *testing.T, chain []consensus.Value) []consensus.Value
+		mutate func(t *testing.T, chain []wire.Value) []wire.Value
 		want   consensus.ErrorCode
 		where  string // a part of the error's description
 	}{
-		{"ErrBadPrevHash/Link", func(t *testing.T, c []consensus.Value) []consensus.Value {
+		{"ErrBadPrevHash/Link", func(t *testing.T, c []wire.Value) []wire.Value {
 			// a0dd…3bef -> a0dd…3bee
 			prev, _ := c[6].Get("previous_hash")
-			consensustest.Set(&c[6], "previous_hash", consensus.StringValue(prev.Str[:63]+"e"))
+			consensustest.Set(&c[6], "previous_hash", wire.StringValue(prev.Str[:63]+"e"))
 			return c
 		}, consensus.ErrBadPrevHash, "block 7:"},
-		{"ErrBadPrevHash/Uppercase", func(t *testing.T, c []consensus.Value) []consensus.Value {
+		{"ErrBadPrevHash/Uppercase", func(t *testing.T, c []wire.Value) []wire.Value {
 			prev, _ := c[3].Get("previous_hash")
-			consensustest.Set(&c[3], "previous_hash", consensus.StringValue(strings.ToUpper(prev.Str)))
+			consensustest.Set(&c[3], "previous_hash", wire.StringValue(strings.ToUpper(prev.Str)))
 			return c
 		}, consensus.ErrBadPrevHash, "block 4:"},
-		{"ErrBadProof/OnlyProof", func(t *testing.T, c []consensus.Value) []consensus.Value {
+		{"ErrBadProof/OnlyProof", func(t *testing.T, c []wire.Value) []wire.Value {
 			// Block 4's nonce no longer proves work on block 3's; the links
 			// are recomputed, so the proof is all that is wrong.
-			consensustest.Set(&c[3], "nonce", consensus.IntValue(606386))
+			consensustest.Set(&c[3], "nonce", wire.IntValue(606386))
 			if consensus.ValidProof(-664736, 606386) {
 				t.Fatal("606386 is a proof on -664736; pick another nonce")
 			}
 			consensustest.Relink(c)
 			return c
 		}, consensus.ErrBadProof, "block 4:"},
-		{"ErrBadProof/TutorialForgets", func(t *testing.T, c []consensus.Value) []consensus.Value {
+		{"ErrBadProof/TutorialForgets", func(t *testing.T, c []wire.Value) []wire.Value {
 			// The tutorial's valid_chain checks links only; a chain with
 			// every link right and no work at all must still fail.
 			for i := 1; i < len(c); i++ {
-				consensustest.Set(&c[i], "nonce", consensus.IntValue(int64(i)))
+				consensustest.Set(&c[i], "nonce", wire.IntValue(int64(i)))
 			}
 			consensustest.Relink(c)
 			return c
 		}, consensus.ErrBadProof, "block 2:"},
-		{"ErrBadIndex/Skipped", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			consensustest.Set(&c[3], "index", consensus.IntValue(5))
+		{"ErrBadIndex/Skipped", func(t *testing.T, c []wire.Value) []wire.Value {
+			consensustest.Set(&c[3], "index", wire.IntValue(5))
 			return c
 		}, consensus.ErrBadIndex, "does not follow 3"},
-		{"ErrBadIndex/Repeated", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			consensustest.Set(&c[3], "index", consensus.IntValue(3))
+		{"ErrBadIndex/Repeated", func(t *testing.T, c []wire.Value) []wire.Value {
+			consensustest.Set(&c[3], "index", wire.IntValue(3))
 			return c
 		}, consensus.ErrBadIndex, "does not follow 3"},
-		{"ErrBadIndex/BlockRemoved", func(t *testing.T, c []consensus.Value) []consensus.Value {
+		{"ErrBadIndex/BlockRemoved", func(t *testing.T, c []wire.Value) []wire.Value {
 			return append(c[:3:3], c[4:]...)
 		}, consensus.ErrBadIndex, "does not follow 3"},
-		{"ErrBadCoinbase/Second", func(t *testing.T, c []consensus.Value) []consensus.Value {
+		{"ErrBadCoinbase/Second", func(t *testing.T, c []wire.Value) []wire.Value {
 			txs := consensustest.Txs(&c[2])
-			txs.Arr = append([]consensus.Value{coinbase(c, 3)}, txs.Arr...)
+			txs.Arr = append([]wire.Value{coinbase(c, 3)}, txs.Arr...)
 			return c
 		}, consensus.ErrBadCoinbase, "block 3 transaction 0"},
-		{"ErrBadCoinbase/MasterPays", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			consensustest.Set(consensustest.TxAt(&c[2], 0), "sender", consensus.StringValue("master"))
+		{"ErrBadCoinbase/MasterPays", func(t *testing.T, c []wire.Value) []wire.Value {
+			consensustest.Set(consensustest.TxAt(&c[2], 0), "sender", wire.StringValue("master"))
 			return c
 		}, consensus.ErrBadCoinbase, "block 3 transaction 0"},
-		{"ErrBadCoinbase/Missing", func(t *testing.T, c []consensus.Value) []consensus.Value {
+		{"ErrBadCoinbase/Missing", func(t *testing.T, c []wire.Value) []wire.Value {
 			txs := consensustest.Txs(&c[2])
 			txs.Arr = txs.Arr[:len(txs.Arr)-1]
 			return c
 		}, consensus.ErrBadCoinbase, "block 3"},
-		{"ErrBadCoinbase/NotLast", func(t *testing.T, c []consensus.Value) []consensus.Value {
+		{"ErrBadCoinbase/NotLast", func(t *testing.T, c []wire.Value) []wire.Value {
 			txs := consensustest.Txs(&c[2])
 			txs.Arr[0], txs.Arr[2] = txs.Arr[2], txs.Arr[0]
 			return c
 		}, consensus.ErrBadCoinbase, "block 3"},
-		{"ErrBadCoinbase/NoTransactions", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			consensustest.Txs(&c[2]).Arr = []consensus.Value{}
+		{"ErrBadCoinbase/NoTransactions", func(t *testing.T, c []wire.Value) []wire.Value {
+			consensustest.Txs(&c[2]).Arr = []wire.Value{}
 			return c
 		}, consensus.ErrBadCoinbase, "block 3"},
-		{"ErrBadCoinbase/Amount0.2", func(t *testing.T, c []consensus.Value) []consensus.Value {
+		{"ErrBadCoinbase/Amount0.2", func(t *testing.T, c []wire.Value) []wire.Value {
 			consensustest.Set(consensustest.TxAt(&c[2], -1), "amount", MustParse(t, "0.2"))
 			return c
 		}, consensus.ErrBadCoinbase, "block 3"},
-		{"ErrBadCoinbase/Amount1", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			consensustest.Set(consensustest.TxAt(&c[2], -1), "amount", consensus.IntValue(1))
+		{"ErrBadCoinbase/Amount1", func(t *testing.T, c []wire.Value) []wire.Value {
+			consensustest.Set(consensustest.TxAt(&c[2], -1), "amount", wire.IntValue(1))
 			return c
 		}, consensus.ErrBadCoinbase, "block 3"},
-		{"ErrTooManyTransactions", func(t *testing.T, c []consensus.Value) []consensus.Value {
+		{"ErrTooManyTransactions", func(t *testing.T, c []wire.Value) []wire.Value {
 			txs := consensustest.Txs(&c[6])
 			pay := txs.Arr[0]
-			list := make([]consensus.Value, 0, consensus.MaxBlockTransactions+1)
+			list := make([]wire.Value, 0, consensus.MaxBlockTransactions+1)
 			for len(list) < consensus.MaxBlockTransactions {
 				list = append(list, pay)
 			}
 			txs.Arr = append(list, coinbase(c, 7))
 			return c
 		}, consensus.ErrTooManyTransactions, "10001 transactions"},
-		{"ErrTimeTooNew/Block", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			consensustest.Set(&c[6], "timestamp", consensus.FloatValue(referenceNow+3*60*60))
+		{"ErrTimeTooNew/Block", func(t *testing.T, c []wire.Value) []wire.Value {
+			consensustest.Set(&c[6], "timestamp", wire.FloatValue(referenceNow+3*60*60))
 			return c
 		}, consensus.ErrTimeTooNew, "block 7"},
-		{"ErrTimeTooNew/Transaction", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			consensustest.Set(consensustest.TxAt(&c[6], 0), "timestamp", consensus.FloatValue(referenceNow+3*60*60))
+		{"ErrTimeTooNew/Transaction", func(t *testing.T, c []wire.Value) []wire.Value {
+			consensustest.Set(consensustest.TxAt(&c[6], 0), "timestamp", wire.FloatValue(referenceNow+3*60*60))
 			return c
 		}, consensus.ErrTimeTooNew, "block 7 transaction 0"},
-		{"ErrBadGenesis/Nonce101", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			consensustest.Set(&c[0], "nonce", consensus.IntValue(101))
+		{"ErrBadGenesis/Nonce101", func(t *testing.T, c []wire.Value) []wire.Value {
+			consensustest.Set(&c[0], "nonce", wire.IntValue(101))
 			consensustest.Relink(c)
 			return c
 		}, consensus.ErrBadGenesis, "nonce"},
-		{"ErrBadGenesis/PrevHashString", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			consensustest.Set(&c[0], "previous_hash", consensus.StringValue("1"))
+		{"ErrBadGenesis/PrevHashString", func(t *testing.T, c []wire.Value) []wire.Value {
+			consensustest.Set(&c[0], "previous_hash", wire.StringValue("1"))
 			consensustest.Relink(c)
 			return c
 		}, consensus.ErrBadGenesis, "previous_hash"},
-		{"ErrMalformed/GenesisPrevHashFloat", func(t *testing.T, c []consensus.Value) []consensus.Value {
+		{"ErrMalformed/GenesisPrevHashFloat", func(t *testing.T, c []wire.Value) []wire.Value {
 			// 1.0 is not the integer 1: a float previous_hash is no type a
 			// block may carry, in the genesis or elsewhere.
-			consensustest.Set(&c[0], "previous_hash", consensus.FloatValue(1))
+			consensustest.Set(&c[0], "previous_hash", wire.FloatValue(1))
 			consensustest.Relink(c)
 			return c
 		}, consensus.ErrMalformed, "previous_hash"},
-		{"ErrBadGenesis/PrevHashTwo", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			consensustest.Set(&c[0], "previous_hash", consensus.IntValue(2))
+		{"ErrBadGenesis/PrevHashTwo", func(t *testing.T, c []wire.Value) []wire.Value {
+			consensustest.Set(&c[0], "previous_hash", wire.IntValue(2))
 			consensustest.Relink(c)
 			return c
 		}, consensus.ErrBadGenesis, "previous_hash"},
-		{"ErrBadGenesis/Transaction", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			consensustest.Txs(&c[0]).Arr = []consensus.Value{consensustest.Clone(*consensustest.TxAt(&c[1], 0))}
+		{"ErrBadGenesis/Transaction", func(t *testing.T, c []wire.Value) []wire.Value {
+			consensustest.Txs(&c[0]).Arr = []wire.Value{consensustest.Clone(*consensustest.TxAt(&c[1], 0))}
 			consensustest.Relink(c)
 			return c
 		}, consensus.ErrBadGenesis, "transactions"},
-		{"ErrBadGenesis/Coinbase", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			consensustest.Txs(&c[0]).Arr = []consensus.Value{coinbase(c, 2)}
+		{"ErrBadGenesis/Coinbase", func(t *testing.T, c []wire.Value) []wire.Value {
+			consensustest.Txs(&c[0]).Arr = []wire.Value{coinbase(c, 2)}
 			consensustest.Relink(c)
 			return c
 		}, consensus.ErrBadGenesis, "transactions"},
-		{"ErrBadGenesis/StartsAtBlock2", func(t *testing.T, c []consensus.Value) []consensus.Value {
+		{"ErrBadGenesis/StartsAtBlock2", func(t *testing.T, c []wire.Value) []wire.Value {
 			return c[1:]
 		}, consensus.ErrBadGenesis, "index 2"},
-		{"ErrMalformed/BlockNotObject", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			c[2] = consensus.ArrayValue(c[2])
+		{"ErrMalformed/BlockNotObject", func(t *testing.T, c []wire.Value) []wire.Value {
+			c[2] = wire.ArrayValue(c[2])
 			return c
 		}, consensus.ErrMalformed, "not a JSON object"},
-		{"ErrMalformed/BlockString", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			c[2] = consensus.StringValue("block")
+		{"ErrMalformed/BlockString", func(t *testing.T, c []wire.Value) []wire.Value {
+			c[2] = wire.StringValue("block")
 			return c
 		}, consensus.ErrMalformed, "not a JSON object"},
-		{"ErrMalformed/PrevHashInteger", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			consensustest.Set(&c[2], "previous_hash", consensus.IntValue(1))
+		{"ErrMalformed/PrevHashInteger", func(t *testing.T, c []wire.Value) []wire.Value {
+			consensustest.Set(&c[2], "previous_hash", wire.IntValue(1))
 			return c
 		}, consensus.ErrMalformed, "previous_hash"},
-		{"ErrMalformed/MissingTransactions", func(t *testing.T, c []consensus.Value) []consensus.Value {
+		{"ErrMalformed/MissingTransactions", func(t *testing.T, c []wire.Value) []wire.Value {
 			consensustest.Delete(&c[2], "transactions")
 			return c
 		}, consensus.ErrMalformed, "transactions"},
-		{"ErrBadTransaction/AmountString", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			consensustest.Set(consensustest.TxAt(&c[2], 0), "amount", consensus.StringValue("2"))
+		{"ErrBadTransaction/AmountString", func(t *testing.T, c []wire.Value) []wire.Value {
+			consensustest.Set(consensustest.TxAt(&c[2], 0), "amount", wire.StringValue("2"))
 			return c
 		}, consensus.ErrBadTransaction, "amount"},
-		{"ErrBadTransaction/AmountNegative", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			consensustest.Set(consensustest.TxAt(&c[2], 0), "amount", consensus.IntValue(-2))
+		{"ErrBadTransaction/AmountNegative", func(t *testing.T, c []wire.Value) []wire.Value {
+			consensustest.Set(consensustest.TxAt(&c[2], 0), "amount", wire.IntValue(-2))
 			return c
 		}, consensus.ErrBadTransaction, "amount"},
-		{"ErrBadTransaction/AmountZero", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			consensustest.Set(consensustest.TxAt(&c[2], 0), "amount", consensus.IntValue(0))
+		{"ErrBadTransaction/AmountZero", func(t *testing.T, c []wire.Value) []wire.Value {
+			consensustest.Set(consensustest.TxAt(&c[2], 0), "amount", wire.IntValue(0))
 			return c
 		}, consensus.ErrBadTransaction, "amount"},
-		{"ErrBadTransaction/MissingSender", func(t *testing.T, c []consensus.Value) []consensus.Value {
+		{"ErrBadTransaction/MissingSender", func(t *testing.T, c []wire.Value) []wire.Value {
 			consensustest.Delete(consensustest.TxAt(&c[2], 0), "sender")
 			return c
 		}, consensus.ErrBadTransaction, "sender"},
-		{"ErrBadTransaction/SenderNumber", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			consensustest.Set(consensustest.TxAt(&c[2], 0), "sender", consensus.IntValue(7))
+		{"ErrBadTransaction/SenderNumber", func(t *testing.T, c []wire.Value) []wire.Value {
+			consensustest.Set(consensustest.TxAt(&c[2], 0), "sender", wire.IntValue(7))
 			return c
 		}, consensus.ErrBadTransaction, "sender"},
-		{"ErrBadTransaction/TimestampString", func(t *testing.T, c []consensus.Value) []consensus.Value {
-			consensustest.Set(consensustest.TxAt(&c[2], 0), "timestamp", consensus.StringValue("now"))
+		{"ErrBadTransaction/TimestampString", func(t *testing.T, c []wire.Value) []wire.Value {
+			consensustest.Set(consensustest.TxAt(&c[2], 0), "timestamp", wire.StringValue("now"))
 			return c
 		}, consensus.ErrBadTransaction, "timestamp"},
-		{"ErrEmptyChain", func(t *testing.T, c []consensus.Value) []consensus.Value {
+		{"ErrEmptyChain", func(t *testing.T, c []wire.Value) []wire.Value {
 			return nil
 		}, consensus.ErrEmptyChain, ""},
-		{"ErrEmptyChain/EmptySlice", func(t *testing.T, c []consensus.Value) []consensus.Value {
+		{"ErrEmptyChain/EmptySlice", func(t *testing.T, c []wire.Value) []wire.Value {
 			return c[:0]
 		}, consensus.ErrEmptyChain, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			chain := tt.mutate(t, MustReferenceChain(t))
-			_, err := consensus.ValidateChain(chain, referenceNow)
+			_, err := consensus.ValidateChain(wire.Blocks(chain), referenceNow)
 			re := MustRuleError(t, err, tt.want)
 			if !strings.Contains(re.Description, tt.where) {
 				t.Fatalf("Description=%q, want it to mention %q", re.Description, tt.where)
@@ -355,47 +357,47 @@ func TestReferenceChainMutations(t *testing.T) {
 func TestReferenceChainStillValid(t *testing.T) {
 	tests := []struct {
 		name   string
-		mutate func(chain []consensus.Value)
+		mutate func(chain []wire.Value)
 		now    float64
 	}{
-		{"Unchanged", func(c []consensus.Value) {}, referenceNow},
-		{"Relinked", func(c []consensus.Value) { consensustest.Relink(c) }, referenceNow},
+		{"Unchanged", func(c []wire.Value) {}, referenceNow},
+		{"Relinked", func(c []wire.Value) { consensustest.Relink(c) }, referenceNow},
 		{
 			// Proof of work covers the nonces, not the contents: history
 			// rewritten and relinked is valid. Only the longest-chain rule
 			// and the links protect it, which is why every link is checked.
-			"RewrittenAndRelinked", func(c []consensus.Value) {
-				consensustest.Set(consensustest.TxAt(&c[2], 0), "amount", consensus.IntValue(2000))
+			"RewrittenAndRelinked", func(c []wire.Value) {
+				consensustest.Set(consensustest.TxAt(&c[2], 0), "amount", wire.IntValue(2000))
 				consensustest.Relink(c)
 			}, referenceNow,
 		},
-		{"GenesisTimestampFree", func(c []consensus.Value) {
-			consensustest.Set(&c[0], "timestamp", consensus.FloatValue(consensus.GenesisTimestamp))
+		{"GenesisTimestampFree", func(c []wire.Value) {
+			consensustest.Set(&c[0], "timestamp", wire.FloatValue(consensus.GenesisTimestamp))
 			consensustest.Relink(c)
 		}, referenceNow},
-		{"ExtraKeyOnLastBlock", func(c []consensus.Value) {
-			consensustest.Set(&c[6], "miner", consensus.StringValue("node_5950"))
+		{"ExtraKeyOnLastBlock", func(c []wire.Value) {
+			consensustest.Set(&c[6], "miner", wire.StringValue("node_5950"))
 		}, referenceNow},
-		{"OverdraftAllowed", func(c []consensus.Value) {
+		{"OverdraftAllowed", func(c []wire.Value) {
 			// Balances are policy, not consensus: test_from never received
 			// anything, and a richer overdraft changes nothing.
-			consensustest.Set(consensustest.TxAt(&c[6], 0), "amount", consensus.IntValue(1_000_000_000))
+			consensustest.Set(consensustest.TxAt(&c[6], 0), "amount", wire.IntValue(1_000_000_000))
 		}, referenceNow},
 		// The last block is stamped 1795869583.98; a clock 2 hours behind
 		// the default one still accepts it.
-		{"ClockTwoHoursBehind", func(c []consensus.Value) {}, referenceNow - consensus.MaxFutureDrift},
+		{"ClockTwoHoursBehind", func(c []wire.Value) {}, referenceNow - consensus.MaxFutureDrift},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			chain := MustReferenceChain(t)
 			tt.mutate(chain)
-			if _, err := consensus.ValidateChain(chain, tt.now); err != nil {
+			if _, err := consensus.ValidateChain(wire.Blocks(chain), tt.now); err != nil {
 				t.Fatalf("ValidateChain: %v", err)
 			}
 		})
 	}
 	t.Run("ErrTimeTooNew/ClockThreeHoursBehind", func(t *testing.T) {
-		_, err := consensus.ValidateChain(MustReferenceChain(t), referenceNow-3*60*60)
+		_, err := consensus.ValidateChain(wire.Blocks(MustReferenceChain(t)), referenceNow-3*60*60)
 		MustRuleError(t, err, consensus.ErrTimeTooNew)
 	})
 }

@@ -13,16 +13,16 @@ import (
 	"time"
 
 	"github.com/pybtc/pybtc"
-	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/consensus/consensustest"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/peer"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // forkPeer serves, over HTTP, pages of a branch that leaves the node's
 // chain at the genesis: at most page blocks an answer, and "length" as
 // claim says for the n-th answer.
-func forkPeer(chain []consensus.Value, page int64, claim func(n int64) int64) http.HandlerFunc {
+func forkPeer(chain []wire.Value, page int64, claim func(n int64) int64) http.HandlerFunc {
 	var answers atomic.Int64
 	return func(w http.ResponseWriter, r *http.Request) {
 		since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
@@ -35,7 +35,7 @@ func forkPeer(chain []consensus.Value, page int64, claim func(n int64) int64) ht
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.Write(consensus.AppendCompact(nil, v))
+			b.Write(wire.AppendCompact(nil, v))
 		}
 		fmt.Fprintf(&b, `],"length":%d}`, claim(answers.Add(1)))
 		w.Header().Set("Content-Type", "application/json")

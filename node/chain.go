@@ -9,6 +9,7 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // ChainStore is what a Chain needs from the database. store.DB implements
@@ -202,9 +203,9 @@ func checkAgainst(parent pybtc.ChainTip, b pybtc.Block) error {
 	}
 	// The genesis rules read previous_hash as written, the integer 1, which
 	// the decoded block keeps only as text.
-	v, err := consensus.Parse(b.Raw)
+	wb, err := wire.ParseBlock(b.Raw)
 	if err != nil {
 		return fmt.Errorf("block %d: %w", b.Index, err)
 	}
-	return consensus.CheckGenesis(v, b)
+	return consensus.CheckGenesis(&wb, b)
 }

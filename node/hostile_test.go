@@ -14,6 +14,7 @@ import (
 	"github.com/pybtc/pybtc/consensus/consensustest"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/peer"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // TestHostilePeers serves, over real HTTP, answers a hostile or broken peer
@@ -24,7 +25,7 @@ func TestHostilePeers(t *testing.T) {
 	for i := 2; i <= 5; i++ {
 		g.NextBlock(fmt.Sprintf("h%d", i))
 	}
-	chainWith := func(mutate func(chain []consensus.Value)) string {
+	chainWith := func(mutate func(chain []wire.Value)) string {
 		chain := g.Chain("h5")
 		mutate(chain)
 		var b strings.Builder
@@ -33,7 +34,7 @@ func TestHostilePeers(t *testing.T) {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.Write(consensus.AppendCompact(nil, v))
+			b.Write(wire.AppendCompact(nil, v))
 		}
 		fmt.Fprintf(&b, `],"length":%d}`, len(chain))
 		return b.String()
@@ -44,14 +45,14 @@ func TestHostilePeers(t *testing.T) {
 		want    error // nil: any error
 		code    consensus.ErrorCode
 	}{
-		{"ErrBadProof", serve(chainWith(func(c []consensus.Value) { consensustest.Set(&c[4], "nonce", consensus.IntValue(7)) })), nil, consensus.ErrBadProof},
-		{"ErrBadPrevHash", serve(chainWith(func(c []consensus.Value) {
-			consensustest.Set(&c[3], "previous_hash", consensus.StringValue(strings.Repeat("0", 64)))
+		{"ErrBadProof", serve(chainWith(func(c []wire.Value) { consensustest.Set(&c[4], "nonce", wire.IntValue(7)) })), nil, consensus.ErrBadProof},
+		{"ErrBadPrevHash", serve(chainWith(func(c []wire.Value) {
+			consensustest.Set(&c[3], "previous_hash", wire.StringValue(strings.Repeat("0", 64)))
 		})), nil, consensus.ErrBadPrevHash},
-		{"ErrBadIndex", serve(chainWith(func(c []consensus.Value) { consensustest.Set(&c[4], "index", consensus.IntValue(9)) })), nil, consensus.ErrBadIndex},
-		{"SecondCoinbase", serve(chainWith(func(c []consensus.Value) {
+		{"ErrBadIndex", serve(chainWith(func(c []wire.Value) { consensustest.Set(&c[4], "index", wire.IntValue(9)) })), nil, consensus.ErrBadIndex},
+		{"SecondCoinbase", serve(chainWith(func(c []wire.Value) {
 			txs := consensustest.Txs(&c[4])
-			txs.Arr = append([]consensus.Value{txs.Arr[len(txs.Arr)-1]}, txs.Arr...)
+			txs.Arr = append([]wire.Value{txs.Arr[len(txs.Arr)-1]}, txs.Arr...)
 		})), nil, consensus.ErrBadCoinbase},
 		{"GarbageJSON", serve(`{"chain": [{"index": 1,,,]`), peer.ErrMalformed, -1},
 		{"NotAChain", serve(`[1, 2, 3]`), peer.ErrMalformed, -1},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // MaxMinedTransactions is how many pending transactions one block takes;
@@ -115,11 +116,11 @@ func (n *Node) mineOnce(ctx context.Context, miner string) (pybtc.Block, error) 
 
 // decodeBlock decodes a block's JSON and checks what it says about itself.
 func decodeBlock(raw []byte, now float64) (pybtc.Block, error) {
-	v, err := consensus.Parse(raw)
+	wb, err := wire.ParseBlock(raw)
 	if err != nil {
 		return pybtc.Block{}, err
 	}
-	return consensus.DecodeBlock(v, now)
+	return consensus.DecodeBlock(&wb, now)
 }
 
 // runAutomine mines one block after another, pausing a random time between

@@ -7,11 +7,11 @@ import (
 	"testing"
 
 	"github.com/pybtc/pybtc"
-	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/consensus/consensustest"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/peer"
 	"github.com/pybtc/pybtc/store"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // LinkedNodes connects nodes in one process: a node fetches another's
@@ -26,7 +26,7 @@ func (l *LinkedNodes) Register(context.Context, peer.URL, peer.URL) error       
 func (l *LinkedNodes) RelayTransaction(context.Context, peer.URL, []byte) error       { return nil }
 func (l *LinkedNodes) AnnounceBlock(context.Context, peer.URL, peer.URL, int64) error { return nil }
 
-func (l *LinkedNodes) StreamChain(ctx context.Context, u peer.URL, since, limit int64, each func(consensus.Value) error) (peer.Chain, error) {
+func (l *LinkedNodes) StreamChain(ctx context.Context, u peer.URL, since, limit int64, each func(*wire.Block) error) (peer.Chain, error) {
 	l.mu.Lock()
 	db, ok := l.dbs[u.String()]
 	l.mu.Unlock()
@@ -38,12 +38,12 @@ func (l *LinkedNodes) StreamChain(ctx context.Context, u peer.URL, since, limit 
 		c.Length = length
 		return nil
 	}, func(raw []byte) error {
-		v, err := consensus.Parse(raw)
+		b, err := wire.ParseBlock(raw)
 		if err != nil {
 			return err
 		}
 		c.Sent++
-		return each(v)
+		return each(&b)
 	})
 	c.Full = since == 1
 	return c, err

@@ -14,6 +14,7 @@ import (
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/peer"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // Store is what a node needs from its database. store.DB implements it.
@@ -65,7 +66,7 @@ type PeerClient interface {
 	AnnounceBlock(ctx context.Context, target, self peer.URL, nonce int64) error
 	// StreamChain hands each block of target's answer to GET /chain to
 	// each as it arrives; see peer.Client.StreamChain.
-	StreamChain(ctx context.Context, target peer.URL, since, limit int64, each func(consensus.Value) error) (peer.Chain, error)
+	StreamChain(ctx context.Context, target peer.URL, since, limit int64, each func(*wire.Block) error) (peer.Chain, error)
 }
 
 // Config configures a Node.

@@ -13,6 +13,7 @@ import (
 	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/store"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // MustOpenNode opens a node on a temporary database.
@@ -40,16 +41,16 @@ func MustOpenNode(tb testing.TB, cfg node.Config) (*node.Node, *store.DB) {
 // MustChain reads the whole stored chain and validates it.
 func MustChain(tb testing.TB, db *store.DB) []pybtc.Block {
 	tb.Helper()
-	var values []consensus.Value
+	var values []wire.Value
 	err := db.StreamChain(context.Background(), 1, 0, func(int64) error { return nil }, func(raw []byte) error {
-		v, err := consensus.Parse(raw)
+		v, err := wire.Parse(raw)
 		values = append(values, v)
 		return err
 	})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	blocks, err := consensus.ValidateChain(values, float64(time.Now().Unix()))
+	blocks, err := consensus.ValidateChain(wire.Blocks(values), float64(time.Now().Unix()))
 	if err != nil {
 		tb.Fatalf("stored chain does not validate: %v", err)
 	}
@@ -57,7 +58,11 @@ func MustChain(tb testing.TB, db *store.DB) []pybtc.Block {
 }
 
 func submit(ctx context.Context, n *node.Node, sender, recipient, amount string) (node.Accepted, error) {
-	return n.SubmitTransaction(ctx, []byte(fmt.Sprintf(`{"sender": %q, "recipient": %q, "amount": %s}`, sender, recipient, amount)))
+	t, err := consensus.ReadTransaction([]byte(fmt.Sprintf(`{"sender": %q, "recipient": %q, "amount": %s}`, sender, recipient, amount)))
+	if err != nil {
+		return node.Accepted{}, err
+	}
+	return n.SubmitTransaction(ctx, t)
 }
 
 // TestConcurrentMineNeverDuplicates mines from several goroutines while

@@ -13,6 +13,7 @@ import (
 	"github.com/pybtc/pybtc/consensus/consensustest"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/store"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // processStep offers the chain one branch, as a sync or the miner would,
@@ -64,9 +65,9 @@ func TestProcessBlocks(t *testing.T) {
 	g.Fork("b2")
 	g.NextBlock("c3")
 	g.NextBlock("c4")
-	g.Mutate(func(v *consensus.Value) {
+	g.Mutate(func(v *wire.Value) {
 		nonce, _ := consensustest.Field(v, "nonce").Num.Int64()
-		consensustest.Set(v, "nonce", consensus.IntValue(nonce+1))
+		consensustest.Set(v, "nonce", wire.IntValue(nonce+1))
 	})
 	g.NextBlock("c5")
 	g.NextBlock("c6")
@@ -179,7 +180,8 @@ func TestProcessBlocks(t *testing.T) {
 
 func mustDecode(tb testing.TB, g *consensustest.Generator, name string) pybtc.Block {
 	tb.Helper()
-	b, err := consensus.DecodeBlock(g.Block(name), g.Now)
+	wb := wire.BlockOf(g.Block(name))
+	b, err := consensus.DecodeBlock(&wb, g.Now)
 	if err != nil {
 		tb.Fatalf("decode %s: %v", name, err)
 	}

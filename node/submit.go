@@ -8,6 +8,7 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // Accepted describes a transaction the node took.
@@ -28,14 +29,15 @@ type submission struct {
 	done chan error
 }
 
-// SubmitTransaction applies the policy to the body of a POST
-// /transactions/new and stores the transaction in the mempool. It returns
+// SubmitTransaction applies the policy to t, a transaction posted to POST
+// /transactions/new as read (consensus.ReadTransaction), and stores it in
+// the mempool. It returns
 // only after the commit, so an accepted transaction survives a crash.
 // Concurrent calls share commits. Errors: EINVALID for a policy refusal
 // (a pybtc.Reason and the field, worded by package refusal), ECONFLICT for a transaction
 // a block of the chain already holds, EUNAVAILABLE while shutting down.
-func (n *Node) SubmitTransaction(ctx context.Context, body []byte) (Accepted, error) {
-	nt, err := consensus.ParseNewTransaction(body, n.now())
+func (n *Node) SubmitTransaction(ctx context.Context, t wire.Transaction) (Accepted, error) {
+	nt, err := consensus.AdmitTransaction(&t, n.now())
 	if err != nil {
 		return Accepted{}, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/peer"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // syncPage is how many blocks one request asks a pyBTC peer for: catching
@@ -93,26 +94,25 @@ func (n *Node) syncWith(ctx context.Context, u peer.URL) (bool, error) {
 	tip := n.Tip()
 	var br *branch
 	forked := false
-	ch, err := n.client.StreamChain(ctx, u, tip.Height+1, syncPage, func(v consensus.Value) error {
+	ch, err := n.client.StreamChain(ctx, u, tip.Height+1, syncPage, func(b *wire.Block) error {
 		if br == nil {
 			// The first block tells what the answer is: a tutorial
 			// peer's whole chain, blocks on our tip, or blocks of a
 			// branch that left ours below it.
-			index, _ := v.Get("index")
-			first, _ := index.Num.Int64()
-			prev, _ := v.Get("previous_hash")
+			first, _ := b.Index.Int64()
+			prev := &b.PreviousHash
 			switch {
 			case first == 1:
 				br = n.newBranch(ctx, tip, pybtc.ChainTip{})
 				br.matching = true
-			case prev.Kind == consensus.String && prev.Str == tip.Hash:
+			case prev.Kind == wire.String && prev.Str == tip.Hash:
 				br = n.newBranch(ctx, tip, tip)
 			default:
 				forked = true
 				return errStop
 			}
 		}
-		return br.add(v)
+		return br.add(b)
 	})
 	if forked {
 		return n.reorgFrom(ctx, u, tip)
@@ -164,8 +164,8 @@ func (n *Node) newBranch(ctx context.Context, tip, base pybtc.ChainTip) *branch 
 
 // add validates the next block of the branch and keeps it, unless the
 // branch grows beyond maxForkDepth blocks or Config.MaxBranchBytes.
-func (br *branch) add(v consensus.Value) error {
-	b, err := br.checker.Next(v)
+func (br *branch) add(wb *wire.Block) error {
+	b, err := br.checker.Next(wb)
 	if err != nil {
 		return err
 	}
@@ -254,13 +254,13 @@ func (n *Node) reorgFrom(ctx context.Context, u peer.URL, tip pybtc.ChainTip) (b
 		// The fork is below the first of the peer's blocks whose
 		// previous_hash is ours but whose own hash is not.
 		h := since
-		_, err = n.client.StreamChain(ctx, u, since, tip.Height+2-since, func(v consensus.Value) error {
+		_, err = n.client.StreamChain(ctx, u, since, tip.Height+2-since, func(b *wire.Block) error {
 			defer func() { h++ }()
-			if ours[h] == consensus.Hash(v) {
+			if ours[h] == b.Hash {
 				return nil
 			}
-			prev, _ := v.Get("previous_hash")
-			if prev.Kind == consensus.String && prev.Str == ours[h-1] {
+			prev := &b.PreviousHash
+			if prev.Kind == wire.String && prev.Str == ours[h-1] {
 				fork = h - 1
 			}
 			return errStop

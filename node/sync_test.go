@@ -12,23 +12,24 @@ import (
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/peer"
 	"github.com/pybtc/pybtc/store"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // FakePeers serves chains as peers would, without HTTP: a pyBTC peer
 // answers the blocks asked for, a tutorial peer its whole chain.
 type FakePeers struct {
 	mu       sync.Mutex
-	chains   map[string][]consensus.Value
+	chains   map[string][]wire.Value
 	tutorial map[string]bool
 	fetches  int
 }
 
 func NewFakePeers() *FakePeers {
-	return &FakePeers{chains: map[string][]consensus.Value{}, tutorial: map[string]bool{}}
+	return &FakePeers{chains: map[string][]wire.Value{}, tutorial: map[string]bool{}}
 }
 
 // Serve makes the peer at url answer chain.
-func (f *FakePeers) Serve(url string, chain []consensus.Value, tutorial bool) peer.URL {
+func (f *FakePeers) Serve(url string, chain []wire.Value, tutorial bool) peer.URL {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.chains[url], f.tutorial[url] = chain, tutorial
@@ -43,7 +44,7 @@ func (f *FakePeers) Register(context.Context, peer.URL, peer.URL) error         
 func (f *FakePeers) RelayTransaction(context.Context, peer.URL, []byte) error       { return nil }
 func (f *FakePeers) AnnounceBlock(context.Context, peer.URL, peer.URL, int64) error { return nil }
 
-func (f *FakePeers) StreamChain(_ context.Context, u peer.URL, since, limit int64, each func(consensus.Value) error) (peer.Chain, error) {
+func (f *FakePeers) StreamChain(_ context.Context, u peer.URL, since, limit int64, each func(*wire.Block) error) (peer.Chain, error) {
 	f.mu.Lock()
 	f.fetches++
 	chain, ok := f.chains[u.String()]
@@ -64,8 +65,9 @@ func (f *FakePeers) StreamChain(_ context.Context, u peer.URL, since, limit int6
 		}
 		blocks = chain[from:to]
 	}
-	for _, b := range blocks {
-		if err := each(b); err != nil {
+	for _, v := range blocks {
+		b := wire.BlockOf(v)
+		if err := each(&b); err != nil {
 			return peer.Chain{}, err
 		}
 	}
@@ -84,7 +86,7 @@ func MustNetworkNode(tb testing.TB, fake *FakePeers) (*node.Node, *store.DB) {
 // MustTipHash returns the hash of the named generator block.
 func MustTipHash(tb testing.TB, g *consensustest.Generator, name string) string {
 	tb.Helper()
-	return consensus.Hash(g.Block(name))
+	return wire.Hash(g.Block(name))
 }
 
 func TestSyncExtends(t *testing.T) {
@@ -128,18 +130,18 @@ func TestSyncReorg(t *testing.T) {
 	if _, err := n.Mine(ctx, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	orphan, err := n.SubmitTransaction(ctx, []byte(`{"sender": "alice", "recipient": "carol", "amount": 0.05}`))
+	orphan, err := n.SubmitTransaction(ctx, MustReadTransaction(t, `{"sender": "alice", "recipient": "carol", "amount": 0.05}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	confirmed, err := n.SubmitTransaction(ctx, []byte(`{"sender": "bob", "recipient": "dave", "amount": 1}`))
+	confirmed, err := n.SubmitTransaction(ctx, MustReadTransaction(t, `{"sender": "bob", "recipient": "dave", "amount": 1}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := n.Mine(ctx, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	stillPending, err := n.SubmitTransaction(ctx, []byte(`{"sender": "erin", "recipient": "frank", "amount": 2}`))
+	stillPending, err := n.SubmitTransaction(ctx, MustReadTransaction(t, `{"sender": "erin", "recipient": "frank", "amount": 2}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,30 +182,30 @@ func TestSyncKeepsOwnChain(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name  string
-		chain func(g *consensustest.Generator) []consensus.Value
+		chain func(g *consensustest.Generator) []wire.Value
 		code  consensus.ErrorCode
 	}{
-		{"EqualLength", func(g *consensustest.Generator) []consensus.Value {
+		{"EqualLength", func(g *consensustest.Generator) []wire.Value {
 			g.NextBlock("x2")
 			return g.Chain("x2")
 		}, -1},
-		{"ErrBadProof", func(g *consensustest.Generator) []consensus.Value {
+		{"ErrBadProof", func(g *consensustest.Generator) []wire.Value {
 			g.NextBlock("x2")
 			g.NextBlock("x3")
 			g.NextBlock("x4")
 			chain := g.Chain("x4")
-			consensustest.Set(&chain[3], "nonce", consensus.IntValue(1))
+			consensustest.Set(&chain[3], "nonce", wire.IntValue(1))
 			return chain
 		}, consensus.ErrBadProof},
-		{"ErrBadPrevHash", func(g *consensustest.Generator) []consensus.Value {
+		{"ErrBadPrevHash", func(g *consensustest.Generator) []wire.Value {
 			g.NextBlock("x2")
 			g.NextBlock("x3")
 			g.NextBlock("x4")
 			chain := g.Chain("x4")
-			consensustest.Set(&chain[2], "previous_hash", consensus.StringValue("00ff"))
+			consensustest.Set(&chain[2], "previous_hash", wire.StringValue("00ff"))
 			return chain
 		}, consensus.ErrBadPrevHash},
-		{"ErrBadCoinbase", func(g *consensustest.Generator) []consensus.Value {
+		{"ErrBadCoinbase", func(g *consensustest.Generator) []wire.Value {
 			g.NextBlock("x2", g.Tx("master", "mallory", "100"))
 			g.NextBlock("x3")
 			g.NextBlock("x4")
@@ -241,7 +243,7 @@ func TestSyncTutorialPeer(t *testing.T) {
 	g.NextBlock("t3")
 	chain := g.Chain("t3")
 	// A tutorial node stamps its genesis with its start time; relink the rest.
-	consensustest.Set(&chain[0], "timestamp", consensus.FloatValue(1795869582.088757))
+	consensustest.Set(&chain[0], "timestamp", wire.FloatValue(1795869582.088757))
 	// The proofs of work stay valid: they cover nonces, not contents.
 	consensustest.Relink(chain)
 	fake := NewFakePeers()
@@ -253,7 +255,7 @@ func TestSyncTutorialPeer(t *testing.T) {
 	if changed, err := n.SyncWith(ctx, u); err != nil || !changed {
 		t.Fatalf("SyncWith=%v, %v; want the tutorial chain adopted", changed, err)
 	}
-	if got, want := n.Tip().Hash, consensus.Hash(chain[2]); got != want {
+	if got, want := n.Tip().Hash, wire.Hash(chain[2]); got != want {
 		t.Fatalf("tip %s, want %s", got, want)
 	}
 	if blocks := MustChain(t, db); blocks[0].Hash == consensus.GenesisHash {
@@ -272,4 +274,14 @@ func pendingIDs(tb testing.TB, db *store.DB) map[string]bool {
 		ids[tx.ID] = true
 	}
 	return ids
+}
+
+// MustReadTransaction reads body as POST /transactions/new does.
+func MustReadTransaction(tb testing.TB, body string) wire.Transaction {
+	tb.Helper()
+	t, err := consensus.ReadTransaction([]byte(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return t
 }

@@ -16,8 +16,8 @@ import (
 	"unicode"
 
 	"github.com/pybtc/pybtc"
-	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/internal/httpcap"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // ErrTooLarge is wrapped by the error of a call whose answer was longer
@@ -131,8 +131,8 @@ func orDefault[T time.Duration | int64](v, def T) T {
 // {"nodes": "<self>"}, the tutorial's string form, which every node
 // understands. Any 2xx answer means it did (a tutorial node answers 201).
 func (c *Client) Register(ctx context.Context, peer, self URL) error {
-	body := consensus.AppendCompact(nil, consensus.ObjectValue(
-		consensus.Member{Key: "nodes", Value: consensus.StringValue(self.String())},
+	body := wire.AppendCompact(nil, wire.ObjectValue(
+		wire.Member{Key: "nodes", Value: wire.StringValue(self.String())},
 	))
 	if err := c.small(ctx, http.MethodPost, peer.String()+"/nodes/register", body); err != nil {
 		return fmt.Errorf("register with %s: %w", peer, err)
@@ -148,21 +148,21 @@ func (c *Client) Register(ctx context.Context, peer, self URL) error {
 // took it (a tutorial node answers 201). A tx that is not a JSON object
 // is refused with EINVALID before anything is sent.
 func (c *Client) RelayTransaction(ctx context.Context, peer URL, tx []byte) error {
-	v, err := consensus.Parse(tx)
+	v, err := wire.Parse(tx)
 	if err != nil {
 		return fmt.Errorf("relay transaction to %s: %w", peer,
 			pybtc.Errorf(pybtc.EINVALID, "transaction is not valid JSON: %v", err))
 	}
-	if v.Kind != consensus.Object {
+	if v.Kind != wire.Object {
 		return fmt.Errorf("relay transaction to %s: %w", peer,
 			pybtc.Errorf(pybtc.EINVALID, "transaction must be a JSON object, not %s", v.Kind))
 	}
 	// ObjectValue keeps the last of equal keys, so a "type" already in tx
 	// is overridden: a relay is always marked as one.
-	members := make([]consensus.Member, 0, len(v.Obj)+1)
+	members := make([]wire.Member, 0, len(v.Obj)+1)
 	members = append(members, v.Obj...)
-	members = append(members, consensus.Member{Key: "type", Value: consensus.StringValue("sharing")})
-	body := consensus.AppendCompact(nil, consensus.ObjectValue(members...))
+	members = append(members, wire.Member{Key: "type", Value: wire.StringValue("sharing")})
+	body := wire.AppendCompact(nil, wire.ObjectValue(members...))
 	if err := c.small(ctx, http.MethodPost, peer.String()+"/transactions/new", body); err != nil {
 		// 409 is a pyBTC peer saying a block of its chain holds the
 		// transaction already: the relay has nothing left to do, and the
@@ -182,9 +182,9 @@ func (c *Client) RelayTransaction(ctx context.Context, peer URL, tx []byte) erro
 // answer is success; what the peer then does with the block is its own
 // business.
 func (c *Client) AnnounceBlock(ctx context.Context, peer, self URL, nonce int64) error {
-	body := consensus.AppendCompact(nil, consensus.ObjectValue(
-		consensus.Member{Key: "miner_node", Value: consensus.StringValue(self.String())},
-		consensus.Member{Key: "new_nonce", Value: consensus.IntValue(nonce)},
+	body := wire.AppendCompact(nil, wire.ObjectValue(
+		wire.Member{Key: "miner_node", Value: wire.StringValue(self.String())},
+		wire.Member{Key: "new_nonce", Value: wire.IntValue(nonce)},
 	))
 	if err := c.small(ctx, http.MethodGet, peer.String()+"/nodes/resolve", body); err != nil {
 		return fmt.Errorf("announce block to %s: %w", peer, err)
@@ -194,9 +194,10 @@ func (c *Client) AnnounceBlock(ctx context.Context, peer, self URL, nonce int64)
 
 // Chain is a peer's answer to GET /chain.
 type Chain struct {
-	// Blocks are the blocks sent, each exactly as it came (extra keys
-	// and number spellings kept, so that it hashes as the peer hashed it).
-	Blocks []consensus.Value
+	// Blocks are the blocks sent, each decoded once and kept exactly as
+	// it came (extra keys and number spellings kept, so that it hashes as
+	// the peer hashed it).
+	Blocks []wire.Block
 	// Length is the length of the peer's whole chain, whatever part of
 	// it was sent.
 	Length int64
@@ -217,9 +218,9 @@ type Chain struct {
 // consistent with it fails with ErrMalformed. It holds every block
 // parsed; StreamChain does not.
 func (c *Client) FetchChain(ctx context.Context, peer URL, since, limit int64) (Chain, error) {
-	var blocks []consensus.Value
-	ch, err := c.StreamChain(ctx, peer, since, limit, func(v consensus.Value) error {
-		blocks = append(blocks, v)
+	var blocks []wire.Block
+	ch, err := c.StreamChain(ctx, peer, since, limit, func(b *wire.Block) error {
+		blocks = append(blocks, *b)
 		return nil
 	})
 	if err != nil {
@@ -244,7 +245,7 @@ const maxBlockValues = 200_000
 // that turns out malformed: it must not act on them before StreamChain
 // returns without an error. An error from each ends the call and is
 // returned wrapped; the rest of the answer is not read.
-func (c *Client) StreamChain(ctx context.Context, peer URL, since, limit int64, each func(consensus.Value) error) (Chain, error) {
+func (c *Client) StreamChain(ctx context.Context, peer URL, since, limit int64, each func(*wire.Block) error) (Chain, error) {
 	if since < 1 || limit < 0 {
 		return Chain{}, fmt.Errorf("fetch chain from %s: %w", peer,
 			pybtc.Errorf(pybtc.EINVALID, "since must be ≥ 1 and limit ≥ 0, not %d and %d", since, limit))
@@ -262,7 +263,7 @@ func (c *Client) StreamChain(ctx context.Context, peer URL, since, limit int64, 
 	return ch, nil
 }
 
-func (c *Client) streamChain(ctx context.Context, target string, since, limit int64, each func(consensus.Value) error) (Chain, error) {
+func (c *Client) streamChain(ctx context.Context, target string, since, limit int64, each func(*wire.Block) error) (Chain, error) {
 	resp, err := c.send(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return Chain{}, err
@@ -303,7 +304,7 @@ func (e *eachError) Error() string { return e.err.Error() }
 // decodeChain checks the shape of a chain answer as it streams, handing
 // each block to each; the blocks' contents are the consensus rules'
 // business.
-func decodeChain(dec *json.Decoder, since int64, each func(consensus.Value) error) (Chain, error) {
+func decodeChain(dec *json.Decoder, since int64, each func(*wire.Block) error) (Chain, error) {
 	tok, err := dec.Token()
 	if err == io.EOF {
 		return Chain{}, fmt.Errorf("%w: the answer is empty", ErrMalformed)
@@ -345,17 +346,16 @@ func decodeChain(dec *json.Decoder, since int64, each func(consensus.Value) erro
 				if countValues(raw) > maxBlockValues {
 					return Chain{}, fmt.Errorf(`%w: "chain"[%d] has more than %d JSON values`, ErrTooLarge, sent, maxBlockValues)
 				}
-				b, err := consensus.Parse(raw)
+				b, err := wire.ParseBlock(raw)
 				if err != nil {
 					return Chain{}, fmt.Errorf(`%w: "chain"[%d]: %v`, ErrMalformed, sent, err)
 				}
-				if b.Kind != consensus.Object {
+				if b.Kind != wire.Object {
 					return Chain{}, fmt.Errorf(`%w: "chain"[%d] is a JSON %s, not a block object`, ErrMalformed, sent, b.Kind)
 				}
 				if sent == 0 {
-					first, ok := b.Get("index")
-					index, isInt := first.Num.Int64()
-					if !ok || first.Kind != consensus.Number || !isInt {
+					index, isInt := b.Index.Int64()
+					if !isInt {
 						return Chain{}, fmt.Errorf(`%w: the first block has no integer "index"`, ErrMalformed)
 					}
 					switch {
@@ -368,7 +368,7 @@ func decodeChain(dec *json.Decoder, since int64, each func(consensus.Value) erro
 						return Chain{}, fmt.Errorf("%w: asked for blocks from %d, got blocks from %d", ErrMalformed, since, index)
 					}
 				}
-				if err := each(b); err != nil {
+				if err := each(&b); err != nil {
 					return Chain{}, &eachError{err}
 				}
 				sent++
@@ -382,9 +382,9 @@ func decodeChain(dec *json.Decoder, since int64, each func(consensus.Value) erro
 			if err := dec.Decode(&raw); err != nil {
 				return Chain{}, err
 			}
-			v, err := consensus.Parse(raw)
+			v, err := wire.Parse(raw)
 			n, ok := v.Num.Int64()
-			if err != nil || v.Kind != consensus.Number || !ok {
+			if err != nil || v.Kind != wire.Number || !ok {
 				return Chain{}, fmt.Errorf(`%w: "length" must be an integer`, ErrMalformed)
 			}
 			length = n

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/pybtc/pybtc"
-	"github.com/pybtc/pybtc/consensus"
 )
 
 // hostileTimeout is the total timeout configured for calls that are meant
@@ -403,7 +402,7 @@ func TestFetchChain(t *testing.T) {
 			}
 			for i, b := range got.Blocks {
 				// Blocks must come back exactly: the same text, so the same hash.
-				if got, want := string(consensus.AppendCompact(nil, b)), block(tt.wantFrom+i); got != want {
+				if got, want := string(b.Raw), block(tt.wantFrom+i); got != want {
 					t.Errorf("block %d = %s, want %s", i, got, want)
 				}
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/refusal"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // TestEveryReasonIsWorded checks that each reason has its own protocol
@@ -84,7 +85,8 @@ func TestProtocolMessages(t *testing.T) {
 // TestRuleErrorIsARefusal checks that a consensus rule error is a refusal
 // whose reason names the rule.
 func TestRuleErrorIsARefusal(t *testing.T) {
-	_, err := consensus.DecodeBlock(consensus.StringValue("x"), 0)
+	b := wire.BlockOf(wire.StringValue("x"))
+	_, err := consensus.DecodeBlock(&b, 0)
 	e, ok := refusal.Of(err)
 	if !ok || e.Reason != pybtc.ReasonBlockRule || e.Args.Field != consensus.ErrMalformed.String() {
 		t.Fatalf("refusal of %v: %+v, want block_rule %s", err, e, consensus.ErrMalformed)

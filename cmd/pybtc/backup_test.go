@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // TestBackupDuringLoad backs up a live node's database while clients post
@@ -58,7 +58,7 @@ func TestBackupDuringLoad(t *testing.T) {
 		t.Fatalf("restored chain has %d blocks; the live one %d", len(got), len(want))
 	}
 	for i, b := range got {
-		if !bytes.Equal(consensus.AppendCanonical(nil, b), consensus.AppendCanonical(nil, want[i])) {
+		if !bytes.Equal(wire.AppendCanonical(nil, b), wire.AppendCanonical(nil, want[i])) {
 			t.Fatalf("restored block %d differs from the live one", i+1)
 		}
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // The chaos test runs a network of pyBTC nodes (and a tutorial node when
@@ -291,7 +292,7 @@ func (n *chaosNet) pay() {
 		n.fault("%s acknowledged a payment without its id: %s", node.name, answer)
 		return
 	}
-	got, exact, _ := consensus.AmountOf(consensus.Num{Text: amount})
+	got, exact, _ := consensus.AmountOf(wire.Num{Text: amount})
 	if !exact || int64(got) != sats {
 		n.t.Fatalf("amount %s is not %d satoshis", amount, sats)
 	}
@@ -307,7 +308,7 @@ func (n *chaosNet) spendable(node *chaosNode, address string) int64 {
 	if status != http.StatusOK || json.Unmarshal(answer, &a) != nil {
 		return 0
 	}
-	sats, _, ok := consensus.AmountOf(consensus.Num{Text: a.Spendable.String()})
+	sats, _, ok := consensus.AmountOf(wire.Num{Text: a.Spendable.String()})
 	if !ok {
 		return 0
 	}
@@ -542,7 +543,7 @@ func (n *chaosNet) checkMoney() {
 				n.t.Fatalf("block %s: amount %s", index.Num.Text, amount.Num.Text)
 			}
 			k := key{sender.Str, recipient.Str, int64(sats)}
-			mined[k] = append(mined[k], where{index.Num.Text, consensus.Hash(tx), byPyBTC})
+			mined[k] = append(mined[k], where{index.Num.Text, wire.Hash(tx), byPyBTC})
 			if sender.Str != "master" {
 				if _, seen := before[sender.Str]; !seen {
 					before[sender.Str] = balance[sender.Str]
@@ -627,7 +628,7 @@ func (n *chaosNet) checkTutorial() {
 		return
 	}
 	chain := chainOf(n.t, n.tutorial)
-	if _, err := consensus.ValidateChain(chain, float64(time.Now().Unix())); err != nil {
+	if _, err := consensus.ValidateChain(wire.Blocks(chain), float64(time.Now().Unix())); err != nil {
 		n.t.Errorf("the tutorial node's chain is not valid to pyBTC: %v", err)
 	}
 }

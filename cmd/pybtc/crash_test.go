@@ -15,6 +15,7 @@ import (
 
 	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/store"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // crashRounds is how many times the crash test kills the node.
@@ -133,16 +134,16 @@ func checkAfterCrash(t *testing.T, path string, acked map[string]bool, round int
 	}
 	defer db.Close()
 
-	var chain []consensus.Value
+	var chain []wire.Value
 	err := db.StreamChain(ctx, 1, 0, func(int64) error { return nil }, func(raw []byte) error {
-		v, err := consensus.Parse(raw)
+		v, err := wire.Parse(raw)
 		chain = append(chain, v)
 		return err
 	})
 	if err != nil {
 		t.Fatalf("round %d: read chain: %v", round, err)
 	}
-	blocks, err := consensus.ValidateChain(chain, float64(time.Now().Unix()+3600))
+	blocks, err := consensus.ValidateChain(wire.Blocks(chain), float64(time.Now().Unix()+3600))
 	if err != nil {
 		t.Fatalf("round %d: the stored chain of %d blocks does not validate: %v", round, len(chain), err)
 	}

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // raiseTo sets a to v if v is larger, safely against other goroutines.
@@ -141,7 +141,7 @@ func TestLoad(t *testing.T) {
 	for _, b := range chainOf(t, node.URL) {
 		txs, _ := b.Get("transactions")
 		for _, tx := range txs.Arr {
-			mined[consensus.Hash(tx)]++
+			mined[wire.Hash(tx)]++
 		}
 	}
 	for id := range ids {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/store"
+	"github.com/pybtc/pybtc/wire"
 )
 
 var (
@@ -181,9 +182,9 @@ func postTransaction(url, sender, recipient string, amount float64) (int, map[st
 }
 
 // chainOf returns the node's chain as parsed canonical values.
-func chainOf(tb testing.TB, url string) []consensus.Value {
+func chainOf(tb testing.TB, url string) []wire.Value {
 	tb.Helper()
-	v, err := consensus.Parse(MustGet(tb, url+"/chain"))
+	v, err := wire.Parse(MustGet(tb, url+"/chain"))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -266,14 +267,14 @@ func TestKillNineKeepsAcknowledgedTransactions(t *testing.T) {
 	mined := map[string]int{}
 	txs, _ := chain[len(chain)-1].Get("transactions")
 	for _, tx := range txs.Arr {
-		mined[consensus.Hash(tx)]++
+		mined[wire.Hash(tx)]++
 	}
 	for id := range acked {
 		if mined[id] != 1 {
 			t.Fatalf("acknowledged transaction %s is in the new block %d times, want 1", id, mined[id])
 		}
 	}
-	if _, err := consensus.ValidateChain(chain, float64(time.Now().Unix())); err != nil {
+	if _, err := consensus.ValidateChain(wire.Blocks(chain), float64(time.Now().Unix())); err != nil {
 		t.Fatalf("chain after restart does not validate: %v", err)
 	}
 }

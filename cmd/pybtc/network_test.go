@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // syncFlags make nodes poll their peers often, so tests converge fast.
@@ -52,7 +53,7 @@ func WaitFor(tb testing.TB, timeout time.Duration, what string, cond func() bool
 func tipOf(tb testing.TB, url string) string {
 	tb.Helper()
 	chain := chainOf(tb, url)
-	return consensus.Hash(chain[len(chain)-1])
+	return wire.Hash(chain[len(chain)-1])
 }
 
 // tryTip is tipOf for polling: errors give "".
@@ -68,11 +69,11 @@ func tryTip(url string) string {
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || len(body.Chain) == 0 {
 		return ""
 	}
-	v, err := consensus.Parse(body.Chain[len(body.Chain)-1])
+	v, err := wire.Parse(body.Chain[len(body.Chain)-1])
 	if err != nil {
 		return ""
 	}
-	return consensus.Hash(v)
+	return wire.Hash(v)
 }
 
 // converged reports whether every url serves the same tip.
@@ -139,7 +140,7 @@ func minedIDs(tb testing.TB, url string) map[string]int {
 	for _, b := range chainOf(tb, url) {
 		txs, _ := b.Get("transactions")
 		for _, tx := range txs.Arr {
-			ids[consensus.Hash(tx)]++
+			ids[wire.Hash(tx)]++
 		}
 	}
 	return ids
@@ -251,7 +252,7 @@ func TestThreeNodes(t *testing.T) {
 				t.Fatalf("transaction %s mined %d times, want exactly 1", id, mined[id])
 			}
 		}
-		if _, err := consensus.ValidateChain(chainOf(t, urls[2]), float64(time.Now().Unix())); err != nil {
+		if _, err := consensus.ValidateChain(wire.Blocks(chainOf(t, urls[2])), float64(time.Now().Unix())); err != nil {
 			t.Fatalf("converged chain is invalid: %v", err)
 		}
 	})
@@ -419,13 +420,13 @@ func TestAutomineCompetes(t *testing.T) {
 	WaitFor(t, 10*time.Second, "b's chain is a prefix of a's", func() bool {
 		tip := tryTip(b.URL)
 		for _, blk := range chainOf(t, a.URL) {
-			if consensus.Hash(blk) == tip {
+			if wire.Hash(blk) == tip {
 				return len(chainOf(t, b.URL)) > 8
 			}
 		}
 		return false
 	})
-	if _, err := consensus.ValidateChain(chainOf(t, a.URL), float64(time.Now().Unix())); err != nil {
+	if _, err := consensus.ValidateChain(wire.Blocks(chainOf(t, a.URL)), float64(time.Now().Unix())); err != nil {
 		t.Fatalf("automined chain is invalid: %v", err)
 	}
 }

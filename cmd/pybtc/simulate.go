@@ -16,6 +16,7 @@ import (
 	"github.com/pybtc/pybtc"
 	nodeclient "github.com/pybtc/pybtc/client"
 	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/wire"
 )
 
 const simulateUsage = `Usage: pybtc simulate [flags]
@@ -237,7 +238,7 @@ func (s *simulation) refresh(ctx context.Context, n *nodeclient.Client) error {
 // amountOf converts an exact decimal of pyBTC, as the JSON API writes
 // amounts, to satoshis.
 func amountOf(n json.Number) pybtc.Amount {
-	a, _, _ := consensus.AmountOf(consensus.Num{Text: string(n)})
+	a, _, _ := consensus.AmountOf(wire.Num{Text: string(n)})
 	return a
 }
 

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // postForm posts a form to target and returns the status and body.
@@ -106,7 +106,7 @@ func TestTutorialScanOnPyBTC(t *testing.T) {
 		nonce, _ := b.Get("nonce")
 		prev, _ := b.Get("previous_hash")
 		prevText := prev.Str
-		if prev.Kind == consensus.Number { // the genesis block's 1
+		if prev.Kind == wire.Number { // the genesis block's 1
 			prevText = prev.Num.Text
 		}
 		if !strings.Contains(page, "<td>"+nonce.Num.Text+"</td>") || !strings.Contains(page, "<td>"+prevText+"</td>") {

@@ -13,7 +13,7 @@
 //	g.Accepted("b3")
 //	g.Accepted("b4a") // genesis -> b2 -> b3a -> b4a, the longer branch
 //
-// Blocks are kept as consensus.Value trees, exactly as a peer would serve
+// Blocks are kept as wire.Value trees, exactly as a peer would serve
 // them, so a test can also hand a chain to code that reads GET /chain.
 // Everything is deterministic: the same calls give the same blocks.
 package consensustest
@@ -26,6 +26,7 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // GenesisName is the name of the genesis block every Generator starts from.
@@ -53,7 +54,7 @@ type Generator struct {
 	Miner string
 
 	tb     testing.TB
-	blocks map[string]consensus.Value
+	blocks map[string]wire.Value
 	parent map[string]string
 	tip    string
 	clock  float64
@@ -63,7 +64,7 @@ type Generator struct {
 // named GenesisName.
 func NewGenerator(tb testing.TB) *Generator {
 	tb.Helper()
-	genesis, err := consensus.Parse(consensus.Genesis().Raw)
+	genesis, err := wire.Parse(consensus.Genesis().Raw)
 	if err != nil {
 		tb.Fatalf("parse genesis: %v", err)
 	}
@@ -71,7 +72,7 @@ func NewGenerator(tb testing.TB) *Generator {
 		Now:    consensus.GenesisTimestamp + 365*24*60*60,
 		Miner:  "node_5000",
 		tb:     tb,
-		blocks: map[string]consensus.Value{GenesisName: genesis},
+		blocks: map[string]wire.Value{GenesisName: genesis},
 		parent: map[string]string{},
 		tip:    GenesisName,
 		clock:  consensus.GenesisTimestamp,
@@ -84,26 +85,26 @@ func NewGenerator(tb testing.TB) *Generator {
 // second payment from "master".
 func (g *Generator) Tx(sender, recipient, amount string) pybtc.Transaction {
 	g.tb.Helper()
-	a, err := consensus.Parse([]byte(amount))
-	if err != nil || a.Kind != consensus.Number {
+	a, err := wire.Parse([]byte(amount))
+	if err != nil || a.Kind != wire.Number {
 		g.tb.Fatalf("Tx amount %q is not a JSON number (%v)", amount, err)
 	}
 	sats, _, _ := consensus.AmountOf(a.Num)
 	g.clock += TxInterval
 	ts := g.clock
-	v := consensus.ObjectValue(
-		consensus.Member{Key: "sender", Value: consensus.StringValue(sender)},
-		consensus.Member{Key: "recipient", Value: consensus.StringValue(recipient)},
-		consensus.Member{Key: "amount", Value: a},
-		consensus.Member{Key: "timestamp", Value: consensus.FloatValue(ts)},
+	v := wire.ObjectValue(
+		wire.Member{Key: "sender", Value: wire.StringValue(sender)},
+		wire.Member{Key: "recipient", Value: wire.StringValue(recipient)},
+		wire.Member{Key: "amount", Value: a},
+		wire.Member{Key: "timestamp", Value: wire.FloatValue(ts)},
 	)
 	return pybtc.Transaction{
-		ID:        consensus.Hash(v),
+		ID:        wire.Hash(v),
 		Sender:    sender,
 		Recipient: recipient,
 		Amount:    sats,
 		Timestamp: ts,
-		Raw:       consensus.AppendCompact(nil, v),
+		Raw:       wire.AppendCompact(nil, v),
 	}
 }
 
@@ -121,11 +122,11 @@ func (g *Generator) NextBlock(name string, txs ...pybtc.Transaction) string {
 	g.clock += BlockInterval
 	ts := g.clock
 	all := append(slices.Clone(txs), consensus.Coinbase(g.Miner, ts))
-	b, err := consensus.NewBlock(index+1, ts, all, Mine(prevNonce), consensus.Hash(prev))
+	b, err := consensus.NewBlock(index+1, ts, all, Mine(prevNonce), wire.Hash(prev))
 	if err != nil {
 		g.tb.Fatalf("NextBlock(%q): %v", name, err)
 	}
-	v, err := consensus.Parse(b.Raw)
+	v, err := wire.Parse(b.Raw)
 	if err != nil {
 		g.tb.Fatalf("NextBlock(%q): parse the new block: %v", name, err)
 	}
@@ -162,7 +163,7 @@ func (g *Generator) Tip() string { return g.tip }
 // with Fork) now link to a block that has changed, which is how a test
 // tampers with history. Use it to break one rule, then check the chain with
 // Rejected.
-func (g *Generator) Mutate(f func(v *consensus.Value)) {
+func (g *Generator) Mutate(f func(v *wire.Value)) {
 	g.tb.Helper()
 	v := g.blocks[g.tip]
 	f(&v)
@@ -170,7 +171,7 @@ func (g *Generator) Mutate(f func(v *consensus.Value)) {
 }
 
 // Block returns a copy of the named block.
-func (g *Generator) Block(name string) consensus.Value {
+func (g *Generator) Block(name string) wire.Value {
 	g.tb.Helper()
 	g.mustHave(name)
 	return Clone(g.blocks[name])
@@ -178,10 +179,10 @@ func (g *Generator) Block(name string) consensus.Value {
 
 // Chain returns copies of the blocks from genesis to the named block, in
 // chain order. Changing them does not change the Generator's blocks.
-func (g *Generator) Chain(name string) []consensus.Value {
+func (g *Generator) Chain(name string) []wire.Value {
 	g.tb.Helper()
 	g.mustHave(name)
-	var chain []consensus.Value
+	var chain []wire.Value
 	for n := name; ; n = g.parent[n] {
 		chain = append(chain, Clone(g.blocks[n]))
 		if n == GenesisName {
@@ -197,18 +198,18 @@ func (g *Generator) Chain(name string) []consensus.Value {
 func (g *Generator) ChainJSON(name string) []byte {
 	g.tb.Helper()
 	chain := g.Chain(name)
-	v := consensus.ObjectValue(
-		consensus.Member{Key: "chain", Value: consensus.ArrayValue(chain...)},
-		consensus.Member{Key: "length", Value: consensus.IntValue(int64(len(chain)))},
+	v := wire.ObjectValue(
+		wire.Member{Key: "chain", Value: wire.ArrayValue(chain...)},
+		wire.Member{Key: "length", Value: wire.IntValue(int64(len(chain)))},
 	)
-	return consensus.AppendCompact(nil, v)
+	return wire.AppendCompact(nil, v)
 }
 
 // Accepted validates the chain ending at the named block at g.Now and
 // fails the test if it is invalid. It returns the decoded blocks.
 func (g *Generator) Accepted(name string) []pybtc.Block {
 	g.tb.Helper()
-	blocks, err := consensus.ValidateChain(g.Chain(name), g.Now)
+	blocks, err := consensus.ValidateChain(wire.Blocks(g.Chain(name)), g.Now)
 	if err != nil {
 		g.tb.Fatalf("chain to %s: %v, want it accepted", name, err)
 	}
@@ -219,7 +220,7 @@ func (g *Generator) Accepted(name string) []pybtc.Block {
 // fails the test unless it breaks the rule code.
 func (g *Generator) Rejected(name string, code consensus.ErrorCode) {
 	g.tb.Helper()
-	_, err := consensus.ValidateChain(g.Chain(name), g.Now)
+	_, err := consensus.ValidateChain(wire.Blocks(g.Chain(name)), g.Now)
 	if err == nil {
 		g.tb.Fatalf("chain to %s accepted, want %v", name, code)
 	}
@@ -239,11 +240,11 @@ func (g *Generator) mustHave(name string) {
 	}
 }
 
-func mustInt(tb testing.TB, v consensus.Value, key string) int64 {
+func mustInt(tb testing.TB, v wire.Value, key string) int64 {
 	tb.Helper()
 	f, _ := v.Get(key)
 	n, ok := f.Num.Int64()
-	if f.Kind != consensus.Number || !ok {
+	if f.Kind != wire.Number || !ok {
 		tb.Fatalf("the tip's %s is not an integer; mine on a valid block", key)
 	}
 	return n
@@ -251,18 +252,18 @@ func mustInt(tb testing.TB, v consensus.Value, key string) int64 {
 
 // Clone returns a deep copy of v, so that changing one does not change the
 // other: Values share their slices when copied.
-func Clone(v consensus.Value) consensus.Value {
+func Clone(v wire.Value) wire.Value {
 	switch v.Kind {
-	case consensus.Array:
-		arr := make([]consensus.Value, len(v.Arr))
+	case wire.Array:
+		arr := make([]wire.Value, len(v.Arr))
 		for i, e := range v.Arr {
 			arr[i] = Clone(e)
 		}
 		v.Arr = arr
-	case consensus.Object:
-		obj := make([]consensus.Member, len(v.Obj))
+	case wire.Object:
+		obj := make([]wire.Member, len(v.Obj))
 		for i, m := range v.Obj {
-			obj[i] = consensus.Member{Key: m.Key, Value: Clone(m.Value)}
+			obj[i] = wire.Member{Key: m.Key, Value: Clone(m.Value)}
 		}
 		v.Obj = obj
 	}
@@ -270,22 +271,22 @@ func Clone(v consensus.Value) consensus.Value {
 }
 
 // Set sets key to val in the object *v, adding the key when it is missing.
-// It rebuilds the object with consensus.ObjectValue so that members stay
+// It rebuilds the object with wire.ObjectValue so that members stay
 // sorted, as Value.Get and the encoder require.
-func Set(v *consensus.Value, key string, val consensus.Value) {
+func Set(v *wire.Value, key string, val wire.Value) {
 	mustObject(*v, "Set")
-	*v = consensus.ObjectValue(append(slices.Clone(v.Obj), consensus.Member{Key: key, Value: val})...)
+	*v = wire.ObjectValue(append(slices.Clone(v.Obj), wire.Member{Key: key, Value: val})...)
 }
 
 // Delete removes key from the object *v, if present.
-func Delete(v *consensus.Value, key string) {
+func Delete(v *wire.Value, key string) {
 	mustObject(*v, "Delete")
-	v.Obj = slices.DeleteFunc(slices.Clone(v.Obj), func(m consensus.Member) bool { return m.Key == key })
+	v.Obj = slices.DeleteFunc(slices.Clone(v.Obj), func(m wire.Member) bool { return m.Key == key })
 }
 
 // Field returns a pointer to the value of key in the object *v, through
 // which nested values can be changed in place, or nil when key is missing.
-func Field(v *consensus.Value, key string) *consensus.Value {
+func Field(v *wire.Value, key string) *wire.Value {
 	for i := range v.Obj {
 		if v.Obj[i].Key == key {
 			return &v.Obj[i].Value
@@ -297,9 +298,9 @@ func Field(v *consensus.Value, key string) *consensus.Value {
 // Txs returns a pointer to the transactions list of block *v, so that a
 // test can add, remove or reorder transactions; it panics when the block
 // has no list, which is a mistake in the test.
-func Txs(v *consensus.Value) *consensus.Value {
+func Txs(v *wire.Value) *wire.Value {
 	f := Field(v, "transactions")
-	if f == nil || f.Kind != consensus.Array {
+	if f == nil || f.Kind != wire.Array {
 		panic("consensustest: block has no transactions list")
 	}
 	return f
@@ -307,7 +308,7 @@ func Txs(v *consensus.Value) *consensus.Value {
 
 // TxAt returns a pointer to transaction i of block *v; a negative i counts
 // from the end, so TxAt(v, -1) is the coinbase.
-func TxAt(v *consensus.Value, i int) *consensus.Value {
+func TxAt(v *wire.Value, i int) *wire.Value {
 	list := Txs(v)
 	if i < 0 {
 		i += len(list.Arr)
@@ -319,14 +320,14 @@ func TxAt(v *consensus.Value, i int) *consensus.Value {
 // the block before it, so that after an edit the links hold again and only
 // the rule under test is broken. Proofs of work are not redone: in this
 // protocol they cover nonces only, never block contents.
-func Relink(chain []consensus.Value) {
+func Relink(chain []wire.Value) {
 	for i := 1; i < len(chain); i++ {
-		Set(&chain[i], "previous_hash", consensus.StringValue(consensus.Hash(chain[i-1])))
+		Set(&chain[i], "previous_hash", wire.StringValue(wire.Hash(chain[i-1])))
 	}
 }
 
-func mustObject(v consensus.Value, op string) {
-	if v.Kind != consensus.Object {
+func mustObject(v wire.Value, op string) {
+	if v.Kind != wire.Object {
 		panic(fmt.Sprintf("consensustest: %s on a %v, want an object", op, v.Kind))
 	}
 }

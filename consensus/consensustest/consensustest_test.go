@@ -8,6 +8,7 @@ import (
 
 	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/consensus/consensustest"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // TestScenarios grows small block trees and checks the verdict of
@@ -66,8 +67,8 @@ func TestScenarios(t *testing.T) {
 				g.NextBlock("b2")
 				g.NextBlock("b3")
 				prevNonce := intOf(t, g.Block("b2"), "nonce")
-				g.Mutate(func(v *consensus.Value) {
-					consensustest.Set(v, "nonce", consensus.IntValue(BadNonce(t, prevNonce, intOf(t, *v, "nonce"))))
+				g.Mutate(func(v *wire.Value) {
+					consensustest.Set(v, "nonce", wire.IntValue(BadNonce(t, prevNonce, intOf(t, *v, "nonce"))))
 				})
 				return "b3"
 			},
@@ -78,8 +79,8 @@ func TestScenarios(t *testing.T) {
 			build: func(t *testing.T, g *consensustest.Generator) string {
 				g.NextBlock("b2")
 				g.NextBlock("b3")
-				g.Mutate(func(v *consensus.Value) {
-					consensustest.Set(v, "previous_hash", consensus.StringValue(consensus.GenesisHash))
+				g.Mutate(func(v *wire.Value) {
+					consensustest.Set(v, "previous_hash", wire.StringValue(consensus.GenesisHash))
 				})
 				return "b3"
 			},
@@ -94,8 +95,8 @@ func TestScenarios(t *testing.T) {
 				g.NextBlock("b3", g.Tx("alice", "bob", "1"))
 				g.NextBlock("b4")
 				g.Fork("b3")
-				g.Mutate(func(v *consensus.Value) {
-					consensustest.Set(consensustest.TxAt(v, 0), "amount", consensus.IntValue(1000))
+				g.Mutate(func(v *wire.Value) {
+					consensustest.Set(consensustest.TxAt(v, 0), "amount", wire.IntValue(1000))
 				})
 				// Proof of work covers nonces only, so b3 itself still holds.
 				g.Accepted("b3")
@@ -108,7 +109,7 @@ func TestScenarios(t *testing.T) {
 			build: func(t *testing.T, g *consensustest.Generator) string {
 				g.NextBlock("b2")
 				g.NextBlock("b3")
-				g.Mutate(func(v *consensus.Value) { consensustest.Set(v, "index", consensus.IntValue(4)) })
+				g.Mutate(func(v *wire.Value) { consensustest.Set(v, "index", wire.IntValue(4)) })
 				return "b3"
 			},
 			want: consensustest.Reject(consensus.ErrBadIndex),
@@ -117,7 +118,7 @@ func TestScenarios(t *testing.T) {
 			name: "ErrBadCoinbase/Missing",
 			build: func(t *testing.T, g *consensustest.Generator) string {
 				g.NextBlock("b2", g.Tx("alice", "bob", "1"))
-				g.Mutate(func(v *consensus.Value) {
+				g.Mutate(func(v *wire.Value) {
 					txs := consensustest.Txs(v)
 					txs.Arr = txs.Arr[:len(txs.Arr)-1]
 				})
@@ -129,8 +130,8 @@ func TestScenarios(t *testing.T) {
 			name: "ErrTimeTooNew",
 			build: func(t *testing.T, g *consensustest.Generator) string {
 				g.NextBlock("b2")
-				g.Mutate(func(v *consensus.Value) {
-					consensustest.Set(v, "timestamp", consensus.FloatValue(g.Now+3*60*60))
+				g.Mutate(func(v *wire.Value) {
+					consensustest.Set(v, "timestamp", wire.FloatValue(g.Now+3*60*60))
 				})
 				return "b2"
 			},
@@ -142,8 +143,8 @@ func TestScenarios(t *testing.T) {
 			name: "TimeWithinDrift",
 			build: func(t *testing.T, g *consensustest.Generator) string {
 				g.NextBlock("b2")
-				g.Mutate(func(v *consensus.Value) {
-					consensustest.Set(v, "timestamp", consensus.FloatValue(g.Now+3*60*60))
+				g.Mutate(func(v *wire.Value) {
+					consensustest.Set(v, "timestamp", wire.FloatValue(g.Now+3*60*60))
 				})
 				g.Now += 60 * 60
 				return "b2"
@@ -235,7 +236,7 @@ func TestChainJSON(t *testing.T) {
 	if again := build(); !bytes.Equal(got, again) {
 		t.Fatalf("two runs differ:\n%s\n%s", got, again)
 	}
-	v, err := consensus.Parse(got)
+	v, err := wire.Parse(got)
 	if err != nil {
 		t.Fatalf("Parse(ChainJSON): %v", err)
 	}
@@ -244,7 +245,7 @@ func TestChainJSON(t *testing.T) {
 		t.Fatalf("length=%s, want 3", length.Num.Text)
 	}
 	chain, _ := v.Get("chain")
-	if _, err := consensus.ValidateChain(chain.Arr, consensus.GenesisTimestamp+24*60*60); err != nil {
+	if _, err := consensus.ValidateChain(wire.Blocks(chain.Arr), consensus.GenesisTimestamp+24*60*60); err != nil {
 		t.Fatalf("ValidateChain(ChainJSON chain): %v", err)
 	}
 }
@@ -255,24 +256,24 @@ func TestChainIsACopy(t *testing.T) {
 	g := consensustest.NewGenerator(t)
 	g.NextBlock("b2", g.Tx("alice", "bob", "1"))
 	chain := g.Chain("b2")
-	consensustest.Set(consensustest.TxAt(&chain[1], 0), "amount", consensus.IntValue(99))
+	consensustest.Set(consensustest.TxAt(&chain[1], 0), "amount", wire.IntValue(99))
 	b := g.Block("b2")
-	consensustest.Set(&b, "nonce", consensus.IntValue(1))
+	consensustest.Set(&b, "nonce", wire.IntValue(1))
 	g.Accepted("b2")
 }
 
 // TestHelpers checks the Value editing helpers.
 func TestHelpers(t *testing.T) {
-	v, err := consensus.Parse([]byte(`{"b": 1, "d": [{"x": 1}]}`))
+	v, err := wire.Parse([]byte(`{"b": 1, "d": [{"x": 1}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	consensustest.Set(&v, "a", consensus.IntValue(0))
-	consensustest.Set(&v, "c", consensus.StringValue("c"))
-	consensustest.Set(&v, "b", consensus.IntValue(2))
+	consensustest.Set(&v, "a", wire.IntValue(0))
+	consensustest.Set(&v, "c", wire.StringValue("c"))
+	consensustest.Set(&v, "b", wire.IntValue(2))
 	consensustest.Delete(&v, "c")
-	consensustest.Set(&consensustest.Field(&v, "d").Arr[0], "x", consensus.IntValue(5))
-	if got, want := string(consensus.AppendCompact(nil, v)), `{"a":0,"b":2,"d":[{"x":5}]}`; got != want {
+	consensustest.Set(&consensustest.Field(&v, "d").Arr[0], "x", wire.IntValue(5))
+	if got, want := string(wire.AppendCompact(nil, v)), `{"a":0,"b":2,"d":[{"x":5}]}`; got != want {
 		t.Fatalf("after edits %s, want %s", got, want)
 	}
 	if got, ok := v.Get("b"); !ok || got.Num.Text != "2" {
@@ -282,10 +283,10 @@ func TestHelpers(t *testing.T) {
 		t.Fatal(`Field("missing") is not nil`)
 	}
 
-	chain := []consensus.Value{v, consensus.ObjectValue()}
+	chain := []wire.Value{v, wire.ObjectValue()}
 	consensustest.Relink(chain)
 	prev, _ := chain[1].Get("previous_hash")
-	if got, want := prev.Str, consensus.Hash(v); got != want {
+	if got, want := prev.Str, wire.Hash(v); got != want {
 		t.Fatalf("Relink previous_hash=%s, want %s", got, want)
 	}
 }
@@ -330,7 +331,7 @@ func TestMisuseFails(t *testing.T) {
 			g := consensustest.NewGenerator(fake)
 			g.NextBlock("b2")
 			g.NextBlock("bad")
-			g.Mutate(func(v *consensus.Value) { consensustest.Set(v, "index", consensus.IntValue(9)) })
+			g.Mutate(func(v *wire.Value) { consensustest.Set(v, "index", wire.IntValue(9)) })
 			msg := fake.run(tt.do, g)
 			if msg == "" {
 				t.Fatal("the Generator did not fail the test")
@@ -383,7 +384,7 @@ func BadNonce(tb testing.TB, prevNonce, near int64) int64 {
 	}
 }
 
-func intOf(tb testing.TB, v consensus.Value, key string) int64 {
+func intOf(tb testing.TB, v wire.Value, key string) int64 {
 	tb.Helper()
 	f, _ := v.Get(key)
 	n, ok := f.Num.Int64()

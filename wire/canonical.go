@@ -9,7 +9,7 @@
 // refuses what the reference node could not round-trip. It is safe for
 // concurrent use.
 
-package consensus
+package wire
 
 import (
 	"crypto/sha256"
@@ -97,8 +97,8 @@ type Num struct {
 	written string
 }
 
-// writtenText returns the number as it was written on the wire.
-func (n Num) writtenText() string {
+// WrittenText returns the number as it was written on the wire.
+func (n Num) WrittenText() string {
 	if n.written != "" {
 		return n.written
 	}
@@ -705,10 +705,10 @@ func (d *decoder) parseNumber() (Value, *SyntaxError) {
 
 	f, err := strconv.ParseFloat(string(text), 64)
 	if math.IsInf(f, 0) {
-		return Value{}, d.fail(start, "number %s overflows float64", abbreviate(text))
+		return Value{}, d.fail(start, "number %s overflows float64", Abbreviate(text))
 	}
 	if err != nil && !isRangeErr(err) {
-		return Value{}, d.fail(start, "invalid number %s", abbreviate(text))
+		return Value{}, d.fail(start, "invalid number %s", Abbreviate(text))
 	}
 	var buf [32]byte
 	canon := appendFloat(buf[:0], f)
@@ -726,8 +726,8 @@ func isRangeErr(err error) bool {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-// abbreviate keeps error messages short when a hostile number is long.
-func abbreviate(b []byte) string {
+// Abbreviate keeps error messages short when a hostile number is long.
+func Abbreviate(b []byte) string {
 	if len(b) > 40 {
 		return string(b[:37]) + "..."
 	}
