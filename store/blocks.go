@@ -180,13 +180,7 @@ func newBlockWriter(ctx context.Context, tx *sqlx.Tx, pending *pendingIndex) (*b
 		return nil, err
 	}
 	if w.restamped, err = tx.PrepareContext(ctx, `
-		INSERT INTO restamped_transactions (
-			id,
-			sender,
-			recipient,
-			amount,
-			timestamp,
-			raw,
+		INSERT INTO restamped_transactions (`+rawTxColumns+`,
 			copy_id,
 			block_height,
 			position

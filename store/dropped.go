@@ -25,13 +25,7 @@ func newDropper(ctx context.Context, tx *sqlx.Tx, now float64) (*dropper, error)
 		return nil, err
 	}
 	if d.record, err = tx.PrepareContext(ctx, `
-		INSERT INTO dropped_transactions (
-			id,
-			sender,
-			recipient,
-			amount,
-			timestamp,
-			raw,
+		INSERT INTO dropped_transactions (`+rawTxColumns+`,
 			reason,
 			detail,
 			dropped_by,

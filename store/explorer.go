@@ -152,24 +152,14 @@ func (db *DB) FindTransaction(ctx context.Context, id string) ([]pybtc.TxRecord,
 	var rows []txRow
 	if err := db.read.SelectContext(ctx, &rows, `
 		SELECT * FROM (
-			SELECT
-				id,
-				sender,
-				recipient,
-				amount,
-				timestamp,
+			SELECT`+txColumns+`,
 				block_height,
 				position,
 				'' AS mined_as
 			FROM transactions
 			WHERE id = ?1
 			UNION ALL
-			SELECT
-				id,
-				sender,
-				recipient,
-				amount,
-				timestamp,
+			SELECT`+txColumns+`,
 				block_height,
 				position,
 				copy_id
@@ -179,12 +169,7 @@ func (db *DB) FindTransaction(ctx context.Context, id string) ([]pybtc.TxRecord,
 			LIMIT 100
 		)
 		UNION ALL
-		SELECT
-			id,
-			sender,
-			recipient,
-			amount,
-			timestamp,
+		SELECT`+txColumns+`,
 			0,
 			seq,
 			''

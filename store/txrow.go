@@ -24,11 +24,14 @@ func (r rawTxRow) transaction() pybtc.Transaction {
 	}
 }
 
-// rawTxColumns are the columns of a rawTxRow.
-const rawTxColumns = `
+// txColumns are the columns every table of transactions has.
+const txColumns = `
 			id,
 			sender,
 			recipient,
 			amount,
-			timestamp,
+			timestamp`
+
+// rawTxColumns are the columns of a rawTxRow.
+const rawTxColumns = txColumns + `,
 			raw`
