@@ -19,27 +19,19 @@ const (
 // node answers the post as accepted.
 var ErrPending = errors.New("already pending")
 
-// Error is an application error: a code for programs and a message for
-// people. A refusal has a Reason and its Args instead of a message: the
-// edge words it for its reader (package refusal).
+// Error is an application error, a refusal: a code for programs and for
+// the HTTP status, and the reason with its Args, which the edge words for
+// its reader (package refusal). Refuse makes one; nothing carries a
+// sentence below the edge.
 type Error struct {
-	Code    string
-	Message string
-	Reason  Reason
-	Args    Args
+	Code   string
+	Reason Reason
+	Args   Args
 }
 
 // Error implements the error interface.
 func (e *Error) Error() string {
-	if e.Reason != "" {
-		return fmt.Sprintf("pybtc error: code=%s reason=%s args=%+v", e.Code, e.Reason, e.Args)
-	}
-	return fmt.Sprintf("pybtc error: code=%s message=%s", e.Code, e.Message)
-}
-
-// Errorf returns an *Error with the given code and a formatted message.
-func Errorf(code string, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return fmt.Sprintf("pybtc error: code=%s reason=%s args=%+v", e.Code, e.Reason, e.Args)
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL

@@ -76,6 +76,77 @@ const (
 	// ReasonBlockRule: a block or chain breaks consensus rule Field (a
 	// consensus.ErrorCode's name); Detail says how.
 	ReasonBlockRule Reason = "block_rule"
+
+	// ReasonBodyUnreadable: the request body could not be read; Detail
+	// says why.
+	ReasonBodyUnreadable Reason = "body_unreadable"
+	// ReasonNodeListBody: the body of /nodes/register is not a JSON object.
+	ReasonNodeListBody Reason = "node_list_body"
+	// ReasonNodeListItem: a member of /nodes/register's nodes is not a
+	// string.
+	ReasonNodeListItem Reason = "node_list_item"
+	// ReasonNodeListMissing: /nodes/register's nodes is absent, empty, or
+	// neither a string nor a list.
+	ReasonNodeListMissing Reason = "node_list_missing"
+	// ReasonBodyNotObject: the body is not a JSON object holding Field
+	// ("nodes" of /nodes/remove, "miner_node" of /nodes/resolve).
+	ReasonBodyNotObject Reason = "body_not_object"
+	// ReasonURLMissing: Field ("nodes" of /nodes/remove, "miner_node" of
+	// /nodes/resolve) is absent or not a string.
+	ReasonURLMissing Reason = "url_missing"
+	// ReasonCannotRemovePeers: the node behind the API cannot remove peers.
+	ReasonCannotRemovePeers Reason = "cannot_remove_peers"
+	// ReasonQueryParam: query parameter Field ("since", "limit") is not a
+	// whole number of Limit or more.
+	ReasonQueryParam Reason = "query_param"
+	// ReasonPageParam: ?page= is Got, not a whole number of 1 or more.
+	ReasonPageParam Reason = "page_param"
+	// ReasonNoSuchPage: page Count is past the last page, Limit.
+	ReasonNoSuchPage Reason = "no_such_page"
+	// ReasonAddressPath: the address in the path is empty, too long or
+	// badly escaped.
+	ReasonAddressPath Reason = "address_path"
+	// ReasonBlockName: Got names no block: it is neither a height nor a
+	// 64-character hex hash.
+	ReasonBlockName Reason = "block_name"
+	// ReasonTxIDForm: Got is not a transaction id (64 hex characters).
+	ReasonTxIDForm Reason = "tx_id_form"
+	// ReasonTooManyStreams: every event stream the node serves is open.
+	ReasonTooManyStreams Reason = "too_many_streams"
+	// ReasonPeerURL: URL (shortened when long) breaks the peer URL rule
+	// Field: "length" (more than Limit characters), "spaces", "scheme",
+	// "fragment", "query", "userinfo", "path", "ipv6_unclosed", "ipv6",
+	// "port_missing", "port_after", "host_missing", "host_name", "port".
+	ReasonPeerURL Reason = "peer_url"
+	// ReasonChainRange: a chain fetch asked from block Height (below 1) or
+	// for Count blocks (below 0).
+	ReasonChainRange Reason = "chain_range"
+	// ReasonUnknownPeer: URL is not a peer of the node.
+	ReasonUnknownPeer Reason = "unknown_peer"
+	// ReasonBlockNotFound: the store holds no block Height.
+	ReasonBlockNotFound Reason = "block_not_found"
+	// ReasonChainEmpty: the store holds no block.
+	ReasonChainEmpty Reason = "chain_empty"
+	// ReasonNoBlockAt: the chain has no block at Height.
+	ReasonNoBlockAt Reason = "no_block_at"
+	// ReasonNoBlockHash: no block of the chain has Hash.
+	ReasonNoBlockHash Reason = "no_block_hash"
+	// ReasonNoTransaction: no transaction has ID.
+	ReasonNoTransaction Reason = "no_transaction"
+	// ReasonNoAddress: no transaction names Address.
+	ReasonNoAddress Reason = "no_address"
+	// ReasonNotOnTip: block Height does not extend the tip, block Parent
+	// with Hash. The node checks this before storing; a race loses here.
+	ReasonNotOnTip Reason = "not_on_tip"
+	// ReasonNotLinked: block Height does not build on block Parent.
+	ReasonNotLinked Reason = "not_linked"
+	// ReasonReorgEmpty: a reorganisation above block Height has no blocks.
+	ReasonReorgEmpty Reason = "reorg_empty"
+	// ReasonNoForkBlock: the store has no block Height to fork from.
+	ReasonNoForkBlock Reason = "no_fork_block"
+	// ReasonConstraint: a write breaks a constraint of the database
+	// (something is already stored); Detail is SQLite's diagnosis.
+	ReasonConstraint Reason = "constraint"
 )
 
 // Reasons lists every reason, for tests that each is worded.
@@ -89,6 +160,13 @@ var Reasons = []Reason{
 	ReasonMempoolFull, ReasonMempoolCap, ReasonShuttingDown, ReasonPeerCap,
 	ReasonDiskFull, ReasonReadOnly, ReasonDiskError,
 	ReasonBlockRule,
+	ReasonBodyUnreadable, ReasonNodeListBody, ReasonNodeListItem, ReasonNodeListMissing,
+	ReasonBodyNotObject, ReasonURLMissing, ReasonCannotRemovePeers, ReasonQueryParam,
+	ReasonPageParam, ReasonNoSuchPage, ReasonAddressPath, ReasonBlockName, ReasonTxIDForm,
+	ReasonTooManyStreams, ReasonPeerURL, ReasonChainRange, ReasonUnknownPeer,
+	ReasonBlockNotFound, ReasonChainEmpty, ReasonNoBlockAt, ReasonNoBlockHash,
+	ReasonNoTransaction, ReasonNoAddress, ReasonNotOnTip, ReasonNotLinked,
+	ReasonReorgEmpty, ReasonNoForkBlock, ReasonConstraint,
 }
 
 // Args are what a refusal's wording needs besides its reason. A reason
@@ -105,12 +183,18 @@ type Args struct {
 	Address string
 	// ID is the transaction's id.
 	ID string
+	// Hash is a block's hash.
+	Hash string
+	// URL is a peer's URL, as written.
+	URL string
 	// Limit is the bound that was reached.
 	Limit int64
 	// Count is how many there are.
 	Count int64
 	// Height is a block's height.
 	Height int64
+	// Parent is the height of the block another should follow.
+	Parent int64
 	// Amount is the transaction's amount, or the bound it passed.
 	Amount Amount
 	// Balance, Pending and Spendable explain an overdraft.

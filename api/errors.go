@@ -63,7 +63,7 @@ func (s *Server) pageErrors(section string) echo.MiddlewareFunc {
 				return err
 			}
 			status, message := s.describe(err, c)
-			if rerr := s.renderError(c, section, status, message); rerr != nil {
+			if rerr := s.renderError(c, section, status, message, err); rerr != nil {
 				return err
 			}
 			return nil
@@ -108,9 +108,13 @@ func writeJSON(c echo.Context, status int, v wire.Value) error {
 }
 
 // renderError answers an error of an HTML page with a page that says what
-// went wrong, in the visitor's language.
-func (s *Server) renderError(c echo.Context, section string, status int, message string) error {
+// went wrong, in the visitor's language: a refusal is worded for the
+// reader, anything else shows message.
+func (s *Server) renderError(c echo.Context, section string, status int, message string, err error) error {
 	p := s.newPage(c, section)
+	if e, ok := refusal.Of(err); ok && e.Code != pybtc.EINTERNAL {
+		message = refusal.Sentence(p.Lang, e)
+	}
 	heading := "Something went wrong"
 	switch {
 	case status == http.StatusNotFound:

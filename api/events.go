@@ -43,7 +43,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 	case s.streams <- struct{}{}:
 		defer func() { <-s.streams }()
 	default:
-		return pybtc.Errorf(pybtc.EUNAVAILABLE, "too many open event streams; try again later")
+		return pybtc.Refuse(pybtc.EUNAVAILABLE, pybtc.ReasonTooManyStreams, pybtc.Args{})
 	}
 	ctx := c.Request().Context()
 	w := c.Response()

@@ -116,14 +116,13 @@ func (s *Server) handleAPIBlock(c echo.Context) error {
 // handleAPITx handles "GET /api/tx/:id": every place a transaction is kept,
 // its blocks newest first, then the mempool.
 func (s *Server) handleAPITx(c echo.Context) error {
-	p := s.apiPage(c)
 	id := strings.ToLower(c.Param("id"))
 	if !isHex(id, 64) {
-		return p.errorf(pybtc.EINVALID, "A transaction id is 64 hex characters, not %q.", c.Param("id"))
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonTxIDForm, pybtc.Args{Got: c.Param("id")})
 	}
 	recs, dropped, err := s.findTransaction(c.Request().Context(), id)
 	if pybtc.ErrorCode(err) == pybtc.ENOTFOUND {
-		return p.errorf(pybtc.ENOTFOUND, "No transaction has the id %s.", id)
+		return pybtc.Refuse(pybtc.ENOTFOUND, pybtc.ReasonNoTransaction, pybtc.Args{ID: id})
 	} else if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func (s *Server) handleRegister(c echo.Context) error {
 	}
 	v, err := wire.Parse(body)
 	if err != nil || v.Kind != wire.Object {
-		return pybtc.Errorf(pybtc.EINVALID, "Error: Please supply a valid list of nodes: the body must be a JSON object with nodes")
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonNodeListBody, pybtc.Args{})
 	}
 	nodes, ok := v.Get("nodes")
 	var urls []string
@@ -31,12 +31,12 @@ func (s *Server) handleRegister(c echo.Context) error {
 	case ok && nodes.Kind == wire.Array && len(nodes.Arr) > 0:
 		for _, n := range nodes.Arr {
 			if n.Kind != wire.String {
-				return pybtc.Errorf(pybtc.EINVALID, "Error: Please supply a valid list of nodes: nodes must hold URL strings")
+				return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonNodeListItem, pybtc.Args{Field: "nodes"})
 			}
 			urls = append(urls, n.Str)
 		}
 	default:
-		return pybtc.Errorf(pybtc.EINVALID, "Error: Please supply a valid list of nodes: nodes must be a URL like http://127.0.0.1:5001 or a list of them")
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonNodeListMissing, pybtc.Args{Field: "nodes"})
 	}
 	reg, err := s.Node.RegisterPeers(c.Request().Context(), urls)
 	if err != nil {
@@ -72,15 +72,15 @@ func (s *Server) handleRemove(c echo.Context) error {
 	}
 	v, err := wire.Parse(body)
 	if err != nil || v.Kind != wire.Object {
-		return pybtc.Errorf(pybtc.EINVALID, "the body must be a JSON object with nodes")
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBodyNotObject, pybtc.Args{Field: "nodes"})
 	}
 	nodes, ok := v.Get("nodes")
 	if !ok || nodes.Kind != wire.String {
-		return pybtc.Errorf(pybtc.EINVALID, "nodes must be the URL of a peer, like http://127.0.0.1:5001")
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonURLMissing, pybtc.Args{Field: "nodes"})
 	}
 	remover, ok := s.Node.(peerRemover)
 	if !ok {
-		return pybtc.Errorf(pybtc.EUNAVAILABLE, "This node cannot remove peers.")
+		return pybtc.Refuse(pybtc.EUNAVAILABLE, pybtc.ReasonCannotRemovePeers, pybtc.Args{})
 	}
 	if err := remover.RemovePeer(c.Request().Context(), nodes.Str); err != nil {
 		return err
@@ -114,11 +114,11 @@ func (s *Server) handleResolve(c echo.Context) error {
 	if len(body) > 0 {
 		v, err := wire.Parse(body)
 		if err != nil || v.Kind != wire.Object {
-			return pybtc.Errorf(pybtc.EINVALID, "the body must be a JSON object with miner_node")
+			return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBodyNotObject, pybtc.Args{Field: "miner_node"})
 		}
 		m, ok := v.Get("miner_node")
 		if !ok || m.Kind != wire.String {
-			return pybtc.Errorf(pybtc.EINVALID, "missing values: miner_node must be the URL of the node that mined")
+			return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonURLMissing, pybtc.Args{Field: "miner_node"})
 		}
 		miner = m.Str
 	}

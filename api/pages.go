@@ -252,10 +252,10 @@ func (p *Page) pageParam(c echo.Context, pages int64) (int64, error) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 1 {
-		return 0, p.errorf(pybtc.EINVALID, "page must be a whole number of 1 or more, not %q", v)
+		return 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonPageParam, pybtc.Args{Got: v})
 	}
 	if n > max(pages, 1) {
-		return 0, p.errorf(pybtc.ENOTFOUND, "There is no page %d: the last page is %d.", n, max(pages, 1))
+		return 0, pybtc.Refuse(pybtc.ENOTFOUND, pybtc.ReasonNoSuchPage, pybtc.Args{Count: n, Limit: max(pages, 1)})
 	}
 	return n, nil
 }

@@ -45,11 +45,11 @@ func (s *Server) handleIndex(c echo.Context) error {
 // ?limit=L stops it after L blocks, so that a peer catching up reads only
 // what it lacks, in pieces; "length" is always the whole chain's.
 func (s *Server) handleChain(c echo.Context) error {
-	from, err := queryInt(c, "since", 1, 1, math.MaxInt64, "since must be a block index ≥ 1")
+	from, err := queryInt(c, "since", 1, 1, math.MaxInt64)
 	if err != nil {
 		return err
 	}
-	limit, err := queryInt(c, "limit", 0, 1, math.MaxInt64, "limit must be a number of blocks ≥ 1")
+	limit, err := queryInt(c, "limit", 0, 1, math.MaxInt64)
 	if err != nil {
 		return err
 	}
@@ -137,15 +137,15 @@ func (s *Server) handleMine(c echo.Context) error {
 }
 
 // queryInt reads an integer query parameter within [lo, hi]; absent, it is
-// fallback; anything else is EINVALID with message.
-func queryInt(c echo.Context, name string, fallback, lo, hi int64, message string) (int64, error) {
+// fallback; anything else is EINVALID.
+func queryInt(c echo.Context, name string, fallback, lo, hi int64) (int64, error) {
 	q := c.QueryParam(name)
 	if q == "" {
 		return fallback, nil
 	}
 	n, err := strconv.ParseInt(q, 10, 64)
 	if err != nil || n < lo || n > hi {
-		return 0, pybtc.Errorf(pybtc.EINVALID, "%s", message)
+		return 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonQueryParam, pybtc.Args{Field: name, Limit: lo})
 	}
 	return n, nil
 }
@@ -155,5 +155,5 @@ func bodyError(err error) error {
 	if errors.As(err, &he) {
 		return he
 	}
-	return pybtc.Errorf(pybtc.EINVALID, "request body could not be read: %v", err)
+	return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBodyUnreadable, pybtc.Args{Detail: err.Error()})
 }

@@ -66,12 +66,6 @@ func (s *Server) scanPage(c echo.Context) *Page {
 	return p
 }
 
-// errorf makes an application error whose message speaks the page's
-// language.
-func (p *Page) errorf(code, key string, args ...any) error {
-	return pybtc.Errorf(code, "%s", p.T(key, args...))
-}
-
 // txView is a transaction as the explorer lists it.
 type txView struct {
 	pybtc.TxRecord
@@ -183,17 +177,17 @@ func (s *Server) lookupBlock(ctx context.Context, p *Page, id string) (pybtc.Blo
 	if h, err := strconv.ParseInt(id, 10, 64); err == nil && h > 0 {
 		b, err := s.Explorer.BlockSummary(ctx, h)
 		if pybtc.ErrorCode(err) == pybtc.ENOTFOUND {
-			return b, p.errorf(pybtc.ENOTFOUND, "There is no block at height %d.", h)
+			return b, pybtc.Refuse(pybtc.ENOTFOUND, pybtc.ReasonNoBlockAt, pybtc.Args{Height: h})
 		}
 		return b, err
 	}
 	hash := strings.ToLower(id)
 	if !isHex(hash, 64) {
-		return pybtc.BlockSummary{}, p.errorf(pybtc.EINVALID, "A block is named by its height (1, 2, …) or its 64-character hex hash, not %q.", id)
+		return pybtc.BlockSummary{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBlockName, pybtc.Args{Got: id})
 	}
 	b, err := s.Explorer.BlockByHash(ctx, hash)
 	if pybtc.ErrorCode(err) == pybtc.ENOTFOUND {
-		return b, p.errorf(pybtc.ENOTFOUND, "No block of the chain has the hash %s.", hash)
+		return b, pybtc.Refuse(pybtc.ENOTFOUND, pybtc.ReasonNoBlockHash, pybtc.Args{Hash: hash})
 	}
 	return b, err
 }
@@ -254,11 +248,11 @@ func (s *Server) handleScanTx(c echo.Context) error {
 	p := s.scanPage(c)
 	id := strings.ToLower(c.Param("id"))
 	if !isHex(id, 64) {
-		return p.errorf(pybtc.EINVALID, "A transaction id is 64 hex characters, not %q.", c.Param("id"))
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonTxIDForm, pybtc.Args{Got: c.Param("id")})
 	}
 	recs, dropped, err := s.findTransaction(ctx, id)
 	if pybtc.ErrorCode(err) == pybtc.ENOTFOUND {
-		return p.errorf(pybtc.ENOTFOUND, "No transaction has the id %s.", id)
+		return pybtc.Refuse(pybtc.ENOTFOUND, pybtc.ReasonNoTransaction, pybtc.Args{ID: id})
 	} else if err != nil {
 		return err
 	}
@@ -293,7 +287,7 @@ func addressParam(c echo.Context, prefix string) (string, error) {
 	escaped := strings.TrimPrefix(c.Request().URL.EscapedPath(), prefix)
 	a, err := url.PathUnescape(escaped)
 	if err != nil || a == "" || len(a) > 1024 {
-		return "", pybtc.Errorf(pybtc.EINVALID, "the address in the path is empty, too long or badly escaped")
+		return "", pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAddressPath, pybtc.Args{})
 	}
 	return a, nil
 }
@@ -315,7 +309,7 @@ func (s *Server) readAddress(c echo.Context, p *Page, address string) (addressVi
 		return addressView{}, err
 	}
 	if !info.Seen() {
-		return addressView{}, p.errorf(pybtc.ENOTFOUND, "No transaction names the address %q.", address)
+		return addressView{}, pybtc.Refuse(pybtc.ENOTFOUND, pybtc.ReasonNoAddress, pybtc.Args{Address: address})
 	}
 	pages := pagesOf(info.Confirmed+info.Pending, historyPerPage)
 	page, err := p.pageParam(c, pages)

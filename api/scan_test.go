@@ -366,6 +366,33 @@ func TestScanLanguages(t *testing.T) {
 	})
 }
 
+// TestScanRefusalsSpeakTheReadersLanguage checks that a page words a
+// refusal in the visitor's language, while /api answers the same refusal
+// in the protocol's English.
+func TestScanRefusalsSpeakTheReadersLanguage(t *testing.T) {
+	e := MustOpenScanEnv(t)
+	for _, tc := range []struct{ target, lang, want string }{
+		{"/scan/block/99", "ko", "높이 99의 블록이 없습니다."},
+		{"/scan/block/99", "en", "There is no block at height 99."},
+		{"/scan/tx/abc", "ko", `거래 ID는 16진수 64자입니다. "abc"는 올바르지 않습니다.`},
+		{"/scan?page=x", "ko", `페이지는 1 이상의 정수여야 합니다 ("x"는 올바르지 않습니다)`},
+		{"/scan/address/nobody", "ko", `주소 "nobody"가 나오는 거래가 없습니다.`},
+	} {
+		rec := e.Get(t, tc.target, tc.lang)
+		doc, err := goquery.NewDocumentFromReader(rec.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := MustText(t, doc, "main"); !strings.Contains(got, tc.want) {
+			t.Errorf("%s in %s: page says %q, want %q", tc.target, tc.lang, got, tc.want)
+		}
+	}
+	rec := e.Get(t, "/api/tx/abc", "ko")
+	if got, want := rec.Body.String(), `{"message":"A transaction id is 64 hex characters, not \"abc\"."}`+"\n"; got != want {
+		t.Errorf("/api/tx/abc in ko: %s, want %s", got, want)
+	}
+}
+
 func TestScanSecurityHeaders(t *testing.T) {
 	e := MustOpenScanEnv(t)
 	for _, target := range []string{"/scan", "/scan/nope", "/static/app.js"} {

@@ -194,7 +194,7 @@ func (s *Server) handleSend(c echo.Context) error {
 		acc, err = s.Node.SubmitTransaction(c.Request().Context(), t)
 	}
 	s.metrics.countSubmission("wallet", acc, err)
-	if e, ok := refusal.Of(err); ok && e.Reason != "" && e.Code != pybtc.EINTERNAL {
+	if e, ok := refusal.Of(err); ok && e.Code != pybtc.EINTERNAL {
 		f.Field, f.Error = "amount", refusal.Sentence(p.Lang, e)
 		if e.Args.Field == "recipient" {
 			f.Field = "recipient"

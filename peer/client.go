@@ -151,11 +151,11 @@ func (c *Client) RelayTransaction(ctx context.Context, peer URL, tx []byte) erro
 	v, err := wire.Parse(tx)
 	if err != nil {
 		return fmt.Errorf("relay transaction to %s: %w", peer,
-			pybtc.Errorf(pybtc.EINVALID, "transaction is not valid JSON: %v", err))
+			pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonNotJSON, pybtc.Args{Field: "transaction", Detail: err.Error()}))
 	}
 	if v.Kind != wire.Object {
 		return fmt.Errorf("relay transaction to %s: %w", peer,
-			pybtc.Errorf(pybtc.EINVALID, "transaction must be a JSON object, not %s", v.Kind))
+			pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonTxKind, pybtc.Args{Got: v.Kind.String()}))
 	}
 	// ObjectValue keeps the last of equal keys, so a "type" already in tx
 	// is overridden: a relay is always marked as one.
@@ -248,7 +248,7 @@ const maxBlockValues = 200_000
 func (c *Client) StreamChain(ctx context.Context, peer URL, since, limit int64, each func(*wire.Block) error) (Chain, error) {
 	if since < 1 || limit < 0 {
 		return Chain{}, fmt.Errorf("fetch chain from %s: %w", peer,
-			pybtc.Errorf(pybtc.EINVALID, "since must be ≥ 1 and limit ≥ 0, not %d and %d", since, limit))
+			pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonChainRange, pybtc.Args{Height: since, Count: limit}))
 	}
 	target := peer.String() + "/chain?since=" + strconv.FormatInt(since, 10)
 	if limit > 0 {

@@ -44,76 +44,76 @@ const maxHostLength = 253
 // message names the rule that s breaks.
 func ParseURL(s string) (URL, error) {
 	if len(s) > maxURLLength {
-		return refuse(s, "is longer than "+strconv.Itoa(maxURLLength)+" characters")
+		return refuse(s, "length")
 	}
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c <= ' ' || c == 0x7f {
-			return refuse(s, "must not contain spaces or control characters")
+			return refuse(s, "spaces")
 		}
 	}
 	scheme, rest, ok := strings.Cut(s, "://")
 	scheme = strings.ToLower(scheme)
 	if !ok || (scheme != "http" && scheme != "https") {
-		return refuse(s, "must start with http:// or https://")
+		return refuse(s, "scheme")
 	}
 	// A '#' or '?' can appear in no valid part of a peer address, so
 	// finding one anywhere is enough.
 	if strings.Contains(rest, "#") {
-		return refuse(s, "must not have a fragment (#...)")
+		return refuse(s, "fragment")
 	}
 	if strings.Contains(rest, "?") {
-		return refuse(s, "must not have a query (?...)")
+		return refuse(s, "query")
 	}
 	authority, path := rest, ""
 	if i := strings.IndexByte(rest, '/'); i >= 0 {
 		authority, path = rest[:i], rest[i:]
 	}
 	if strings.Contains(authority, "@") {
-		return refuse(s, "must not contain a user name or password")
+		return refuse(s, "userinfo")
 	}
 	if path != "" && path != "/" {
-		return refuse(s, "must not have a path")
+		return refuse(s, "path")
 	}
 
 	var host, port string
 	if strings.HasPrefix(authority, "[") {
 		end := strings.IndexByte(authority, ']')
 		if end < 0 {
-			return refuse(s, "has an IPv6 address without its closing ]")
+			return refuse(s, "ipv6_unclosed")
 		}
 		addr, err := netip.ParseAddr(authority[1:end])
 		if err != nil || !addr.Is6() || addr.Zone() != "" {
 			// A zone names an interface of the sender and means nothing
 			// to the peers the address is passed on to.
-			return refuse(s, "must have a valid IPv6 address between [ and ], without a zone")
+			return refuse(s, "ipv6")
 		}
 		host = addr.String()
 		after := authority[end+1:]
 		if after == "" {
-			return refuse(s, "must have an explicit port, like http://127.0.0.1:5001")
+			return refuse(s, "port_missing")
 		}
 		if after[0] != ':' {
-			return refuse(s, "must have a port after the host, like http://[::1]:5001")
+			return refuse(s, "port_after")
 		}
 		port = after[1:]
 	} else {
 		i := strings.LastIndexByte(authority, ':')
 		if i < 0 {
 			if authority == "" {
-				return refuse(s, "must name a host, like http://127.0.0.1:5001")
+				return refuse(s, "host_missing")
 			}
-			return refuse(s, "must have an explicit port, like http://127.0.0.1:5001")
+			return refuse(s, "port_missing")
 		}
 		host, port = strings.ToLower(authority[:i]), authority[i+1:]
 		if host == "" {
-			return refuse(s, "must name a host, like http://127.0.0.1:5001")
+			return refuse(s, "host_missing")
 		}
 		if !validHostName(host) {
-			return refuse(s, "must have a host name of letters, digits, '-', '_' and '.', or an IP address")
+			return refuse(s, "host_name")
 		}
 	}
 	if !validPort(port) {
-		return refuse(s, "must have a port from 1 to 65535")
+		return refuse(s, "port")
 	}
 	return URL{Scheme: scheme, Host: net.JoinHostPort(host, port)}, nil
 }
@@ -149,8 +149,9 @@ func validPort(p string) bool {
 	return err == nil && n >= 1 && n <= 65535 && strconv.Itoa(n) == p
 }
 
-// refuse returns the EINVALID error for s breaking rule, quoting s short
-// enough to stay readable in a 400 answer and a log line.
+// refuse returns the EINVALID refusal of s for breaking rule (a rule name
+// of pybtc.ReasonPeerURL), keeping s short enough to stay readable in a
+// 400 answer and a log line.
 func refuse(s, rule string) (URL, error) {
 	const shown = 80
 	if len(s) > shown {
@@ -160,7 +161,7 @@ func refuse(s, rule string) (URL, error) {
 		}
 		s = s[:cut] + "…"
 	}
-	return URL{}, pybtc.Errorf(pybtc.EINVALID, "node URL %q %s", s, rule)
+	return URL{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonPeerURL, pybtc.Args{Field: rule, URL: s, Limit: maxURLLength})
 }
 
 // SameNode reports whether a and b name the same node: the same host and

@@ -102,10 +102,11 @@ func TestParseURLRefuses(t *testing.T) {
 			if got, want := perr.Code, pybtc.EINVALID; got != want {
 				t.Errorf("code = %q, want %q", got, want)
 			}
-			if !strings.HasPrefix(perr.Message, `node URL "`) || !strings.Contains(perr.Message, tt.wantRule) {
-				t.Errorf("message = %q, want it to quote the URL and say %q", perr.Message, tt.wantRule)
+			msg := refusal.Message(err)
+			if perr.Reason != pybtc.ReasonPeerURL || !strings.HasPrefix(msg, `node URL "`) || !strings.Contains(msg, tt.wantRule) {
+				t.Errorf("reason %s, message %q, want %s quoting the URL and saying %q", perr.Reason, msg, pybtc.ReasonPeerURL, tt.wantRule)
 			}
-			if got, want := len(perr.Message), 300; got > want {
+			if got, want := len(msg), 300; got > want {
 				t.Errorf("message is %d bytes, want at most %d", got, want)
 			}
 		})

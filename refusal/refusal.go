@@ -33,7 +33,7 @@ func Of(err error) (*pybtc.Error, bool) {
 }
 
 // Message returns the protocol's message for err: a refusal worded in
-// English, the message of any other *pybtc.Error, or a generic sentence
+// English, or a generic sentence
 // for internal errors, whose details must not reach users.
 func Message(err error) string {
 	if err == nil {
@@ -42,9 +42,6 @@ func Message(err error) string {
 	e, ok := Of(err)
 	if !ok {
 		return "Internal error."
-	}
-	if e.Reason == "" {
-		return e.Message
 	}
 	return English(e.Reason, e.Args)
 }
@@ -117,8 +114,111 @@ func English(r pybtc.Reason, a pybtc.Args) string {
 		return "The node cannot write to its database (a disk error): nothing new can be stored. Reading still works."
 	case pybtc.ReasonBlockRule:
 		return a.Detail
+	case pybtc.ReasonBodyUnreadable:
+		return fmt.Sprintf("request body could not be read: %s", a.Detail)
+	case pybtc.ReasonNodeListBody:
+		return nodeList + "the body must be a JSON object with nodes"
+	case pybtc.ReasonNodeListItem:
+		return nodeList + "nodes must hold URL strings"
+	case pybtc.ReasonNodeListMissing:
+		return nodeList + "nodes must be a URL like http://127.0.0.1:5001 or a list of them"
+	case pybtc.ReasonBodyNotObject:
+		return fmt.Sprintf("the body must be a JSON object with %s", a.Field)
+	case pybtc.ReasonURLMissing:
+		if a.Field == "miner_node" {
+			return "missing values: miner_node must be the URL of the node that mined"
+		}
+		return fmt.Sprintf("%s must be the URL of a peer, like http://127.0.0.1:5001", a.Field)
+	case pybtc.ReasonCannotRemovePeers:
+		return "This node cannot remove peers."
+	case pybtc.ReasonQueryParam:
+		switch a.Field {
+		case "since":
+			return fmt.Sprintf("since must be a block index ≥ %d", a.Limit)
+		case "limit":
+			return fmt.Sprintf("limit must be a number of blocks ≥ %d", a.Limit)
+		}
+		return fmt.Sprintf("%s must be a whole number ≥ %d", a.Field, a.Limit)
+	case pybtc.ReasonPageParam:
+		return fmt.Sprintf("page must be a whole number of 1 or more, not %q", a.Got)
+	case pybtc.ReasonNoSuchPage:
+		return fmt.Sprintf("There is no page %d: the last page is %d.", a.Count, a.Limit)
+	case pybtc.ReasonAddressPath:
+		return "the address in the path is empty, too long or badly escaped"
+	case pybtc.ReasonBlockName:
+		return fmt.Sprintf("A block is named by its height (1, 2, …) or its 64-character hex hash, not %q.", a.Got)
+	case pybtc.ReasonTxIDForm:
+		return fmt.Sprintf("A transaction id is 64 hex characters, not %q.", a.Got)
+	case pybtc.ReasonTooManyStreams:
+		return "too many open event streams; try again later"
+	case pybtc.ReasonPeerURL:
+		return fmt.Sprintf("node URL %q %s", a.URL, urlRule(a).en)
+	case pybtc.ReasonChainRange:
+		return fmt.Sprintf("since must be ≥ 1 and limit ≥ 0, not %d and %d", a.Height, a.Count)
+	case pybtc.ReasonUnknownPeer:
+		return fmt.Sprintf("Peer %s is not known.", a.URL)
+	case pybtc.ReasonBlockNotFound:
+		return fmt.Sprintf("Block %d not found.", a.Height)
+	case pybtc.ReasonChainEmpty:
+		return "The chain is empty."
+	case pybtc.ReasonNoBlockAt:
+		return fmt.Sprintf("There is no block at height %d.", a.Height)
+	case pybtc.ReasonNoBlockHash:
+		return fmt.Sprintf("No block of the chain has the hash %s.", a.Hash)
+	case pybtc.ReasonNoTransaction:
+		return fmt.Sprintf("No transaction has the id %s.", a.ID)
+	case pybtc.ReasonNoAddress:
+		return fmt.Sprintf("No transaction names the address %q.", a.Address)
+	case pybtc.ReasonNotOnTip:
+		return fmt.Sprintf("Block %d does not extend the tip %d %s.", a.Height, a.Parent, a.Hash)
+	case pybtc.ReasonNotLinked:
+		return fmt.Sprintf("Block %d does not build on block %d.", a.Height, a.Parent)
+	case pybtc.ReasonReorgEmpty:
+		return fmt.Sprintf("No blocks to replace the chain above %d with.", a.Height)
+	case pybtc.ReasonNoForkBlock:
+		return fmt.Sprintf("No block %d to fork from.", a.Height)
+	case pybtc.ReasonConstraint:
+		return a.Detail
 	}
 	return fmt.Sprintf("refused (%s)", r)
+}
+
+// nodeList opens the refusals of /nodes/register as the tutorial words them.
+const nodeList = "Error: Please supply a valid list of nodes: "
+
+// urlRule words the peer URL rule a refusal names, in each language.
+func urlRule(a pybtc.Args) label {
+	switch a.Field {
+	case "length":
+		return label{fmt.Sprintf("is longer than %d characters", a.Limit), fmt.Sprintf("%d자보다 깁니다", a.Limit)}
+	case "spaces":
+		return label{"must not contain spaces or control characters", "공백이나 제어 문자를 넣을 수 없습니다"}
+	case "scheme":
+		return label{"must start with http:// or https://", "http:// 또는 https://로 시작해야 합니다"}
+	case "fragment":
+		return label{"must not have a fragment (#...)", "프래그먼트(#...)가 없어야 합니다"}
+	case "query":
+		return label{"must not have a query (?...)", "쿼리(?...)가 없어야 합니다"}
+	case "userinfo":
+		return label{"must not contain a user name or password", "사용자 이름이나 비밀번호를 넣을 수 없습니다"}
+	case "path":
+		return label{"must not have a path", "경로가 없어야 합니다"}
+	case "ipv6_unclosed":
+		return label{"has an IPv6 address without its closing ]", "IPv6 주소를 닫는 ]가 없습니다"}
+	case "ipv6":
+		return label{"must have a valid IPv6 address between [ and ], without a zone", "[와 ] 사이에 존 없이 올바른 IPv6 주소가 있어야 합니다"}
+	case "port_missing":
+		return label{"must have an explicit port, like http://127.0.0.1:5001", "http://127.0.0.1:5001처럼 포트를 적어야 합니다"}
+	case "port_after":
+		return label{"must have a port after the host, like http://[::1]:5001", "http://[::1]:5001처럼 호스트 뒤에 포트가 있어야 합니다"}
+	case "host_missing":
+		return label{"must name a host, like http://127.0.0.1:5001", "http://127.0.0.1:5001처럼 호스트가 있어야 합니다"}
+	case "host_name":
+		return label{"must have a host name of letters, digits, '-', '_' and '.', or an IP address", "호스트 이름은 글자, 숫자, '-', '_', '.'로 쓰거나 IP 주소여야 합니다"}
+	case "port":
+		return label{"must have a port from 1 to 65535", "포트는 1부터 65535까지여야 합니다"}
+	}
+	return label{fmt.Sprintf("breaks the rule %s", a.Field), fmt.Sprintf("규칙 %s을(를) 어깁니다", a.Field)}
 }
 
 // overdraft words an overdraft; ahead names what the sender pays before it.
@@ -136,6 +236,11 @@ func kindName(kind string) string {
 		return "unknown"
 	case "object":
 		return "an object"
+	// The names consensus.Kind gives itself.
+	case "bool":
+		return "a boolean"
+	case "array":
+		return "a list"
 	}
 	return "a " + kind
 }

@@ -82,6 +82,118 @@ func TestProtocolMessages(t *testing.T) {
 	}
 }
 
+// TestMessagesKeepTheirWords checks that refusals once built as sentences
+// where they happen still read, byte for byte, as clients and tests knew
+// them.
+func TestMessagesKeepTheirWords(t *testing.T) {
+	for _, tc := range []struct {
+		reason pybtc.Reason
+		args   pybtc.Args
+		want   string
+	}{
+		{pybtc.ReasonNodeListBody, pybtc.Args{}, "Error: Please supply a valid list of nodes: the body must be a JSON object with nodes"},
+		{pybtc.ReasonNodeListItem, pybtc.Args{Field: "nodes"}, "Error: Please supply a valid list of nodes: nodes must hold URL strings"},
+		{pybtc.ReasonNodeListMissing, pybtc.Args{Field: "nodes"}, "Error: Please supply a valid list of nodes: nodes must be a URL like http://127.0.0.1:5001 or a list of them"},
+		{pybtc.ReasonBodyNotObject, pybtc.Args{Field: "miner_node"}, "the body must be a JSON object with miner_node"},
+		{pybtc.ReasonURLMissing, pybtc.Args{Field: "nodes"}, "nodes must be the URL of a peer, like http://127.0.0.1:5001"},
+		{pybtc.ReasonURLMissing, pybtc.Args{Field: "miner_node"}, "missing values: miner_node must be the URL of the node that mined"},
+		{pybtc.ReasonCannotRemovePeers, pybtc.Args{}, "This node cannot remove peers."},
+		{pybtc.ReasonQueryParam, pybtc.Args{Field: "since", Limit: 1}, "since must be a block index ≥ 1"},
+		{pybtc.ReasonQueryParam, pybtc.Args{Field: "limit", Limit: 1}, "limit must be a number of blocks ≥ 1"},
+		{pybtc.ReasonBodyUnreadable, pybtc.Args{Detail: "unexpected EOF"}, "request body could not be read: unexpected EOF"},
+		{pybtc.ReasonAddressPath, pybtc.Args{}, "the address in the path is empty, too long or badly escaped"},
+		{pybtc.ReasonTooManyStreams, pybtc.Args{}, "too many open event streams; try again later"},
+		{pybtc.ReasonPageParam, pybtc.Args{Got: "x"}, `page must be a whole number of 1 or more, not "x"`},
+		{pybtc.ReasonNoSuchPage, pybtc.Args{Count: 9, Limit: 2}, "There is no page 9: the last page is 2."},
+		{pybtc.ReasonBlockName, pybtc.Args{Got: "zz"}, `A block is named by its height (1, 2, …) or its 64-character hex hash, not "zz".`},
+		{pybtc.ReasonTxIDForm, pybtc.Args{Got: "ab"}, `A transaction id is 64 hex characters, not "ab".`},
+		{pybtc.ReasonPeerURL, pybtc.Args{Field: "length", URL: "http://x", Limit: 2048}, `node URL "http://x" is longer than 2048 characters`},
+		{pybtc.ReasonPeerURL, pybtc.Args{Field: "port_missing", URL: "http://x"}, `node URL "http://x" must have an explicit port, like http://127.0.0.1:5001`},
+		{pybtc.ReasonChainRange, pybtc.Args{Height: 0, Count: -1}, "since must be ≥ 1 and limit ≥ 0, not 0 and -1"},
+		{pybtc.ReasonUnknownPeer, pybtc.Args{URL: "http://127.0.0.1:5001"}, "Peer http://127.0.0.1:5001 is not known."},
+		{pybtc.ReasonBlockNotFound, pybtc.Args{Height: 7}, "Block 7 not found."},
+		{pybtc.ReasonChainEmpty, pybtc.Args{}, "The chain is empty."},
+		{pybtc.ReasonNoBlockAt, pybtc.Args{Height: 99}, "There is no block at height 99."},
+		{pybtc.ReasonNoBlockHash, pybtc.Args{Hash: "ab"}, "No block of the chain has the hash ab."},
+		{pybtc.ReasonNoTransaction, pybtc.Args{ID: "ab"}, "No transaction has the id ab."},
+		{pybtc.ReasonNoAddress, pybtc.Args{Address: "nobody"}, `No transaction names the address "nobody".`},
+		{pybtc.ReasonNotOnTip, pybtc.Args{Height: 5, Parent: 3, Hash: "ab"}, "Block 5 does not extend the tip 3 ab."},
+		{pybtc.ReasonNotLinked, pybtc.Args{Height: 5, Parent: 3}, "Block 5 does not build on block 3."},
+		{pybtc.ReasonReorgEmpty, pybtc.Args{Height: 3}, "No blocks to replace the chain above 3 with."},
+		{pybtc.ReasonNoForkBlock, pybtc.Args{Height: 3}, "No block 3 to fork from."},
+		{pybtc.ReasonConstraint, pybtc.Args{Detail: "UNIQUE constraint failed"}, "UNIQUE constraint failed"},
+	} {
+		if got := refusal.English(tc.reason, tc.args); got != tc.want {
+			t.Errorf("English(%s, %+v) = %q, want %q", tc.reason, tc.args, got, tc.want)
+		}
+	}
+}
+
+// TestEveryRefusalHasAReason fails when code outside this package builds
+// an application error from a sentence (a pybtc.Errorf) or by hand: every
+// refusal goes through pybtc.Refuse with a reason, so that programs can
+// tell it apart and readers get it in their language.
+func TestEveryRefusalHasAReason(t *testing.T) {
+	calls := 0
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); name == "refusal" || name == "testdata" || (strings.HasPrefix(name, ".") && path != "..") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		fset := token.NewFileSet()
+		file, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		// The root package names its own identifiers without "pybtc.".
+		root := file.Name.Name == "pybtc"
+		ast.Inspect(file, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				if isPybtc(n.Fun, "Errorf", root) {
+					t.Errorf("%s: pybtc.Errorf words a refusal where it happens; use pybtc.Refuse with a reason", fset.Position(n.Pos()))
+				}
+				if isPybtc(n.Fun, "Refuse", root) {
+					calls++
+				}
+			case *ast.CompositeLit:
+				if !root && isPybtc(n.Type, "Error", root) {
+					t.Errorf("%s: a pybtc.Error built by hand may lack a reason; use pybtc.Refuse", fset.Position(n.Pos()))
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls < 30 {
+		t.Fatalf("found only %d calls of pybtc.Refuse: the walk no longer reads the code", calls)
+	}
+}
+
+// isPybtc reports whether x names the root package's identifier name:
+// pybtc.name, or name alone inside the root package.
+func isPybtc(x ast.Expr, name string, root bool) bool {
+	switch x := x.(type) {
+	case *ast.SelectorExpr:
+		pkg, ok := x.X.(*ast.Ident)
+		return ok && pkg.Name == "pybtc" && x.Sel.Name == name
+	case *ast.Ident:
+		return root && x.Name == name
+	}
+	return false
+}
+
 // TestRuleErrorIsARefusal checks that a consensus rule error is a refusal
 // whose reason names the rule.
 func TestRuleErrorIsARefusal(t *testing.T) {

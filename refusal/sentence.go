@@ -10,9 +10,6 @@ import (
 // to change, with the numbers the refusal carries. The wallet shows it
 // under its form; an unknown language reads English.
 func Sentence(lang string, e *pybtc.Error) string {
-	if e.Reason == "" {
-		return e.Message
-	}
 	format, args := reader(e.Reason, e.Args)
 	if lang == "ko" {
 		if ko, ok := korean[format]; ok {
@@ -120,6 +117,62 @@ func reader(r pybtc.Reason, a pybtc.Args) (string, []any) {
 		return "The node cannot write to its database (a disk error): nothing new can be stored. Reading still works.", nil
 	case pybtc.ReasonBlockRule:
 		return "The block breaks the rule %s: %s.", []any{a.Field, a.Detail}
+	case pybtc.ReasonBodyUnreadable:
+		return "The request could not be read: %s.", []any{a.Detail}
+	case pybtc.ReasonNodeListBody, pybtc.ReasonNodeListItem, pybtc.ReasonNodeListMissing:
+		return "Give the peers to add as nodes: a URL like http://127.0.0.1:5001, or a list of them.", nil
+	case pybtc.ReasonBodyNotObject:
+		return "The request must be a JSON object with %s.", []any{a.Field}
+	case pybtc.ReasonURLMissing:
+		if a.Field == "miner_node" {
+			return "Give miner_node, the URL of the node that mined.", nil
+		}
+		return "Give %s, the URL of a peer, like http://127.0.0.1:5001.", []any{a.Field}
+	case pybtc.ReasonCannotRemovePeers:
+		return "This node cannot remove peers.", nil
+	case pybtc.ReasonQueryParam:
+		return "The parameter %s must be a whole number of %d or more.", []any{a.Field, a.Limit}
+	// The page reasons read as Block Scan has always worded them.
+	case pybtc.ReasonPageParam:
+		return "page must be a whole number of 1 or more, not %q", []any{a.Got}
+	case pybtc.ReasonNoSuchPage:
+		return "There is no page %d: the last page is %d.", []any{a.Count, a.Limit}
+	case pybtc.ReasonAddressPath:
+		return "The address in the path is empty, too long or badly escaped.", nil
+	case pybtc.ReasonBlockName:
+		return "A block is named by its height (1, 2, …) or its 64-character hex hash, not %q.", []any{a.Got}
+	case pybtc.ReasonTxIDForm:
+		return "A transaction id is 64 hex characters, not %q.", []any{a.Got}
+	case pybtc.ReasonTooManyStreams:
+		return "Too many live updates are open on this node; try again later.", nil
+	case pybtc.ReasonPeerURL:
+		return "The node URL %q %s.", []any{a.URL, urlRule(a)}
+	case pybtc.ReasonChainRange:
+		return "A chain is fetched from block 1 or later, with a limit of 0 or more, not %d and %d.", []any{a.Height, a.Count}
+	case pybtc.ReasonUnknownPeer:
+		return "%s is not a peer of this node.", []any{a.URL}
+	case pybtc.ReasonBlockNotFound:
+		return "The node has no block %d.", []any{a.Height}
+	case pybtc.ReasonChainEmpty:
+		return "The node has no blocks yet.", nil
+	case pybtc.ReasonNoBlockAt:
+		return "There is no block at height %d.", []any{a.Height}
+	case pybtc.ReasonNoBlockHash:
+		return "No block of the chain has the hash %s.", []any{a.Hash}
+	case pybtc.ReasonNoTransaction:
+		return "No transaction has the id %s.", []any{a.ID}
+	case pybtc.ReasonNoAddress:
+		return "No transaction names the address %q.", []any{a.Address}
+	case pybtc.ReasonNotOnTip:
+		return "Block %d does not follow the last block, %d.", []any{a.Height, a.Parent}
+	case pybtc.ReasonNotLinked:
+		return "Block %d does not follow block %d.", []any{a.Height, a.Parent}
+	case pybtc.ReasonReorgEmpty:
+		return "There are no blocks to put after block %d.", []any{a.Height}
+	case pybtc.ReasonNoForkBlock:
+		return "The node has no block %d to branch from.", []any{a.Height}
+	case pybtc.ReasonConstraint:
+		return "This is already stored: %s.", []any{a.Detail}
 	}
 	return "Refused (%s).", []any{string(r)}
 }
@@ -158,5 +211,32 @@ var korean = map[string]string{
 	"The node's database is read-only: nothing new can be stored. Reading still works.":                      "노드의 데이터베이스가 읽기 전용입니다: 새로 저장할 수 없습니다. 읽기는 됩니다.",
 	"The node cannot write to its database (a disk error): nothing new can be stored. Reading still works.":  "노드가 데이터베이스에 쓸 수 없습니다 (디스크 오류): 새로 저장할 수 없습니다. 읽기는 됩니다.",
 	"The block breaks the rule %s: %s.":                                                                      "블록이 규칙 %s을(를) 어깁니다: %s.",
+	"The request could not be read: %s.":                                                                     "요청을 읽을 수 없습니다: %s.",
+	"Give the peers to add as nodes: a URL like http://127.0.0.1:5001, or a list of them.":                   "추가할 피어를 nodes에 적으세요: http://127.0.0.1:5001 같은 URL 하나 또는 그 목록.",
+	"The request must be a JSON object with %s.":                                                             "요청은 %s가 있는 JSON 객체여야 합니다.",
+	"Give miner_node, the URL of the node that mined.":                                                       "채굴한 노드의 URL을 miner_node에 적으세요.",
+	"Give %s, the URL of a peer, like http://127.0.0.1:5001.":                                                "%s에 http://127.0.0.1:5001 같은 피어 URL을 적으세요.",
+	"This node cannot remove peers.":                                                                         "이 노드는 피어를 지울 수 없습니다.",
+	"The parameter %s must be a whole number of %d or more.":                                                 "매개변수 %s는 %d 이상의 정수여야 합니다.",
+	"page must be a whole number of 1 or more, not %q":                                                       "페이지는 1 이상의 정수여야 합니다 (%q는 올바르지 않습니다)",
+	"There is no page %d: the last page is %d.":                                                              "%d 페이지는 없습니다. 마지막 페이지는 %d입니다.",
+	"The address in the path is empty, too long or badly escaped.":                                           "경로의 주소가 비었거나 너무 길거나 잘못 이스케이프되었습니다.",
+	"A block is named by its height (1, 2, …) or its 64-character hex hash, not %q.":                         "블록은 높이(1, 2, …) 또는 16진수 64자 해시로 찾습니다. %q는 올바르지 않습니다.",
+	"A transaction id is 64 hex characters, not %q.":                                                         "거래 ID는 16진수 64자입니다. %q는 올바르지 않습니다.",
+	"Too many live updates are open on this node; try again later.":                                          "이 노드에 열린 실시간 업데이트가 너무 많습니다. 나중에 다시 시도하세요.",
+	"The node URL %q %s.":                                                                                    "노드 URL %q: %s.",
+	"A chain is fetched from block 1 or later, with a limit of 0 or more, not %d and %d.":                    "체인은 블록 1 이후부터, 0 이상의 한도로 가져옵니다. %d와 %d는 올바르지 않습니다.",
+	"%s is not a peer of this node.":                                                                         "%s는 이 노드의 피어가 아닙니다.",
+	"The node has no block %d.":                                                                              "노드에 블록 %d가 없습니다.",
+	"The node has no blocks yet.":                                                                            "노드에 아직 블록이 없습니다.",
+	"There is no block at height %d.":                                                                        "높이 %d의 블록이 없습니다.",
+	"No block of the chain has the hash %s.":                                                                 "해시가 %s인 블록이 체인에 없습니다.",
+	"No transaction has the id %s.":                                                                          "ID가 %s인 거래가 없습니다.",
+	"No transaction names the address %q.":                                                                   "주소 %q가 나오는 거래가 없습니다.",
+	"Block %d does not follow the last block, %d.":                                                           "블록 %d는 마지막 블록 %d 다음에 오지 않습니다.",
+	"Block %d does not follow block %d.":                                                                     "블록 %d는 블록 %d 다음에 오지 않습니다.",
+	"There are no blocks to put after block %d.":                                                             "블록 %d 뒤에 놓을 블록이 없습니다.",
+	"The node has no block %d to branch from.":                                                               "노드에 갈라져 나올 블록 %d가 없습니다.",
+	"This is already stored: %s.":                                                                            "이미 저장되어 있습니다: %s.",
 	"Refused (%s).":                                                                                          "거부되었습니다 (%s).",
 }

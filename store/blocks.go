@@ -46,7 +46,7 @@ func (db *DB) BlockAt(ctx context.Context, height int64) (pybtc.ChainTip, error)
 		FROM blocks
 		WHERE height = ?`, height)
 	if errors.Is(err, sql.ErrNoRows) {
-		return pybtc.ChainTip{}, pybtc.Errorf(pybtc.ENOTFOUND, "Block %d not found.", height)
+		return pybtc.ChainTip{}, pybtc.Refuse(pybtc.ENOTFOUND, pybtc.ReasonBlockNotFound, pybtc.Args{Height: height})
 	} else if err != nil {
 		return pybtc.ChainTip{}, fmt.Errorf("read block %d: %w", height, err)
 	}
@@ -65,7 +65,7 @@ func tip(ctx context.Context, q queryer) (pybtc.ChainTip, error) {
 		ORDER BY height DESC
 		LIMIT 1`)
 	if errors.Is(err, sql.ErrNoRows) {
-		return pybtc.ChainTip{}, pybtc.Errorf(pybtc.ENOTFOUND, "The chain is empty.")
+		return pybtc.ChainTip{}, pybtc.Refuse(pybtc.ENOTFOUND, pybtc.ReasonChainEmpty, pybtc.Args{})
 	} else if err != nil {
 		return pybtc.ChainTip{}, fmt.Errorf("read tip: %w", err)
 	}
@@ -114,7 +114,7 @@ func (db *DB) AppendBlocks(ctx context.Context, blocks []pybtc.Block) (err error
 	for _, b := range blocks {
 		fits := b.Index == cur.Height+1 && (b.Index == 1 || cur.Hash == b.PreviousHash)
 		if !fits {
-			return pybtc.Errorf(pybtc.ECONFLICT, "Block %d does not extend the tip %d %s.", b.Index, cur.Height, cur.Hash)
+			return pybtc.Refuse(pybtc.ECONFLICT, pybtc.ReasonNotOnTip, pybtc.Args{Height: b.Index, Parent: cur.Height, Hash: cur.Hash})
 		}
 		if err := w.write(ctx, b); err != nil {
 			return fmt.Errorf("store block %d: %w", b.Index, err)

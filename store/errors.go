@@ -15,7 +15,7 @@ import (
 func formatError(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT {
-		return pybtc.Errorf(pybtc.ECONFLICT, "%s", se.Error())
+		return pybtc.Refuse(pybtc.ECONFLICT, pybtc.ReasonConstraint, pybtc.Args{Detail: se.Error()})
 	}
 	return err
 }

@@ -58,7 +58,7 @@ func (db *DB) BlockSummaries(ctx context.Context, top int64, limit int) ([]pybtc
 func (db *DB) BlockSummary(ctx context.Context, height int64) (pybtc.BlockSummary, error) {
 	b, err := db.blockWhere(ctx, "height", height)
 	if errors.Is(err, sql.ErrNoRows) {
-		return b, pybtc.Errorf(pybtc.ENOTFOUND, "There is no block at height %d.", height)
+		return b, pybtc.Refuse(pybtc.ENOTFOUND, pybtc.ReasonNoBlockAt, pybtc.Args{Height: height})
 	} else if err != nil {
 		return b, fmt.Errorf("read block %d: %w", height, err)
 	}
@@ -69,7 +69,7 @@ func (db *DB) BlockSummary(ctx context.Context, height int64) (pybtc.BlockSummar
 func (db *DB) BlockByHash(ctx context.Context, hash string) (pybtc.BlockSummary, error) {
 	b, err := db.blockWhere(ctx, "hash", hash)
 	if errors.Is(err, sql.ErrNoRows) {
-		return b, pybtc.Errorf(pybtc.ENOTFOUND, "No block of the chain has the hash %s.", hash)
+		return b, pybtc.Refuse(pybtc.ENOTFOUND, pybtc.ReasonNoBlockHash, pybtc.Args{Hash: hash})
 	} else if err != nil {
 		return b, fmt.Errorf("read block %s: %w", hash, err)
 	}
@@ -178,7 +178,7 @@ func (db *DB) FindTransaction(ctx context.Context, id string) ([]pybtc.TxRecord,
 		return nil, fmt.Errorf("find transaction %s: %w", id, err)
 	}
 	if len(rows) == 0 {
-		return nil, pybtc.Errorf(pybtc.ENOTFOUND, "No transaction has the id %s.", id)
+		return nil, pybtc.Refuse(pybtc.ENOTFOUND, pybtc.ReasonNoTransaction, pybtc.Args{ID: id})
 	}
 	return records(rows), nil
 }

@@ -36,7 +36,7 @@ func (db *DB) RemovePeer(ctx context.Context, url string) (err error) {
 		return fmt.Errorf("remove peer %s: %w", url, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return pybtc.Errorf(pybtc.ENOTFOUND, "Peer %s is not known.", url)
+		return pybtc.Refuse(pybtc.ENOTFOUND, pybtc.ReasonUnknownPeer, pybtc.Args{URL: url})
 	}
 	return nil
 }

@@ -26,7 +26,7 @@ import (
 func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block, policy consensus.MempoolPolicy) (err error) {
 	defer func() { err = db.noteWrite(storageError(err), addsRows) }()
 	if len(blocks) == 0 {
-		return pybtc.Errorf(pybtc.ECONFLICT, "No blocks to replace the chain above %d with.", fork)
+		return pybtc.Refuse(pybtc.ECONFLICT, pybtc.ReasonReorgEmpty, pybtc.Args{Height: fork})
 	}
 	committed := false
 	defer db.pending.lock()(&committed)
@@ -42,12 +42,12 @@ func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block
 	var base pybtc.ChainTip
 	if fork > 0 {
 		if err := tx.GetContext(ctx, &base.Hash, `SELECT hash FROM blocks WHERE height = ?`, fork); err != nil {
-			return pybtc.Errorf(pybtc.ECONFLICT, "No block %d to fork from.", fork)
+			return pybtc.Refuse(pybtc.ECONFLICT, pybtc.ReasonNoForkBlock, pybtc.Args{Height: fork})
 		}
 		base.Height = fork
 	}
 	if blocks[0].Index != fork+1 || (fork > 0 && blocks[0].PreviousHash != base.Hash) {
-		return pybtc.Errorf(pybtc.ECONFLICT, "Block %d does not build on block %d.", blocks[0].Index, fork)
+		return pybtc.Refuse(pybtc.ECONFLICT, pybtc.ReasonNotLinked, pybtc.Args{Height: blocks[0].Index, Parent: fork})
 	}
 
 	orphaned, err := orphansAbove(ctx, tx, fork)
@@ -78,7 +78,7 @@ func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block
 	prev := base.Hash
 	for i, b := range blocks {
 		if i > 0 && (b.Index != blocks[i-1].Index+1 || b.PreviousHash != prev) {
-			return pybtc.Errorf(pybtc.ECONFLICT, "Block %d does not build on block %d.", b.Index, blocks[i-1].Index)
+			return pybtc.Refuse(pybtc.ECONFLICT, pybtc.ReasonNotLinked, pybtc.Args{Height: b.Index, Parent: blocks[i-1].Index})
 		}
 		if err := w.write(ctx, b); err != nil {
 			return fmt.Errorf("replace chain: store block %d: %w", b.Index, err)
