@@ -1,5 +1,7 @@
 package pybtc
 
+import "time"
+
 // Peer is another node this node exchanges transactions and blocks with.
 type Peer struct {
 	// URL is the peer's base URL, scheme://host:port.
@@ -19,6 +21,20 @@ type Peer struct {
 	// FailingSince is when the current streak of failures began; zero
 	// while the peer answers.
 	FailingSince float64
+
+	// What the sync learned from the peer's last answer to GET /chain,
+	// kept in memory only: zero until the peer answers one after start.
+
+	// Height is the length of the peer's chain, as it claimed it; zero
+	// when unknown.
+	Height int64
+	// TipHash is the hash of the peer's last block; empty when unknown,
+	// because a peer that is not ahead sends no blocks.
+	TipHash string
+	// LastSeen is when the peer last answered a request for its chain.
+	LastSeen float64
+	// RTT is how long that answer took to begin.
+	RTT time.Duration
 }
 
 // PeerState names a peer's condition as shown to people.

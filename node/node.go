@@ -195,6 +195,7 @@ func New(store Store, cfg Config) *Node {
 	}
 	n.chain = NewChain(store, n.mempoolPolicy(), cfg.Logger)
 	n.peers = newPeerSet(store, client, cfg.Logger, cfg.Now, n.networked())
+	n.client = watchingClient{PeerClient: client, peers: n.peers}
 	return n
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/peer"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // Relaying: each peer has a queue of transactions to pass on and a few
@@ -84,6 +85,13 @@ type peerState struct {
 	// node's clock; zero while the peer answers.
 	failingSince time.Time
 	queue        chan []byte
+	// What the peer's last answer to GET /chain said, for people to see:
+	// its chain's length, its last block's hash ("" when unknown), when
+	// the answer came by the node's clock, and how long it took to begin.
+	height   int64
+	tipHash  string
+	lastSeen time.Time
+	rtt      time.Duration
 	// stop ends the peer's relay workers when it is removed.
 	ctx  context.Context
 	stop context.CancelFunc
@@ -320,6 +328,69 @@ func (ps *peerSet) record(u peer.URL, err error) {
 	}
 }
 
+// sawChain notes what an answer of u to GET /chain told about its chain:
+// the length it claimed and, when the answer carried its last block
+// (lastIndex == the length), that block's hash. A peer that is not ahead
+// sends no block, so its tip is known only from an earlier answer: it is
+// kept while the peer's length stays the same, because a node changes its
+// tip only by making its chain longer (on equal length it keeps its own),
+// and forgotten when the length changes.
+func (ps *peerSet) sawChain(u peer.URL, ch peer.Chain, lastIndex int64, lastHash string) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	st, ok := ps.byURL[u.String()]
+	if !ok {
+		return
+	}
+	switch {
+	case ch.Sent > 0 && lastIndex == ch.Length:
+		st.tipHash = lastHash
+	case ch.Length != st.height:
+		st.tipHash = ""
+	}
+	st.height, st.lastSeen, st.rtt = ch.Length, ps.now(), ch.RTT
+}
+
+// watch fills in what the sync learned of each peer, which is kept in
+// memory only.
+func (ps *peerSet) watch(peers []pybtc.Peer) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	for i := range peers {
+		p := &peers[i]
+		// Peers are stored under their URL's canonical form, the key here.
+		st, ok := ps.byURL[p.URL]
+		if !ok || st.lastSeen.IsZero() {
+			continue
+		}
+		p.Height, p.TipHash, p.RTT = st.height, st.tipHash, st.rtt
+		p.LastSeen = float64(st.lastSeen.UnixMicro()) / 1e6
+	}
+}
+
+// watchingClient is the node's PeerClient: it passes every call on and
+// notes, from each complete answer to GET /chain, what the peer's chain
+// is. The sync asks every peer for its chain every SyncInterval anyway, so
+// the peers page learns their heights at no extra cost.
+type watchingClient struct {
+	PeerClient
+	peers *peerSet
+}
+
+func (c watchingClient) StreamChain(ctx context.Context, u peer.URL, since, limit int64, each func(*wire.Block) error) (peer.Chain, error) {
+	var lastIndex int64
+	var lastHash string
+	ch, err := c.PeerClient.StreamChain(ctx, u, since, limit, func(b *wire.Block) error {
+		lastIndex, _ = b.Index.Int64()
+		lastHash = b.Hash
+		return each(b)
+	})
+	if err == nil {
+		c.peers.sawChain(u, ch, lastIndex, lastHash)
+	}
+	return ch, err
+}
+
 // relay queues a transaction for every peer.
 func (ps *peerSet) relay(raw []byte) {
 	ps.mu.Lock()
@@ -447,9 +518,15 @@ func (n *Node) announce(b pybtc.Block) {
 	}
 }
 
-// Peers returns every peer with its state as stored.
+// Peers returns every peer with its state as stored, and what the sync
+// last learned of its chain.
 func (n *Node) Peers(ctx context.Context) ([]pybtc.Peer, error) {
-	return n.store.Peers(ctx)
+	peers, err := n.store.Peers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n.peers.watch(peers)
+	return peers, nil
 }
 
 // RemovePeer forgets the peer at rawURL at once: it is no longer synced

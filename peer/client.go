@@ -207,6 +207,11 @@ type Chain struct {
 	Full bool
 	// Sent is the number of blocks the answer carried.
 	Sent int64
+	// RTT is how long the answer took to begin: from sending the request
+	// to its status line and headers, the answer's first bytes. It is the
+	// round trip plus what the peer took to start answering, which is
+	// what a person watching a peer wants to know.
+	RTT time.Duration
 }
 
 // FetchChain asks peer for its blocks from index since (≥ 1) on, at most
@@ -264,10 +269,12 @@ func (c *Client) StreamChain(ctx context.Context, peer URL, since, limit int64, 
 }
 
 func (c *Client) streamChain(ctx context.Context, target string, since, limit int64, each func(*wire.Block) error) (Chain, error) {
+	start := time.Now()
 	resp, err := c.send(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return Chain{}, err
 	}
+	rtt := time.Since(start)
 	// On every early return the rest of the body stays unread: closing
 	// drops the connection, which is cheaper than reading a hostile
 	// answer to its end.
@@ -283,6 +290,7 @@ func (c *Client) streamChain(ctx context.Context, target string, since, limit in
 	var ee *eachError
 	switch {
 	case err == nil:
+		ch.RTT = rtt
 		return ch, nil
 	case errors.As(err, &ee):
 		return Chain{}, ee.err

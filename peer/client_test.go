@@ -410,6 +410,25 @@ func TestFetchChain(t *testing.T) {
 	}
 }
 
+// TestFetchChainRTT: the answer reports how long the peer took to begin
+// answering, so that the peers page can show each peer's round trip.
+func TestFetchChainRTT(t *testing.T) {
+	const delay = 50 * time.Millisecond
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(delay) // the peer's think time, which the RTT must include
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, chainAnswer(1, 0, 4))
+	})
+	peer := startPeer(t, slow)
+	got, err := newTestClient(t).FetchChain(t.Context(), peer, 5, 500)
+	if err != nil {
+		t.Fatalf("StreamChain: %v", err)
+	}
+	if got.RTT < delay || got.RTT > 2*time.Second {
+		t.Errorf("RTT = %v, want at least the peer's %v and less than the call's timeout", got.RTT, delay)
+	}
+}
+
 func TestFetchChainArguments(t *testing.T) {
 	tests := []struct {
 		name         string
