@@ -192,11 +192,17 @@ func (s *Server) handleAPIPeers(c echo.Context) error {
 		return err
 	}
 	now := s.now()
+	ours := s.Node.Tip().Height
 	out := make([]apijson.Peer, len(peers))
 	for i, p := range peers {
 		out[i] = apijson.Peer{
 			URL: p.URL, State: string(p.State(now)), Failures: p.Failures, AddedAt: p.AddedAt,
 			LastSuccess: p.LastSuccess, LastFailure: p.LastFailure, RetryAt: p.RetryAt, LastError: p.LastError,
+			Height: p.Height, TipHash: p.TipHash, LastSeen: p.LastSeen, RTTMillis: float64(p.RTT.Microseconds()) / 1e3,
+		}
+		if p.Height > 0 {
+			ahead := p.Height - ours
+			out[i].Ahead = &ahead
 		}
 	}
 	return c.JSON(http.StatusOK, apijson.PeerList{Peers: out})

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"runtime"
@@ -10,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/pybtc/pybtc/api/apijson"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/peer"
 )
@@ -110,6 +114,74 @@ func TestRegisterSelfAliases(t *testing.T) {
 			}
 			if peers, _ := e.Node.Peers(context.Background()); len(peers) != 0 {
 				t.Fatalf("%s registered as a peer of itself", alias)
+			}
+		})
+	}
+}
+
+// TestPeersShowTheirChains: after a sync, /scan/peers (in English and
+// Korean) and /api/peers show each peer's height, tip, how far it is
+// ahead or behind, when it last answered and its round-trip time.
+func TestPeersShowTheirChains(t *testing.T) {
+	ctx := context.Background()
+	source := MustServeNetworkNode(t, "", node.Config{SyncInterval: -1})
+	source.MustMine(t)
+	source.MustMine(t)
+	watcher := MustServeNetworkNode(t, "", node.Config{SyncInterval: -1})
+	if _, err := watcher.Node.RegisterPeers(ctx, []string{source.URL.String()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := watcher.Node.SyncWith(ctx, source.URL); err != nil {
+		t.Fatal(err)
+	}
+	// This node goes one block ahead; the peer's answer then carries no
+	// block, and its tip is kept from the answer at the same height.
+	watcher.MustMine(t)
+	if _, err := watcher.Node.SyncWith(ctx, source.URL); err != nil {
+		t.Fatal(err)
+	}
+	tip := source.Node.Tip()
+
+	var list apijson.PeerList
+	rec := watcher.Do(t, "GET", "/api/peers", "")
+	if err := json.Unmarshal(rec.Body.Bytes(), &list); rec.Code != http.StatusOK || err != nil || len(list.Peers) != 1 {
+		t.Fatalf("GET /api/peers: %d %s (%v)", rec.Code, rec.Body, err)
+	}
+	p := list.Peers[0]
+	switch {
+	case p.Height != 3 || p.TipHash != tip.Hash:
+		t.Errorf("peer at height %d tip %q, want 3 %q", p.Height, p.TipHash, tip.Hash)
+	case p.Ahead == nil || *p.Ahead != -1:
+		t.Errorf("ahead = %v, want -1", p.Ahead)
+	case p.LastSeen == 0 || time.Since(time.UnixMicro(int64(p.LastSeen*1e6))) > time.Minute:
+		t.Errorf("last_seen = %f, want just now", p.LastSeen)
+	case p.RTTMillis <= 0:
+		t.Errorf("rtt_ms = %f, want the time the answer took", p.RTTMillis)
+	}
+
+	for _, tc := range []struct{ lang, behind string }{{"en", "1 behind"}, {"ko", "1블록 뒤처짐"}} {
+		t.Run(tc.lang, func(t *testing.T) {
+			rec := watcher.Get(t, "/scan/peers", tc.lang)
+			doc, err := goquery.NewDocumentFromReader(rec.Body)
+			if rec.Code != http.StatusOK || err != nil {
+				t.Fatalf("GET /scan/peers: %d (%v)", rec.Code, err)
+			}
+			for sel, want := range map[string]string{
+				"#peers .peer-height": "3",
+				"#peers .peer-versus": tc.behind,
+				"#peers .peer-tip":    tip.Hash[:8],
+			} {
+				if got := MustText(t, doc, sel); !strings.Contains(got, want) {
+					t.Errorf("%s says %q, want %q", sel, got, want)
+				}
+			}
+			if doc.Find("#peers .peer-tip code").AttrOr("title", "") != tip.Hash {
+				t.Error("the tip's full hash is not in its title")
+			}
+			for _, sel := range []string{"#peers .peer-seen time", "#peers .peer-rtt"} {
+				if got := strings.TrimSpace(doc.Find(sel).Text()); got == "" || got == "—" {
+					t.Errorf("%s is empty", sel)
+				}
 			}
 		})
 	}

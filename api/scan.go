@@ -405,6 +405,11 @@ func (s *Server) handleScanMempool(c echo.Context) error {
 type peerView struct {
 	pybtc.Peer
 	StateText, StateClass string
+	// Versus says how the peer's chain stands against this node's, and
+	// VersusClass is "ahead", "behind", "level" or "" while unknown.
+	Versus, VersusClass string
+	// RTTText is the round-trip time in milliseconds; "" while unknown.
+	RTTText string
 }
 
 // handleScanPeers handles "GET /scan/peers": the peers and their state.
@@ -415,12 +420,30 @@ func (s *Server) handleScanPeers(c echo.Context) error {
 		return err
 	}
 	now := s.now()
+	ours := s.Node.Tip().Height
 	views := make([]peerView, len(peers))
 	for i, peer := range peers {
 		state := peer.State(now)
-		views[i] = peerView{peer, string(state), strings.ReplaceAll(string(state), " ", "-")}
+		v := peerView{Peer: peer, StateText: string(state), StateClass: strings.ReplaceAll(string(state), " ", "-")}
+		if peer.Height > 0 {
+			switch d := peer.Height - ours; {
+			case d > 0:
+				v.Versus, v.VersusClass = p.T("%d ahead", d), "ahead"
+			case d < 0:
+				v.Versus, v.VersusClass = p.T("%d behind", -d), "behind"
+			default:
+				v.Versus, v.VersusClass = p.T("same height"), "level"
+			}
+		}
+		if peer.LastSeen > 0 {
+			v.RTTText = p.T("%.1f ms", float64(peer.RTT.Microseconds())/1e3)
+		}
+		views[i] = v
 	}
-	p.Data = struct{ Peers []peerView }{views}
+	p.Data = struct {
+		Height int64
+		Peers  []peerView
+	}{ours, views}
 	return s.render(c, http.StatusOK, "scan_peers.html", p)
 }
 

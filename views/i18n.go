@@ -193,6 +193,19 @@ var catalog = map[string]map[string]string{
 		"Bad request":          "잘못된 요청",
 		"Something went wrong": "문제가 발생했습니다",
 
+		// The peers' chains, as the sync sees them.
+		"This node is at height %d. The sync asks each peer for the blocks after it every few seconds; the answer tells the peer's height, and its tip when it sends its last block.": "이 노드의 높이는 %d입니다. 동기화는 몇 초마다 각 피어에게 그 다음 블록들을 요청하며, 그 응답으로 피어의 높이를, 마지막 블록을 보내면 그 팁까지 알 수 있습니다.",
+		"A peer that is not ahead sends no block, so its tip is known only from an earlier answer at the same height.":                                                                "앞서 있지 않은 피어는 블록을 보내지 않으므로, 그 팁은 같은 높이에서 받은 이전 응답으로만 알 수 있습니다.",
+		"Against this node": "이 노드와 비교",
+		"Its tip":           "피어의 팁",
+		"Last answer":       "마지막 응답",
+		"Round trip":        "왕복 시간",
+		"%d ahead":          "%d블록 앞섬",
+		"%d behind":         "%d블록 뒤처짐",
+		"same height":       "같은 높이",
+		"%.1f ms":           "%.1f밀리초",
+		"not sent":          "보내지 않음",
+
 		// Wallet.
 		"Log in to your wallet": "지갑 로그인",
 		"Your wallet is an address that has sent or received coins, such as the address a node mines to (node_5000).": "지갑은 코인을 보내거나 받은 적이 있는 주소입니다. 예: 노드가 채굴 보상을 받는 주소 (node_5000).",

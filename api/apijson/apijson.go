@@ -183,6 +183,19 @@ type Peer struct {
 	RetryAt float64 `json:"retry_at"`
 	// LastError is why the latest failed call failed.
 	LastError string `json:"last_error"`
+	// Height is the length of the peer's chain as its last answer to the
+	// node's sync claimed it; zero when it has not answered one yet.
+	Height int64 `json:"height"`
+	// TipHash is the hash of the peer's last block; empty when unknown (a
+	// peer that is not ahead sends no block to learn it from).
+	TipHash string `json:"tip_hash"`
+	// Ahead is how many blocks the peer's chain is longer than this
+	// node's (negative: shorter); null while its height is unknown.
+	Ahead *int64 `json:"ahead"`
+	// LastSeen is when the peer last answered the node's sync.
+	LastSeen float64 `json:"last_seen"`
+	// RTTMillis is how long that answer took to begin, in milliseconds.
+	RTTMillis float64 `json:"rtt_ms"`
 }
 
 // PeerList is GET /api/peers.
