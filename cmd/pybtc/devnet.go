@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"path/filepath"
 	"time"
 )
@@ -18,7 +20,8 @@ func runDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs := flag.NewFlagSet("pybtc devnet", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	count := fs.Int("nodes", 3, "number of nodes")
-	basePort := fs.Int("base-port", 5000, "port of the first node; the others follow")
+	basePort := fs.Int("base-port", 5000, "port of the first node; the others follow (0: free ports)")
+	watch := fs.String("watch", "", "address of the page that shows every node side by side (default 127.0.0.1 and the port after the nodes')")
 	dir := fs.String("dir", filepath.Join("data", "devnet"), "folder for the nodes' databases")
 	automine := fs.Bool("automine", false, "let every node mine on its own")
 	interval := fs.Duration("block-interval", 10*time.Second, "average time between a node's blocks with --automine")
@@ -32,9 +35,15 @@ func runDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		return 2
 	}
-	if *count < 1 || *basePort < 1 || *basePort+*count-1 > 65535 {
+	if *count < 1 || *basePort < 0 || *basePort+*count > 65535 {
 		fmt.Fprintln(stderr, "pybtc devnet: --nodes and --base-port must give ports between 1 and 65535")
 		return 2
+	}
+	if *watch == "" {
+		*watch = "127.0.0.1:0"
+		if *basePort > 0 {
+			*watch = fmt.Sprintf("127.0.0.1:%d", *basePort+*count)
+		}
 	}
 
 	var mains []*Main
@@ -46,9 +55,13 @@ func runDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	for i := range *count {
 		port := *basePort + i
 		m := NewMain(io.Discard, stderr)
+		db := fmt.Sprintf("node-%d.db", port)
+		if *basePort == 0 {
+			port, db = 0, fmt.Sprintf("node-%d.db", i+1) // the ports change from run to run; the files must not
+		}
 		args := []string{
 			"--listen", fmt.Sprintf("127.0.0.1:%d", port),
-			"--db", filepath.Join(*dir, fmt.Sprintf("node-%d.db", port)),
+			"--db", filepath.Join(*dir, db),
 		}
 		if *automine {
 			args = append(args, "--automine", "--block-interval", interval.String())
@@ -66,12 +79,35 @@ func runDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return 1
 		}
 	}
+	page, err := serveDevnetPage(*watch, mains)
+	if err != nil {
+		fmt.Fprintln(stderr, "pybtc devnet:", err)
+		return 1
+	}
+	defer page.Close()
+
 	fmt.Fprintf(stdout, "pyBTC devnet: %d nodes registered with each other\n", *count)
 	for _, m := range mains {
 		base := m.HTTP.URL()
 		fmt.Fprintf(stdout, "  %s   chain %s/chain   peers %s/nodes\n", base, base, base)
 	}
+	fmt.Fprintf(stdout, "Watch them:  http://%s/\n", page.Addr)
 	fmt.Fprintf(stdout, "Mine with:  curl %s/mine\nStop with Ctrl-C.\n", mains[0].HTTP.URL())
 	<-ctx.Done()
 	return 0
+}
+
+// serveDevnetPage serves the watch page of mains on addr until Close.
+func serveDevnetPage(addr string, mains []*Main) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("watch page: listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Addr:              ln.Addr().String(),
+		Handler:           devnetHandler(mains),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	go func() { _ = srv.Serve(ln) }()
+	return srv, nil
 }

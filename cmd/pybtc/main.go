@@ -61,7 +61,7 @@ const usage = `pybtc runs a pyBTC node and talks to it.
 
 Usage:
   pybtc node [flags]   run a node (pybtc node --help lists the flags)
-  pybtc devnet         run a local three-node network on ports 5000-5002
+  pybtc devnet         run a local three-node network on ports 5000-5002, watched at 5003
   pybtc backup DEST    copy a node's database while it runs (pybtc backup --help)
   pybtc simulate       make traffic on a network: wallets that send and mine (pybtc simulate --help)
   pybtc version        print the version and commit
