@@ -5,13 +5,20 @@
 	'use strict';
 	var seen = {}; // hashes already drawn, to mark new blocks
 
-	// A miner's color, the same on every node and every refresh.
+	// A miner's color, the same on every node and every refresh: the
+	// devnet's own nodes get hues far apart, in their order; any other
+	// miner a hue from its name, well mixed so that node_5000 and
+	// node_5001 do not look alike.
+	var hues = {};
 	function hue(name) {
-		var h = 0;
+		if (hues[name] !== undefined) { return hues[name]; }
+		var h = 2166136261;
 		for (var i = 0; i < name.length; i++) {
-			h = (h * 31 + name.charCodeAt(i)) % 360;
+			h = Math.imul(h ^ name.charCodeAt(i), 16777619);
 		}
-		return h;
+		h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+		h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+		return ((h ^ (h >>> 16)) >>> 0) % 360;
 	}
 
 	function el(tag, cls, text) {
@@ -42,6 +49,8 @@
 
 	function draw(data) {
 		var nodes = data.nodes, fork = forks(nodes);
+		// The nodes' hues start at blue, away from the red of forks.
+		nodes.forEach(function (n, i) { hues[n.miner] = Math.round(210 + i * 137.5) % 360; });
 		var tips = {};
 		nodes.forEach(function (n) { tips[n.tip] = true; });
 		var summary = document.getElementById('summary');
