@@ -154,6 +154,9 @@ const (
 	// ReasonBranchMissing: block Hash of the branch to switch to, at
 	// Height, is no longer among the stale blocks (forgotten meanwhile).
 	ReasonBranchMissing Reason = "branch_missing"
+	// ReasonLimitParam: the query parameter Field, written Got, is not a
+	// whole number from 1 to Limit.
+	ReasonLimitParam Reason = "limit_param"
 )
 
 // Reasons lists every reason, for tests that each is worded.
@@ -174,7 +177,7 @@ var Reasons = []Reason{
 	ReasonBlockNotFound, ReasonChainEmpty, ReasonNoBlockAt, ReasonNoBlockHash,
 	ReasonNoTransaction, ReasonNoAddress, ReasonNotOnTip, ReasonNotLinked,
 	ReasonReorgEmpty, ReasonNoForkBlock, ReasonConstraint,
-	ReasonNoStaleBlock, ReasonNoReorg, ReasonBranchMissing,
+	ReasonNoStaleBlock, ReasonNoReorg, ReasonBranchMissing, ReasonLimitParam,
 }
 
 // Args are what a refusal's wording needs besides its reason. A reason

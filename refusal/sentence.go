@@ -175,6 +175,8 @@ func reader(r pybtc.Reason, a pybtc.Args) (string, []any) {
 		return "No stale block has the hash %s.", []any{a.Hash}
 	case pybtc.ReasonNoReorg:
 		return "The node recorded no reorganisation %d.", []any{a.Count}
+	case pybtc.ReasonLimitParam:
+		return "The parameter %s must be a whole number from 1 to %d, not %q.", []any{a.Field, a.Limit, a.Got}
 	case pybtc.ReasonBranchMissing:
 		return "Block %d (%s) of the branch was forgotten before the node could switch to it.", []any{a.Height, a.Hash}
 	case pybtc.ReasonConstraint:
@@ -185,6 +187,7 @@ func reader(r pybtc.Reason, a pybtc.Args) (string, []any) {
 
 // korean maps each English format of reader to its Korean.
 var korean = map[string]string{
+	"The parameter %s must be a whole number from 1 to %d, not %q.":                                          "매개변수 %s는 1부터 %d까지의 정수여야 합니다(%q가 아님).",
 	"No stale block has the hash %s.":                                                                        "해시가 %s인 버려진 블록이 없습니다.",
 	"The node recorded no reorganisation %d.":                                                                "노드에 기록된 재구성 %d번이 없습니다.",
 	"Block %d (%s) of the branch was forgotten before the node could switch to it.":                          "분기의 블록 %d (%s)가 전환 전에 지워졌습니다.",
