@@ -147,6 +147,16 @@ const (
 	// ReasonConstraint: a write breaks a constraint of the database
 	// (something is already stored); Detail is SQLite's diagnosis.
 	ReasonConstraint Reason = "constraint"
+	// ReasonNoStaleBlock: no stale block has Hash.
+	ReasonNoStaleBlock Reason = "no_stale_block"
+	// ReasonNoReorg: the node recorded no reorganisation numbered Count.
+	ReasonNoReorg Reason = "no_reorg"
+	// ReasonBranchMissing: block Hash of the branch to switch to, at
+	// Height, is no longer among the stale blocks (forgotten meanwhile).
+	ReasonBranchMissing Reason = "branch_missing"
+	// ReasonLimitParam: the query parameter Field, written Got, is not a
+	// whole number from 1 to Limit.
+	ReasonLimitParam Reason = "limit_param"
 )
 
 // Reasons lists every reason, for tests that each is worded.
@@ -167,6 +177,7 @@ var Reasons = []Reason{
 	ReasonBlockNotFound, ReasonChainEmpty, ReasonNoBlockAt, ReasonNoBlockHash,
 	ReasonNoTransaction, ReasonNoAddress, ReasonNotOnTip, ReasonNotLinked,
 	ReasonReorgEmpty, ReasonNoForkBlock, ReasonConstraint,
+	ReasonNoStaleBlock, ReasonNoReorg, ReasonBranchMissing, ReasonLimitParam,
 }
 
 // Args are what a refusal's wording needs besides its reason. A reason

@@ -101,12 +101,16 @@ func (s *Server) handleAPIBlocks(c echo.Context) error {
 // with a page of its transactions.
 func (s *Server) handleAPIBlock(c echo.Context) error {
 	v, err := s.readBlock(c, s.apiPage(c))
+	if pybtc.ErrorCode(err) == pybtc.ENOTFOUND && isHex(strings.ToLower(c.Param("id")), 64) {
+		return s.apiStaleBlock(c, err)
+	}
 	if err != nil {
 		return err
 	}
 	b, tip := v.block, s.Node.Tip()
 	return c.JSON(http.StatusOK, apijson.BlockInfo{
 		Block:         apiBlockOf(b),
+		Status:        string(pybtc.BlockMain),
 		Confirmations: max(tip.Height-b.Height+1, 0),
 		Page:          apijson.Page{Page: v.page, Pages: v.pages},
 		TxList:        apiTxs(txViews(v.txs, tip.Height, "")),

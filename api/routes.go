@@ -113,6 +113,8 @@ func (s *Server) newEcho() *echo.Echo {
 		g.GET("/address/*", s.handleAPIAddress)
 		g.GET("/mempool", s.handleAPIMempool)
 		g.GET("/peers", s.handleAPIPeers)
+		g.GET("/tips", s.handleAPITips)
+		g.GET("/reorgs", s.handleAPIReorgs)
 	}
 
 	// Operations.

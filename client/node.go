@@ -348,3 +348,53 @@ func (c *Client) RemovePeer(ctx context.Context, url string) (*Registered, error
 	r.Raw = raw
 	return &r, nil
 }
+
+// Tip is one chain tip as GET /api/tips lists them.
+type Tip = apijson.Tip
+
+// Tips is GET /api/tips: every chain tip the node knows, the active one
+// first.
+type Tips struct {
+	Tips []Tip
+	// Raw is the node's answer.
+	Raw json.RawMessage
+}
+
+// Tips returns every chain tip the node knows, like Bitcoin's
+// getchaintips.
+func (c *Client) Tips(ctx context.Context) (*Tips, error) {
+	var t Tips
+	raw, err := c.do(ctx, http.MethodGet, "/api/tips", nil, MaxAnswerBytes, &t.Tips)
+	if err != nil {
+		return nil, err
+	}
+	t.Raw = raw
+	return &t, nil
+}
+
+// Reorg is one reorganisation as GET /api/reorgs lists them.
+type Reorg = apijson.Reorg
+
+// Reorgs is GET /api/reorgs: the latest reorganisations, newest first.
+type Reorgs struct {
+	Reorgs []Reorg
+	// Raw is the node's answer.
+	Raw json.RawMessage
+}
+
+// Reorgs returns up to limit (1 to 100; 0 for the node's default of 20)
+// of the latest reorganisations, newest first.
+func (c *Client) Reorgs(ctx context.Context, limit int) (*Reorgs, error) {
+	path := "/api/reorgs"
+	if limit > 0 {
+		path += "?limit=" + strconv.Itoa(limit)
+	}
+	var r Reorgs
+	// A deep reorganisation lists thousands of hashes.
+	raw, err := c.do(ctx, http.MethodGet, path, nil, 32*MaxAnswerBytes, &r.Reorgs)
+	if err != nil {
+		return nil, err
+	}
+	r.Raw = raw
+	return &r, nil
+}

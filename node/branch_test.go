@@ -56,7 +56,6 @@ func TestHostileForkBounded(t *testing.T) {
 		g.NextBlock(fmt.Sprintf("f%d", i), txs...)
 	}
 	branch := g.Chain("f31") // about 8 KiB a block
-	honest := func(int64) int64 { return int64(len(branch)) }
 	tests := []struct {
 		name      string
 		handler   http.HandlerFunc
@@ -64,7 +63,6 @@ func TestHostileForkBounded(t *testing.T) {
 	}{
 		{"LengthKeepsGrowing", forkPeer(branch, 4, func(n int64) int64 { return 1000 * n }), 0},
 		{"LengthBeyondBound", forkPeer(branch, 4, func(n int64) int64 { return min(10*n, 30) + n/3*1_000_000 }), 0},
-		{"BranchOverBudget", forkPeer(branch, 4, honest), 64 << 10},
 		{"DenseBlock", func(w http.ResponseWriter, r *http.Request) {
 			// Four megabytes of one-digit values: cheap to send, costly
 			// to parse whole.

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -19,13 +20,24 @@ type ChainStore interface {
 	Tip(ctx context.Context) (pybtc.ChainTip, error)
 	// BlockAt returns the block at height as a tip snapshot, or ENOTFOUND.
 	BlockAt(ctx context.Context, height int64) (pybtc.ChainTip, error)
-	// AppendBlocks stores blocks on the tip and takes their transactions
-	// out of the mempool, in one commit.
-	AppendBlocks(ctx context.Context, blocks []pybtc.Block) error
-	// ReplaceChain removes the blocks above fork, stores blocks instead and
-	// repairs the mempool under policy, in one commit.
-	ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block, policy consensus.MempoolPolicy) error
+	// AppendBlocksFrom stores blocks on the tip and takes their
+	// transactions out of the mempool, in one commit, recording that they
+	// came from source ("" when unknown).
+	AppendBlocksFrom(ctx context.Context, blocks []pybtc.Block, source string) error
+	// ReplaceChainFrom removes the blocks above fork (they become stale),
+	// stores blocks instead and repairs the mempool under policy, and
+	// records the reorganisation and source, in one commit.
+	ReplaceChainFrom(ctx context.Context, fork int64, blocks []pybtc.Block, policy consensus.MempoolPolicy, source string) error
+	// SwitchToStale is ReplaceChainFrom for a branch stored as stale
+	// blocks, from above fork up to tipHash.
+	SwitchToStale(ctx context.Context, fork int64, tipHash string, policy consensus.MempoolPolicy, source string) error
+	// RecordRefused remembers a block the node refused and why.
+	RecordRefused(ctx context.Context, r pybtc.RefusedBlock) error
 }
+
+// SourceSelf is the source of the blocks this node mined, as their arrival
+// records it; a peer's blocks have the peer's URL.
+const SourceSelf = "self"
 
 // Chain is the one path by which blocks enter the chain: the node's own
 // mined blocks, a peer's blocks fetched by a sync, and those an
@@ -137,6 +149,14 @@ func (c *Chain) ReorgStats() ReorgStats {
 //
 // Nothing changes on an error.
 func (c *Chain) ProcessBlocks(ctx context.Context, base pybtc.ChainTip, blocks []pybtc.Block) (bool, error) {
+	return c.ProcessBlocksFrom(ctx, "", base, blocks)
+}
+
+// ProcessBlocksFrom is ProcessBlocks for blocks that came from source
+// (SourceSelf, or a peer's URL): their arrival records it, a
+// reorganisation names it, and a block that breaks a rule is remembered
+// as refused, with source and the rule.
+func (c *Chain) ProcessBlocksFrom(ctx context.Context, source string, base pybtc.ChainTip, blocks []pybtc.Block) (bool, error) {
 	if len(blocks) == 0 {
 		return false, nil
 	}
@@ -149,6 +169,7 @@ func (c *Chain) ProcessBlocks(ctx context.Context, base pybtc.ChainTip, blocks [
 	}
 	for _, b := range blocks {
 		if err := checkAgainst(parent, b); err != nil {
+			c.RecordRefused(ctx, source, b.Hash, b.Index, err)
 			return false, err
 		}
 		parent = consensus.TipOf(b)
@@ -158,23 +179,73 @@ func (c *Chain) ProcessBlocks(ctx context.Context, base pybtc.ChainTip, blocks [
 		return false, nil // ours is as long: keep it
 	}
 	if base.Height == cur.Height {
-		if err := c.store.AppendBlocks(ctx, blocks); err != nil {
+		if err := c.store.AppendBlocksFrom(ctx, blocks, source); err != nil {
 			return false, err
 		}
 	} else {
-		if err := c.store.ReplaceChain(ctx, base.Height, blocks, c.policy); err != nil {
+		if err := c.store.ReplaceChainFrom(ctx, base.Height, blocks, c.policy, source); err != nil {
 			return false, err
 		}
-		depth := cur.Height - base.Height
-		c.reorgs.Add(1)
-		c.reorgedBlocks.Add(depth)
-		if depth > c.deepestReorg.Load() { // only one writer: mu is held
-			c.deepestReorg.Store(depth)
-		}
-		c.log.Info("chain reorganised", "fork", base.Height, "removed", depth, "added", len(blocks))
+		c.countReorg(cur, base, len(blocks))
 	}
 	c.setTip(consensus.TipOf(last))
 	return true, nil
+}
+
+// ProcessStoredBranch offers a branch that the caller checked block by
+// block from base as it arrived from source and stored as stale blocks
+// (store.AddStaleBlocks), up to tip. Under the chain lock it does nothing,
+// reporting false, when base is no longer in the chain or the branch does
+// not end higher than the tip; otherwise it switches to the branch
+// (store.SwitchToStale), reading it back from the disk, and reports true.
+// The checks need only base: each block was checked against its parent,
+// from base, when it arrived.
+func (c *Chain) ProcessStoredBranch(ctx context.Context, source string, base, tip pybtc.ChainTip) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cur := c.Tip()
+	if _, ok, err := c.held(ctx, cur, base); err != nil || !ok {
+		return false, err
+	}
+	if tip.Height <= cur.Height {
+		return false, nil // ours is as long: keep it
+	}
+	if err := c.store.SwitchToStale(ctx, base.Height, tip.Hash, c.policy, source); err != nil {
+		return false, err
+	}
+	c.countReorg(cur, base, int(tip.Height-base.Height))
+	c.setTip(tip)
+	return true, nil
+}
+
+// countReorg counts a switch from cur to a branch of added blocks above
+// base. Call with mu held.
+func (c *Chain) countReorg(cur, base pybtc.ChainTip, added int) {
+	depth := cur.Height - base.Height
+	if depth == 0 {
+		return
+	}
+	c.reorgs.Add(1)
+	c.reorgedBlocks.Add(depth)
+	if depth > c.deepestReorg.Load() { // only one writer: mu is held
+		c.deepestReorg.Store(depth)
+	}
+	c.log.Info("chain reorganised", "fork", base.Height, "removed", depth, "added", added)
+}
+
+// RecordRefused remembers that the block hash at height, from source,
+// broke a consensus rule (err, a *consensus.RuleError); other errors are
+// not a block's fault and are not recorded. A failure to record is only
+// logged: the refusal stands either way.
+func (c *Chain) RecordRefused(ctx context.Context, source, hash string, height int64, err error) {
+	var re *consensus.RuleError
+	if !errors.As(err, &re) {
+		return
+	}
+	r := pybtc.RefusedBlock{Hash: hash, Height: height, Peer: source, Reason: re.Code.String(), Detail: re.Description}
+	if err := c.store.RecordRefused(ctx, r); err != nil {
+		c.log.Warn("record refused block", "height", height, "err", err)
+	}
 }
 
 // held returns the stored block at base's height and whether it is base;

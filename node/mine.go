@@ -103,7 +103,7 @@ func (n *Node) mineOnce(ctx context.Context, miner string) (pybtc.Block, error) 
 	if err != nil {
 		return pybtc.Block{}, fmt.Errorf("mine: the block made is invalid: %w", err)
 	}
-	changed, err := n.chain.ProcessBlocks(ctx, tip, []pybtc.Block{b})
+	changed, err := n.chain.ProcessBlocksFrom(ctx, SourceSelf, tip, []pybtc.Block{b})
 	if err != nil {
 		return pybtc.Block{}, fmt.Errorf("mine: %w", err)
 	}

@@ -21,15 +21,12 @@ import (
 type Store interface {
 	// Tip returns the last block, or ENOTFOUND on an empty chain.
 	Tip(ctx context.Context) (pybtc.ChainTip, error)
-	// AppendBlocks stores blocks on the tip and removes their transactions
-	// from the mempool in one commit; ECONFLICT when they no longer fit the
-	// tip.
-	AppendBlocks(ctx context.Context, blocks []pybtc.Block) error
-	// ReplaceChain removes the blocks above fork, stores blocks instead and
-	// repairs the mempool, atomically: the removed blocks' transactions go
-	// back only if they pass policy on the new chain; ECONFLICT when blocks
-	// do not fit.
-	ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block, policy consensus.MempoolPolicy) error
+	ChainStore
+	// AddStaleBlocks stores blocks of a competing branch, from source, as
+	// stale blocks as they arrive, in one commit.
+	AddStaleBlocks(ctx context.Context, source string, blocks []pybtc.Block) error
+	// PruneStale forgets the oldest stale blocks beyond the store's bound.
+	PruneStale(ctx context.Context) error
 	// BlockAt returns the block at height as a tip snapshot, or ENOTFOUND.
 	BlockAt(ctx context.Context, height int64) (pybtc.ChainTip, error)
 	// Hashes returns the hashes of blocks from..to by height.

@@ -19,10 +19,20 @@ import (
 const syncPage = 500
 
 // maxForkDepth bounds how far back the node walks to find where a peer's
-// chain leaves its own, and how many blocks of a peer's branch it holds in
-// memory (with Config.MaxBranchBytes bounding their bytes) before storing
-// them.
+// chain leaves its own, and how many blocks a peer's branch may have: in
+// memory (with Config.MaxBranchBytes bounding their bytes) for blocks on
+// our tip, on disk as stale blocks for a branch that leaves our chain
+// below the tip.
 const maxForkDepth = 20_000
+
+// A branch that leaves our chain below the tip is written to the stale
+// tables as it arrives, in batches of at most staleBatchBlocks blocks or
+// staleBatchBytes bytes of JSON: what a sync holds in memory stays flat
+// however long the branch.
+const (
+	staleBatchBlocks = 64
+	staleBatchBytes  = 1 << 20
+)
 
 // syncWorkers bounds the syncs that run at once, and so the memory they
 // hold together; syncs with different peers run side by side up to it.
@@ -64,6 +74,11 @@ func (n *Node) syncLocked(ctx, sctx context.Context, u peer.URL) (bool, error) {
 	}
 	defer func() { <-n.syncSlots }()
 	changed, err := n.syncWith(sctx, u)
+	// A branch that did not win stays as stale blocks: forget the oldest
+	// beyond the bound once no branch of this sync is being written.
+	if perr := n.store.PruneStale(ctx); perr != nil && ctx.Err() == nil {
+		n.log.Warn("prune stale blocks", "err", perr)
+	}
 	if ctx.Err() == nil {
 		n.peers.record(u, err)
 	}
@@ -103,10 +118,10 @@ func (n *Node) syncWith(ctx context.Context, u peer.URL) (bool, error) {
 			prev := &b.PreviousHash
 			switch {
 			case first == 1:
-				br = n.newBranch(ctx, tip, pybtc.ChainTip{})
+				br = n.newBranch(ctx, u, tip, pybtc.ChainTip{})
 				br.matching = true
 			case prev.Kind == wire.String && prev.Str == tip.Hash:
-				br = n.newBranch(ctx, tip, tip)
+				br = n.newBranch(ctx, u, tip, tip)
 			default:
 				forked = true
 				return errStop
@@ -135,15 +150,21 @@ func (n *Node) syncWith(ctx context.Context, u peer.URL) (bool, error) {
 // branch gathers a peer's blocks above a fork point as they arrive,
 // validated, within the node's bounds on what a sync holds in memory. The
 // checks as they stream end a hostile answer early; the chain checks the
-// branch again against its own blocks when it is offered.
+// branch again against its own blocks when it is offered. Blocks on our
+// tip are held in memory and appended; a branch that leaves our chain
+// below the tip is written to the stale tables as it arrives (stored),
+// so that a reorganisation of any depth holds a batch at most.
 type branch struct {
 	n       *Node
 	ctx     context.Context
+	source  string         // the peer's URL
 	tip     pybtc.ChainTip // ours when the sync began
 	base    pybtc.ChainTip // our block the branch builds on, the fork point
 	checker *consensus.ChainChecker
-	blocks  []pybtc.Block
-	bytes   int64
+	blocks  []pybtc.Block // in memory, or the batch not yet written when stored
+	bytes   int64         // of blocks
+	stored  bool
+	count   int64 // blocks of the branch, written or not
 
 	// matching is set while a whole chain from the genesis is the same as
 	// ours: such blocks are not kept, and the fork moves up with them.
@@ -154,19 +175,23 @@ type branch struct {
 
 // newBranch returns a branch above base, our block at the fork point (the
 // zero ChainTip for a chain from its genesis); tip is ours.
-func (n *Node) newBranch(ctx context.Context, tip, base pybtc.ChainTip) *branch {
+func (n *Node) newBranch(ctx context.Context, u peer.URL, tip, base pybtc.ChainTip) *branch {
 	checker := &consensus.ChainChecker{Now: n.now()}
 	if base.Height > 0 {
 		checker = consensus.CheckerFrom(base, n.now())
 	}
-	return &branch{n: n, ctx: ctx, tip: tip, base: base, checker: checker}
+	return &branch{n: n, ctx: ctx, source: u.String(), tip: tip, base: base, checker: checker}
 }
 
 // add validates the next block of the branch and keeps it, unless the
-// branch grows beyond maxForkDepth blocks or Config.MaxBranchBytes.
+// branch grows beyond maxForkDepth blocks or, held in memory,
+// Config.MaxBranchBytes. A block that breaks a rule is recorded as
+// refused.
 func (br *branch) add(wb *wire.Block) error {
 	b, err := br.checker.Next(wb)
 	if err != nil {
+		height, _ := wb.Index.Int64()
+		br.n.chain.RecordRefused(br.ctx, br.source, wb.Hash, height, err)
 		return err
 	}
 	if br.matching {
@@ -180,14 +205,37 @@ func (br *branch) add(wb *wire.Block) error {
 		}
 		br.matching = false
 	}
-	if len(br.blocks) >= maxForkDepth {
+	if br.count >= maxForkDepth {
 		return fmt.Errorf("the branch above block %d has more than %d blocks, more than a sync holds", br.base.Height, maxForkDepth)
 	}
+	if br.count == 0 {
+		br.stored = br.base.Height < br.tip.Height
+	}
+	br.count++
 	br.bytes += int64(len(b.Raw))
+	br.blocks = append(br.blocks, b)
+	if br.stored {
+		if len(br.blocks) >= staleBatchBlocks || br.bytes >= staleBatchBytes {
+			return br.flush()
+		}
+		return nil
+	}
 	if br.bytes > br.n.cfg.MaxBranchBytes {
 		return fmt.Errorf("the branch above block %d has more than %d bytes of blocks, more than a sync holds", br.base.Height, br.n.cfg.MaxBranchBytes)
 	}
-	br.blocks = append(br.blocks, b)
+	return nil
+}
+
+// flush writes the batch of a stored branch to the stale tables.
+func (br *branch) flush() error {
+	if len(br.blocks) == 0 {
+		return nil
+	}
+	if err := br.n.store.AddStaleBlocks(br.ctx, br.source, br.blocks); err != nil {
+		return fmt.Errorf("store the branch above block %d: %w", br.base.Height, err)
+	}
+	clear(br.blocks)
+	br.blocks, br.bytes = br.blocks[:0], 0
 	return nil
 }
 
@@ -222,7 +270,7 @@ func (n *Node) extend(ctx context.Context, u peer.URL, tip pybtc.ChainTip, br *b
 		if tip.Height >= length {
 			break
 		}
-		br = n.newBranch(ctx, tip, tip)
+		br = n.newBranch(ctx, u, tip, tip)
 		ch, err := n.client.StreamChain(ctx, u, tip.Height+1, syncPage, br.add)
 		if err != nil {
 			return changed, err
@@ -281,7 +329,7 @@ func (n *Node) reorgFrom(ctx context.Context, u peer.URL, tip pybtc.ChainTip) (b
 			return false, err
 		}
 	}
-	br := n.newBranch(ctx, tip, base)
+	br := n.newBranch(ctx, u, tip, base)
 	target := int64(-1)
 	for next := fork + 1; target < 0 || next <= target; {
 		ch, err := n.client.StreamChain(ctx, u, next, syncPage, br.add)
@@ -310,10 +358,19 @@ func (n *Node) reorgFrom(ctx context.Context, u peer.URL, tip pybtc.ChainTip) (b
 // adopt offers the branch to the chain, which takes it if it is valid
 // and longer than the chain is now, and reports whether the chain changed.
 func (n *Node) adopt(ctx context.Context, br *branch) (bool, error) {
-	changed, err := n.chain.ProcessBlocks(ctx, br.base, br.blocks)
+	var changed bool
+	var err error
+	if br.stored {
+		if err := br.flush(); err != nil {
+			return false, err
+		}
+		changed, err = n.chain.ProcessStoredBranch(ctx, br.source, br.base, br.checker.Tip())
+	} else {
+		changed, err = n.chain.ProcessBlocksFrom(ctx, br.source, br.base, br.blocks)
+	}
 	if changed {
-		last := br.blocks[len(br.blocks)-1]
-		n.log.Info("adopted blocks", "height", last.Index, "hash", last.Hash)
+		last := br.checker.Tip()
+		n.log.Info("adopted blocks", "height", last.Height, "hash", last.Hash)
 	}
 	return changed, err
 }

@@ -177,6 +177,14 @@ func English(r pybtc.Reason, a pybtc.Args) string {
 		return fmt.Sprintf("No blocks to replace the chain above %d with.", a.Height)
 	case pybtc.ReasonNoForkBlock:
 		return fmt.Sprintf("No block %d to fork from.", a.Height)
+	case pybtc.ReasonNoStaleBlock:
+		return fmt.Sprintf("No stale block has the hash %s.", a.Hash)
+	case pybtc.ReasonNoReorg:
+		return fmt.Sprintf("There is no reorganisation %d.", a.Count)
+	case pybtc.ReasonLimitParam:
+		return fmt.Sprintf("%s must be a whole number from 1 to %d, not %q", a.Field, a.Limit, a.Got)
+	case pybtc.ReasonBranchMissing:
+		return fmt.Sprintf("Block %d %s of the branch is no longer stored.", a.Height, a.Hash)
 	case pybtc.ReasonConstraint:
 		return a.Detail
 	}

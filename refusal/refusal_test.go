@@ -122,6 +122,9 @@ func TestMessagesKeepTheirWords(t *testing.T) {
 		{pybtc.ReasonReorgEmpty, pybtc.Args{Height: 3}, "No blocks to replace the chain above 3 with."},
 		{pybtc.ReasonNoForkBlock, pybtc.Args{Height: 3}, "No block 3 to fork from."},
 		{pybtc.ReasonConstraint, pybtc.Args{Detail: "UNIQUE constraint failed"}, "UNIQUE constraint failed"},
+		{pybtc.ReasonNoStaleBlock, pybtc.Args{Hash: "ab"}, "No stale block has the hash ab."},
+		{pybtc.ReasonNoReorg, pybtc.Args{Count: 4}, "There is no reorganisation 4."},
+		{pybtc.ReasonLimitParam, pybtc.Args{Field: "limit", Limit: 100, Got: "x"}, `limit must be a whole number from 1 to 100, not "x"`},
 	} {
 		if got := refusal.English(tc.reason, tc.args); got != tc.want {
 			t.Errorf("English(%s, %+v) = %q, want %q", tc.reason, tc.args, got, tc.want)

@@ -171,6 +171,14 @@ func reader(r pybtc.Reason, a pybtc.Args) (string, []any) {
 		return "There are no blocks to put after block %d.", []any{a.Height}
 	case pybtc.ReasonNoForkBlock:
 		return "The node has no block %d to branch from.", []any{a.Height}
+	case pybtc.ReasonNoStaleBlock:
+		return "No stale block has the hash %s.", []any{a.Hash}
+	case pybtc.ReasonNoReorg:
+		return "The node recorded no reorganisation %d.", []any{a.Count}
+	case pybtc.ReasonLimitParam:
+		return "The parameter %s must be a whole number from 1 to %d, not %q.", []any{a.Field, a.Limit, a.Got}
+	case pybtc.ReasonBranchMissing:
+		return "Block %d (%s) of the branch was forgotten before the node could switch to it.", []any{a.Height, a.Hash}
 	case pybtc.ReasonConstraint:
 		return "This is already stored: %s.", []any{a.Detail}
 	}
@@ -179,6 +187,10 @@ func reader(r pybtc.Reason, a pybtc.Args) (string, []any) {
 
 // korean maps each English format of reader to its Korean.
 var korean = map[string]string{
+	"The parameter %s must be a whole number from 1 to %d, not %q.":                                          "매개변수 %s는 1부터 %d까지의 정수여야 합니다(%q가 아님).",
+	"No stale block has the hash %s.":                                                                        "해시가 %s인 버려진 블록이 없습니다.",
+	"The node recorded no reorganisation %d.":                                                                "노드에 기록된 재구성 %d번이 없습니다.",
+	"Block %d (%s) of the branch was forgotten before the node could switch to it.":                          "분기의 블록 %d (%s)가 전환 전에 지워졌습니다.",
 	"The field %s is not valid JSON: %s.":                                                                    "%s 필드가 올바른 JSON이 아닙니다: %s.",
 	"This is not a JSON object: %s.":                                                                         "JSON 객체가 아닙니다: %s.",
 	"The request must be a JSON object with sender, recipient and amount.":                                   "요청은 sender, recipient, amount가 있는 JSON 객체여야 합니다.",

@@ -84,7 +84,13 @@ func (db *DB) AppendBlock(ctx context.Context, b pybtc.Block) error {
 // transaction, as AppendBlock does for one: either all are stored or none.
 // Each must link to the one before it (index and previous_hash); the store
 // checks links, not proofs of work, which are consensus's.
-func (db *DB) AppendBlocks(ctx context.Context, blocks []pybtc.Block) (err error) {
+func (db *DB) AppendBlocks(ctx context.Context, blocks []pybtc.Block) error {
+	return db.AppendBlocksFrom(ctx, blocks, "")
+}
+
+// AppendBlocksFrom is AppendBlocks for blocks that came from source: "self"
+// for the node's own, else the peer's URL, recorded as their arrival.
+func (db *DB) AppendBlocksFrom(ctx context.Context, blocks []pybtc.Block, source string) (err error) {
 	defer func() { err = db.noteWrite(storageError(err), addsRows) }()
 	if len(blocks) == 0 {
 		return nil
@@ -106,7 +112,7 @@ func (db *DB) AppendBlocks(ctx context.Context, blocks []pybtc.Block) (err error
 	} else if err != nil {
 		return fmt.Errorf("store block %d: %w", blocks[0].Index, err)
 	}
-	w, err := newBlockWriter(ctx, tx, &db.pending)
+	w, err := newBlockWriter(ctx, tx, &db.pending, db.now(), source)
 	if err != nil {
 		return fmt.Errorf("store block %d: %w", blocks[0].Index, err)
 	}
@@ -133,12 +139,27 @@ func (db *DB) AppendBlocks(ctx context.Context, blocks []pybtc.Block) (err error
 // pending's lock.
 type blockWriter struct {
 	insertBlock, insertTx, repeated, removePending, restamped *sql.Stmt
+	arrival, leaveStale                                       *sql.Stmt
 	pending                                                   *pendingIndex
+	now                                                       float64
+	source                                                    string
 }
 
-func newBlockWriter(ctx context.Context, tx *sqlx.Tx, pending *pendingIndex) (*blockWriter, error) {
-	w := blockWriter{pending: pending}
+// newBlockWriter returns a blockWriter that records the blocks' arrival,
+// at now from source, unless source is "" (unknown).
+func newBlockWriter(ctx context.Context, tx *sqlx.Tx, pending *pendingIndex, now float64, source string) (*blockWriter, error) {
+	w := blockWriter{pending: pending, now: now, source: source}
 	var err error
+	if w.arrival, err = tx.PrepareContext(ctx, `
+		INSERT OR IGNORE INTO arrivals (hash, arrived_at, source) VALUES (?, ?, ?)`); err != nil {
+		return nil, err
+	}
+	// A stale block that joins the main chain (the chain switched to its
+	// branch, or back to it) is no longer stale.
+	if w.leaveStale, err = tx.PrepareContext(ctx, `DELETE FROM stale_blocks WHERE hash = ?`); err != nil {
+		w.close()
+		return nil, err
+	}
 	if w.insertBlock, err = tx.PrepareContext(ctx, `
 		INSERT INTO blocks (
 			height,
@@ -192,7 +213,7 @@ func newBlockWriter(ctx context.Context, tx *sqlx.Tx, pending *pendingIndex) (*b
 }
 
 func (w *blockWriter) close() {
-	for _, st := range []*sql.Stmt{w.insertBlock, w.insertTx, w.repeated, w.removePending, w.restamped} {
+	for _, st := range []*sql.Stmt{w.insertBlock, w.insertTx, w.repeated, w.removePending, w.restamped, w.arrival, w.leaveStale} {
 		if st != nil {
 			st.Close()
 		}
@@ -208,6 +229,14 @@ func (w *blockWriter) close() {
 func (w *blockWriter) write(ctx context.Context, b pybtc.Block) error {
 	if _, err := w.insertBlock.ExecContext(ctx, b.Index, b.Hash, b.PreviousHash, b.Nonce, b.Timestamp, len(b.Transactions), string(b.Raw)); err != nil {
 		return formatError(err)
+	}
+	if w.source != "" {
+		if _, err := w.arrival.ExecContext(ctx, b.Hash, w.now, w.source); err != nil {
+			return fmt.Errorf("record arrival: %w", err)
+		}
+	}
+	if _, err := w.leaveStale.ExecContext(ctx, b.Hash); err != nil {
+		return fmt.Errorf("leave stale blocks: %w", err)
 	}
 	for i, t := range b.Transactions {
 		if _, err := w.insertTx.ExecContext(ctx, b.Index, i, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp); err != nil {

@@ -49,16 +49,19 @@ func (d *dropper) close() {
 // drop deletes the pending row seq, which holds t, and records it with
 // the table's reason for the refusal why and, as detail, why worded as
 // the protocol words it. fork is the reorganisation's fork point, if any.
-func (d *dropper) drop(ctx context.Context, seq int64, t pybtc.Transaction, why *pybtc.Error, by string, fork sql.NullInt64) error {
+//
+// It returns the row's seq in dropped_transactions.
+func (d *dropper) drop(ctx context.Context, seq int64, t pybtc.Transaction, why *pybtc.Error, by string, fork sql.NullInt64) (int64, error) {
 	reason, detail := droppedReason(why.Reason), refusal.English(why.Reason, why.Args)
 	if _, err := d.remove.ExecContext(ctx, seq); err != nil {
-		return fmt.Errorf("drop pending %s: %w", t.ID, err)
+		return 0, fmt.Errorf("drop pending %s: %w", t.ID, err)
 	}
-	if _, err := d.record.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, string(t.Raw),
-		reason, detail, by, fork, d.now); err != nil {
-		return fmt.Errorf("record dropped %s: %w", t.ID, err)
+	res, err := d.record.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, string(t.Raw),
+		reason, detail, by, fork, d.now)
+	if err != nil {
+		return 0, fmt.Errorf("record dropped %s: %w", t.ID, err)
 	}
-	return nil
+	return res.LastInsertId()
 }
 
 // droppedReason is the dropped_transactions table's reason for a refusal.

@@ -68,7 +68,7 @@ func (db *DB) PendingForBlock(ctx context.Context, limit int, policy consensus.M
 			}
 			defer d.close()
 		}
-		if err := d.drop(ctx, r.Seq, t, pybtc.Overdraft(pybtc.ReasonOverdraftInBlock, t.Sender, t.Amount, balance, spent[t.Sender]), pybtc.DroppedByMine, sql.NullInt64{}); err != nil {
+		if _, err := d.drop(ctx, r.Seq, t, pybtc.Overdraft(pybtc.ReasonOverdraftInBlock, t.Sender, t.Amount, balance, spent[t.Sender]), pybtc.DroppedByMine, sql.NullInt64{}); err != nil {
 			return nil, 0, fmt.Errorf("pending for block: %w", err)
 		}
 		db.pending.remove(r.Seq, t.ID, t.Sender, t.Recipient, r.Amount)

@@ -23,11 +23,45 @@ import (
 // in dropped_transactions with their reason. blocks[0] must have index
 // fork+1 and build on the block at fork. A crash at any moment leaves
 // either the old chain or the new one. ECONFLICT when blocks do not fit.
-func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block, policy consensus.MempoolPolicy) (err error) {
-	defer func() { err = db.noteWrite(storageError(err), addsRows) }()
+//
+// The removed blocks become stale blocks, with their transactions, and
+// the reorganisation is recorded (reorgs), in the same transaction.
+func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block, policy consensus.MempoolPolicy) error {
+	return db.ReplaceChainFrom(ctx, fork, blocks, policy, "")
+}
+
+// ReplaceChainFrom is ReplaceChain for blocks that came from source (a
+// peer's URL), which the arrivals and the reorganisation record.
+func (db *DB) ReplaceChainFrom(ctx context.Context, fork int64, blocks []pybtc.Block, policy consensus.MempoolPolicy, source string) error {
 	if len(blocks) == 0 {
-		return pybtc.Refuse(pybtc.ECONFLICT, pybtc.ReasonReorgEmpty, pybtc.Args{Height: fork})
+		return db.noteWrite(pybtc.Refuse(pybtc.ECONFLICT, pybtc.ReasonReorgEmpty, pybtc.Args{Height: fork}), addsRows)
 	}
+	return db.replaceChain(ctx, fork, policy, source, func(context.Context, *sqlx.Tx) (int, func(int) (pybtc.Block, error), error) {
+		return len(blocks), func(i int) (pybtc.Block, error) { return blocks[i], nil }, nil
+	})
+}
+
+// SwitchToStale is ReplaceChainFrom for a branch stored as stale blocks
+// (AddStaleBlocks) from above fork up to the block tipHash: the blocks are
+// read back one at a time, so the memory a switch takes does not grow
+// with the branch, and leave the stale tables for the main chain.
+// ECONFLICT when a block of the branch is no longer stored.
+func (db *DB) SwitchToStale(ctx context.Context, fork int64, tipHash string, policy consensus.MempoolPolicy, source string) error {
+	return db.replaceChain(ctx, fork, policy, source, func(ctx context.Context, tx *sqlx.Tx) (int, func(int) (pybtc.Block, error), error) {
+		hashes, err := staleBranch(ctx, tx, fork, tipHash)
+		if err != nil {
+			return 0, nil, err
+		}
+		return len(hashes), func(i int) (pybtc.Block, error) { return staleBlock(ctx, tx, hashes[i]) }, nil
+	})
+}
+
+// branchReader gives the blocks of the new branch: their count and each by
+// its place, lowest first.
+type branchReader func(ctx context.Context, tx *sqlx.Tx) (n int, at func(int) (pybtc.Block, error), _ error)
+
+func (db *DB) replaceChain(ctx context.Context, fork int64, policy consensus.MempoolPolicy, source string, branch branchReader) (err error) {
+	defer func() { err = db.noteWrite(storageError(err), addsRows) }()
 	committed := false
 	defer db.pending.lock()(&committed)
 	tx, err := db.beginWrite(ctx)
@@ -38,6 +72,13 @@ func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block
 	if err := db.pending.load(ctx, tx); err != nil {
 		return fmt.Errorf("replace chain above %d: %w", fork, err)
 	}
+	count, blockAt, err := branch(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if count == 0 {
+		return pybtc.Refuse(pybtc.ECONFLICT, pybtc.ReasonReorgEmpty, pybtc.Args{Height: fork})
+	}
 
 	var base pybtc.ChainTip
 	if fork > 0 {
@@ -46,11 +87,23 @@ func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block
 		}
 		base.Height = fork
 	}
-	if blocks[0].Index != fork+1 || (fork > 0 && blocks[0].PreviousHash != base.Hash) {
-		return pybtc.Refuse(pybtc.ECONFLICT, pybtc.ReasonNotLinked, pybtc.Args{Height: blocks[0].Index, Parent: fork})
+	first, err := blockAt(0)
+	if err != nil {
+		return fmt.Errorf("replace chain above %d: %w", fork, err)
+	}
+	if first.Index != fork+1 || (fork > 0 && first.PreviousHash != base.Hash) {
+		return pybtc.Refuse(pybtc.ECONFLICT, pybtc.ReasonNotLinked, pybtc.Args{Height: first.Index, Parent: fork})
+	}
+	oldTip, err := tip(ctx, tx)
+	if err != nil && pybtc.ErrorCode(err) != pybtc.ENOTFOUND {
+		return fmt.Errorf("replace chain above %d: %w", fork, err)
 	}
 
 	orphaned, err := orphansAbove(ctx, tx, fork)
+	if err != nil {
+		return fmt.Errorf("replace chain above %d: %w", fork, err)
+	}
+	removed, err := moveToStale(ctx, tx, fork)
 	if err != nil {
 		return fmt.Errorf("replace chain above %d: %w", fork, err)
 	}
@@ -70,23 +123,46 @@ func (db *DB) ReplaceChain(ctx context.Context, fork int64, blocks []pybtc.Block
 		return err
 	}
 
-	w, err := newBlockWriter(ctx, tx, &db.pending)
+	w, err := newBlockWriter(ctx, tx, &db.pending, db.now(), source)
 	if err != nil {
 		return fmt.Errorf("replace chain above %d: %w", fork, err)
 	}
 	defer w.close()
 	prev := base.Hash
-	for i, b := range blocks {
-		if i > 0 && (b.Index != blocks[i-1].Index+1 || b.PreviousHash != prev) {
-			return pybtc.Refuse(pybtc.ECONFLICT, pybtc.ReasonNotLinked, pybtc.Args{Height: b.Index, Parent: blocks[i-1].Index})
+	added := make([]string, 0, count)
+	var last pybtc.Block
+	for i := range count {
+		b := first
+		if i > 0 {
+			if b, err = blockAt(i); err != nil {
+				return fmt.Errorf("replace chain above %d: %w", fork, err)
+			}
+			if b.Index != last.Index+1 || b.PreviousHash != prev {
+				return pybtc.Refuse(pybtc.ECONFLICT, pybtc.ReasonNotLinked, pybtc.Args{Height: b.Index, Parent: last.Index})
+			}
 		}
 		if err := w.write(ctx, b); err != nil {
 			return fmt.Errorf("replace chain: store block %d: %w", b.Index, err)
 		}
 		prev = b.Hash
+		added = append(added, b.Hash)
+		last = pybtc.Block{Index: b.Index, Hash: b.Hash, Nonce: b.Nonce, Timestamp: b.Timestamp}
 	}
 
-	if err := db.reviewRestored(ctx, tx, fork, restored, policy); err != nil {
+	returned, dropped, err := db.reviewRestored(ctx, tx, fork, restored, policy)
+	if err != nil {
+		return err
+	}
+	if len(removed) > 0 {
+		if err := recordReorg(ctx, tx, reorgRecord{
+			fork: fork, oldTip: oldTip, newTip: consensus.TipOf(last),
+			removed: removed, added: added, peer: source,
+			returned: returned, dropped: dropped, at: db.now(),
+		}); err != nil {
+			return err
+		}
+	}
+	if err := pruneStale(ctx, tx); err != nil {
 		return err
 	}
 
@@ -193,7 +269,10 @@ func (db *DB) restoreOrphans(ctx context.Context, tx *sqlx.Tx, fork int64, orpha
 // cap. Those that fail leave the mempool and are recorded with their
 // reason. A hostile peer's branch cannot so fill the mempool past its cap,
 // nor this node's blocks with payments nobody can cover.
-func (db *DB) reviewRestored(ctx context.Context, tx *sqlx.Tx, fork int64, restored []restoredTx, policy consensus.MempoolPolicy) error {
+//
+// It returns the ids of those that stay (returned to the mempool) and of
+// those dropped, with their rows in dropped_transactions.
+func (db *DB) reviewRestored(ctx context.Context, tx *sqlx.Tx, fork int64, restored []restoredTx, policy consensus.MempoolPolicy) (returned []string, dropped []droppedRef, err error) {
 	// Take the survivors out of the index: each is added back once it
 	// passes, so the sums and the count are what is ahead of the next.
 	// They were inserted last and are added back in order, so their seqs
@@ -206,11 +285,11 @@ func (db *DB) reviewRestored(ctx context.Context, tx *sqlx.Tx, fork int64, resto
 		}
 	}
 	if len(survivors) == 0 {
-		return nil
+		return nil, nil, nil
 	}
 	d, err := newDropper(ctx, tx, db.now())
 	if err != nil {
-		return fmt.Errorf("replace chain above %d: %w", fork, err)
+		return nil, nil, fmt.Errorf("replace chain above %d: %w", fork, err)
 	}
 	defer d.close()
 	forkHeight := sql.NullInt64{Int64: fork, Valid: true}
@@ -220,12 +299,12 @@ func (db *DB) reviewRestored(ctx context.Context, tx *sqlx.Tx, fork int64, resto
 		if err := consensus.CheckPolicy(t.Raw); err != nil {
 			var ok bool
 			if why, ok = pybtc.AsError(err); !ok {
-				return fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
+				return nil, nil, fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
 			}
 		} else if !policy.AllowOverdraft {
 			balance, err := db.confirmedBalance(ctx, tx, t.Sender)
 			if err != nil {
-				return fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
+				return nil, nil, fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
 			}
 			if pending := db.pending.pending(t.Sender); pybtc.SumOf(t.Amount).Cmp(balance.Sub(pending)) > 0 {
 				why = pybtc.Overdraft(pybtc.ReasonOverdraft, t.Sender, t.Amount, balance, pending)
@@ -236,13 +315,16 @@ func (db *DB) reviewRestored(ctx context.Context, tx *sqlx.Tx, fork int64, resto
 		}
 		if why == nil {
 			db.pending.add(r.seq, t.ID, t.Sender, t.Recipient, int64(t.Amount))
+			returned = append(returned, t.ID)
 			continue
 		}
-		if err := d.drop(ctx, r.seq, t, why, pybtc.DroppedByReorg, forkHeight); err != nil {
-			return fmt.Errorf("replace chain above %d: %w", fork, err)
+		seq, err := d.drop(ctx, r.seq, t, why, pybtc.DroppedByReorg, forkHeight)
+		if err != nil {
+			return nil, nil, fmt.Errorf("replace chain above %d: %w", fork, err)
 		}
+		dropped = append(dropped, droppedRef{t.ID, seq})
 	}
-	return nil
+	return returned, dropped, nil
 }
 
 // Hashes returns the hashes of the blocks from height from to height to

@@ -64,10 +64,23 @@ type Blocks struct {
 }
 
 // BlockInfo is GET /api/blocks/{height or hash}: a block and a page of its
-// transactions.
+// transactions. A stale block (not, or no longer, on the main chain) is
+// found by its hash.
 type BlockInfo struct {
 	Block
-	// Confirmations counts the block and those after it.
+	// Status is "main" for a block of the main chain, "stale" otherwise.
+	Status string `json:"status"`
+	// ReplacedBy is, for a stale block, the hash of the main chain's block
+	// at its height; left out otherwise.
+	ReplacedBy string `json:"replaced_by,omitempty"`
+	// Miner is, for a stale block, its coinbase's recipient.
+	Miner string `json:"miner,omitempty"`
+	// ArrivedAt is, for a stale block, when this node first saw it, float
+	// seconds since the epoch; Source is from whom: "self" or a peer's URL.
+	ArrivedAt float64 `json:"arrived_at,omitempty"`
+	Source    string  `json:"source,omitempty"`
+	// Confirmations counts the block and those after it; 0 for a stale
+	// block.
 	Confirmations int64 `json:"confirmations"`
 	Page
 	// TxList is one page of the block's transactions.
@@ -89,7 +102,8 @@ type Tx struct {
 	// Timestamp is when the transaction was made, float seconds since the
 	// epoch.
 	Timestamp float64 `json:"timestamp"`
-	// Status is "confirmed", "pending" or "dropped".
+	// Status is "confirmed", "pending", "dropped", or "stale" for a
+	// transaction as a stale block holds it.
 	Status string `json:"status"`
 	// Block is the height of the block holding it; zero, and left out,
 	// while pending.
@@ -202,4 +216,62 @@ type Peer struct {
 type PeerList struct {
 	// Peers are the node's peers.
 	Peers []Peer `json:"peers"`
+}
+
+// Tip is one chain tip as GET /api/tips lists them (a JSON array), like
+// Bitcoin's getchaintips.
+type Tip struct {
+	// Height and Hash are the tip's block.
+	Height int64  `json:"height"`
+	Hash   string `json:"hash"`
+	// ForkHeight is the height of the last block the branch shares with
+	// the main chain; the tip's own height for the active tip.
+	ForkHeight int64 `json:"fork_height"`
+	// BranchLength is the number of blocks above ForkHeight; 0 for the
+	// active tip.
+	BranchLength int64 `json:"branch_length"`
+	// Status is "active", "valid-fork" or "invalid".
+	Status string `json:"status"`
+}
+
+// Reorg is one reorganisation as GET /api/reorgs lists them (a JSON array,
+// newest first).
+type Reorg struct {
+	// ID numbers the reorganisations in order.
+	ID int64 `json:"id"`
+	// Time is when it happened, float seconds since the epoch.
+	Time float64 `json:"time"`
+	// ForkHeight is the last block both branches share.
+	ForkHeight int64 `json:"fork_height"`
+	// OldTip and NewTip are the hashes of the tips before and after;
+	// OldHeight and NewHeight their heights.
+	OldTip    string `json:"old_tip"`
+	OldHeight int64  `json:"old_height"`
+	NewTip    string `json:"new_tip"`
+	NewHeight int64  `json:"new_height"`
+	// Removed and Added are the hashes of the blocks it removed and
+	// added, lowest first.
+	Removed []string `json:"removed"`
+	Added   []string `json:"added"`
+	// Peer is the URL of the peer whose branch won; "" when unknown.
+	Peer string `json:"peer"`
+	// Returned are the ids of the removed blocks' transactions put back
+	// in the mempool.
+	Returned []string `json:"returned"`
+	// Dropped are those that no longer passed the node's policy on the
+	// new chain, and why.
+	Dropped []ReorgDropped `json:"dropped"`
+}
+
+// ReorgDropped is a transaction a reorganisation dropped, and why.
+type ReorgDropped struct {
+	ID        string      `json:"id"`
+	Sender    string      `json:"sender"`
+	Recipient string      `json:"recipient"`
+	Amount    json.Number `json:"amount"`
+	AmountSat int64       `json:"amount_sat"`
+	// Reason is overdraft, mempool full or policy; Detail names the rule
+	// and the numbers.
+	Reason string `json:"reason"`
+	Detail string `json:"detail"`
 }

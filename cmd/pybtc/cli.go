@@ -134,6 +134,25 @@ var cliCommands = []*cliCommand{
 		example: "pybtc peers add http://127.0.0.1:5001",
 		run:     runPeers,
 	},
+	{
+		name: "tips", summary: "every chain tip: the active one and the forks",
+		help: "Lists every chain tip the node knows, like Bitcoin's getchaintips (GET /api/tips):\n" +
+			"the active tip, the tips of stale branches (valid-fork) and of refused blocks\n" +
+			"(invalid), with the height where each branch leaves the main chain.",
+		example: "pybtc tips --json",
+		run:     runTips,
+	},
+	{
+		name: "reorgs", usage: "[--limit N]", summary: "the latest reorganisations, newest first",
+		help: "Lists the node's latest reorganisations (GET /api/reorgs?limit=N): when, the\n" +
+			"fork height, the old and new tips, how many blocks were removed and added, the\n" +
+			"peer whose branch won, and the transactions returned to the mempool or dropped.",
+		example: "pybtc reorgs --limit 5",
+		flags: func(fs *flag.FlagSet, o *cliOptions) {
+			fs.Int64Var(&o.limit, "limit", 20, "most reorganisations to list, 1 to 100")
+		},
+		run: runReorgs,
+	},
 }
 
 func findCLICommand(name string) *cliCommand {
@@ -531,9 +550,13 @@ func runBlock(ctx context.Context, r *cliRun, args []string) error {
 		"previous hash", b.PreviousHash,
 		"nonce", strconv.FormatInt(b.Nonce, 10),
 		"time", formatTime(b.Timestamp),
+		"status", b.Status,
 		"confirmations", strconv.FormatInt(b.Confirmations, 10),
 		"transactions", strconv.Itoa(b.TxCount),
 	)
+	if err == nil && b.ReplacedBy != "" {
+		err = printFields(r.stdout, "replaced by", b.ReplacedBy)
+	}
 	if err != nil || len(b.TxList) == 0 {
 		return err
 	}
@@ -587,6 +610,60 @@ func runPeers(ctx context.Context, r *cliRun, args []string) error {
 	fmt.Fprintln(tw, "URL\tSTATE\tFAILURES\tLAST SUCCESS (UTC)\tLAST ERROR")
 	for _, pe := range p.Peers {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", pe.URL, pe.State, pe.Failures, utc(pe.LastSuccess), oneLine(pe.LastError))
+	}
+	return tw.Flush()
+}
+
+func runTips(ctx context.Context, r *cliRun, args []string) error {
+	if err := wantArgs(args, 0, ""); err != nil {
+		return err
+	}
+	var t *nodeclient.Tips
+	err := r.call(ctx, func(ctx context.Context) (err error) {
+		t, err = r.node.Tips(ctx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if r.opts.json {
+		return r.printJSON(t.Raw)
+	}
+	tw := tabwriter.NewWriter(r.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "HEIGHT\tSTATUS\tFORK HEIGHT\tBRANCH LENGTH\tHASH")
+	for _, tip := range t.Tips {
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\n", tip.Height, tip.Status, tip.ForkHeight, tip.BranchLength, tip.Hash)
+	}
+	return tw.Flush()
+}
+
+func runReorgs(ctx context.Context, r *cliRun, args []string) error {
+	if err := wantArgs(args, 0, ""); err != nil {
+		return err
+	}
+	if r.opts.limit < 1 || r.opts.limit > 100 {
+		return usagef("--limit must be from 1 to 100, not %d", r.opts.limit)
+	}
+	var list *nodeclient.Reorgs
+	err := r.call(ctx, func(ctx context.Context) (err error) {
+		list, err = r.node.Reorgs(ctx, int(r.opts.limit))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if r.opts.json {
+		return r.printJSON(list.Raw)
+	}
+	if len(list.Reorgs) == 0 {
+		_, err := fmt.Fprintln(r.stdout, "no reorganisations")
+		return err
+	}
+	tw := tabwriter.NewWriter(r.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTIME (UTC)\tFORK\tOLD TIP\tNEW TIP\tREMOVED\tADDED\tRETURNED\tDROPPED\tPEER")
+	for _, g := range list.Reorgs {
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d %.12s\t%d %.12s\t%d\t%d\t%d\t%d\t%s\n", g.ID, utc(g.Time), g.ForkHeight,
+			g.OldHeight, g.OldTip, g.NewHeight, g.NewTip, len(g.Removed), len(g.Added), len(g.Returned), len(g.Dropped), g.Peer)
 	}
 	return tw.Flush()
 }

@@ -107,6 +107,26 @@ func TestCLI(t *testing.T) {
 		hashes = []string{genesis, m[0][2], m[1][2]}
 	})
 
+	t.Run("TipsAndReorgs", func(t *testing.T) {
+		out := MustSucceed(t, url, "tips")
+		if !regexp.MustCompile(`(?m)^3\s+active\s+3\s+0\s+` + hashes[2] + `$`).MatchString(out) {
+			t.Fatalf("tips printed:\n%s", out)
+		}
+		tips := MustJSON[[]map[string]any](t, url, "tips")
+		if len(tips) != 1 || tips[0]["status"] != "active" || tips[0]["hash"] != hashes[2] || tips[0]["branch_length"] != 0.0 {
+			t.Fatalf("tips --json: %v", tips)
+		}
+		if out := MustSucceed(t, url, "reorgs"); out != "no reorganisations\n" {
+			t.Fatalf("reorgs printed %q", out)
+		}
+		if out := MustSucceed(t, url, "reorgs", "--limit", "5", "--json"); strings.TrimSpace(out) != "[]" {
+			t.Fatalf("reorgs --json printed %q", out)
+		}
+		if r := MustRunCLI(t, url, "reorgs", "--limit", "0"); r.code != 2 || !strings.Contains(r.stderr, "--limit") {
+			t.Fatalf("reorgs --limit 0: %+v, want a usage error", r)
+		}
+	})
+
 	t.Run("Balance", func(t *testing.T) {
 		out := MustSucceed(t, url, "balance", "alice")
 		if got, want := field(t, out, "balance"), "0.2 pyBTC"; got != want {

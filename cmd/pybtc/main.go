@@ -6,7 +6,7 @@
 //	pybtc node [flags]     run a node
 //	pybtc devnet [flags]   run a local network of nodes
 //	pybtc version          print the version
-//	pybtc status, chain, send, mine, balance, tx, block, peers
+//	pybtc status, chain, send, mine, balance, tx, block, peers, tips, reorgs
 //	                       talk to a node (pybtc help lists them)
 package main
 
@@ -77,6 +77,8 @@ Talking to a node (pybtc CMD --help describes each, with an example):
   pybtc block HEIGHT|HASH                 a block and its transactions
   pybtc peers                             list the node's peers and their state
   pybtc peers add URL...                  register peers with the node
+  pybtc tips                              every chain tip: the active one and the forks
+  pybtc reorgs [--limit N]                the latest reorganisations, newest first
 
   Each of them takes:
   --node URL       the node (default $PYBTC_NODE, else http://127.0.0.1:5000)
@@ -127,7 +129,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "version", "--version":
 		fmt.Fprintf(stdout, "pybtc %s (commit %s)\n", Version, Commit)
 		return 0
-	case "status", "chain", "send", "mine", "balance", "tx", "block", "peers":
+	case "status", "chain", "send", "mine", "balance", "tx", "block", "peers", "tips", "reorgs":
 		return runClient(ctx, args[0], args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		if len(args) == 2 && args[0] == "help" {

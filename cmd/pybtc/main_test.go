@@ -357,6 +357,14 @@ func readmeQueries(t *testing.T) []readmeQuery {
 		"latest":      "4|",
 		"mempool":     "alice|carol|0.01",
 		"address txs": "4|0|alice|bob|0.05",
+		// The block tree: a lone node has no fork, so these must run and
+		// may print nothing, except when its blocks arrived.
+		"reorganisations deeper than 1":            "",
+		"blocks that lost":                         "",
+		"miners of lost blocks":                    "",
+		"arrival delay":                            "4|self|",
+		"what reorganisations did to transactions": "",
+		"refused blocks":                           "",
 	}
 	var queries []readmeQuery
 	for _, block := range strings.Split(string(readme), "```sql\n")[1:] {
@@ -365,7 +373,7 @@ func readmeQueries(t *testing.T) []readmeQuery {
 			q = strings.TrimSpace(q)
 			name, rest, ok := strings.Cut(q, "\n")
 			name = strings.TrimPrefix(name, "-- ")
-			if !ok || want[name] == "" {
+			if _, wanted := want[name]; !ok || !wanted {
 				continue
 			}
 			queries = append(queries, readmeQuery{name: name, sql: rest + ";", want: want[name]})
