@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/api"
 	"github.com/pybtc/pybtc/internal/benchchain"
 	"github.com/pybtc/pybtc/node"
@@ -24,7 +25,8 @@ var (
 
 // explorerChain builds, once per process, a database of 100,000 blocks and
 // 1,000,000 transactions: nine payments among 10,000 addresses and a
-// coinbase to "miner" in every block.
+// coinbase to "miner" in every block; and 1,000 stale blocks beside the
+// top of the chain, 200 lost branches of 5.
 func explorerChain(b *testing.B) string {
 	b.Helper()
 	explorerOnce.Do(func() {
@@ -45,12 +47,31 @@ func explorerChain(b *testing.B) string {
 			return
 		}
 		n.Close()
-		explorerErr = benchchain.Extend(ctx, db, 99_999, 9, benchchain.Addresses("addr", 10_000))
+		if explorerErr = benchchain.Extend(ctx, db, 99_999, 9, benchchain.Addresses("addr", 10_000)); explorerErr != nil {
+			return
+		}
+		explorerErr = benchchain.StaleBranches(ctx, db, 200, 5)
 	})
 	if explorerErr != nil {
 		b.Fatal(explorerErr)
 	}
 	return explorerPath
+}
+
+// staleHash is the hash of one of the stale blocks explorerChain adds.
+func staleHash(b *testing.B, db *store.DB) string {
+	b.Helper()
+	blocks, err := db.BlockTree(context.Background(), 99_990, 100_000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tb := range blocks {
+		if tb.Status == pybtc.BlockStale {
+			return tb.Hash
+		}
+	}
+	b.Fatal("no stale block near the tip")
+	return ""
 }
 
 // BenchmarkScanPages renders Block Scan's pages over a chain of 100,000
@@ -80,6 +101,8 @@ func BenchmarkScanPages(b *testing.B) {
 		{"AddressOfMiner", "/scan/address/miner"},
 		{"Search", "/scan/search?q=addr4242"},
 		{"APIAddress", "/api/address/addr4242"},
+		{"APITips", "/api/tips"},
+		{"APIStaleBlock", "/api/blocks/" + staleHash(b, db)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			req := httptest.NewRequest("GET", bc.target, nil)

@@ -134,3 +134,44 @@ func Mine(ctx context.Context, db Appender, count int, search func(ctx context.C
 	}
 	return db.AppendBlocks(ctx, batch)
 }
+
+// StaleAdder keeps blocks beside the main chain; store.DB implements it.
+type StaleAdder interface {
+	Tip(ctx context.Context) (pybtc.ChainTip, error)
+	BlockAt(ctx context.Context, height int64) (pybtc.ChainTip, error)
+	AddStaleBlocks(ctx context.Context, source string, blocks []pybtc.Block) error
+}
+
+// StaleBranches adds count branches of length blocks beside the top of the
+// chain, one forking from each of the count blocks below the tip's last
+// length, none reaching above the tip: the block tree of a network whose
+// nodes raced, count × length stale blocks in all.
+func StaleBranches(ctx context.Context, db StaleAdder, count, length int) error {
+	tip, err := db.Tip(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range count {
+		fork := tip.Height - int64(length) - int64(i)
+		base, err := db.BlockAt(ctx, fork)
+		if err != nil {
+			return fmt.Errorf("stale branch %d: %w", i, err)
+		}
+		prev := base.Hash
+		blocks := make([]pybtc.Block, 0, length)
+		for j := range length {
+			ts := base.Timestamp + float64(j) + 0.5
+			coinbase := consensus.Coinbase(fmt.Sprintf("rival%d", i), ts)
+			b, err := consensus.NewBlock(fork+1+int64(j), ts, []pybtc.Transaction{coinbase}, int64(i*length+j), prev)
+			if err != nil {
+				return fmt.Errorf("stale branch %d: %w", i, err)
+			}
+			blocks = append(blocks, b)
+			prev = b.Hash
+		}
+		if err := db.AddStaleBlocks(ctx, "http://127.0.0.1:5001", blocks); err != nil {
+			return fmt.Errorf("stale branch %d: %w", i, err)
+		}
+	}
+	return nil
+}
