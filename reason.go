@@ -147,6 +147,11 @@ const (
 	// ReasonConstraint: a write breaks a constraint of the database
 	// (something is already stored); Detail is SQLite's diagnosis.
 	ReasonConstraint Reason = "constraint"
+	// ReasonReorgID: Got, in a reorganisation's path, is not its number
+	// (a whole number of 1 or more).
+	ReasonReorgID Reason = "reorg_id"
+	// ReasonNoReorg: no reorganisation has the number Count.
+	ReasonNoReorg Reason = "no_reorg"
 )
 
 // Reasons lists every reason, for tests that each is worded.
@@ -167,6 +172,7 @@ var Reasons = []Reason{
 	ReasonBlockNotFound, ReasonChainEmpty, ReasonNoBlockAt, ReasonNoBlockHash,
 	ReasonNoTransaction, ReasonNoAddress, ReasonNotOnTip, ReasonNotLinked,
 	ReasonReorgEmpty, ReasonNoForkBlock, ReasonConstraint,
+	ReasonReorgID, ReasonNoReorg,
 }
 
 // Args are what a refusal's wording needs besides its reason. A reason

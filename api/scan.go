@@ -47,6 +47,25 @@ type Explorer interface {
 	// MatchPrefix returns blocks and transactions whose hash or id starts
 	// with prefix.
 	MatchPrefix(ctx context.Context, prefix string, limit int) ([]pybtc.SearchMatch, error)
+
+	// BlockTree returns the main chain's and the stale blocks with
+	// fromHeight ≤ height ≤ toHeight, by height, main first.
+	BlockTree(ctx context.Context, fromHeight, toHeight int64) ([]pybtc.TreeBlock, error)
+	// StaleBlock returns the stale block with hash and its transactions;
+	// ENOTFOUND when no stale block has that hash.
+	StaleBlock(ctx context.Context, hash string) (pybtc.TreeBlock, []pybtc.Transaction, error)
+	// Tips returns every chain tip known: the active one first, then the
+	// forks by height, highest first.
+	Tips(ctx context.Context) ([]pybtc.TipInfo, error)
+	// Reorgs returns up to limit reorganisations, newest first.
+	Reorgs(ctx context.Context, limit int) ([]pybtc.Reorg, error)
+	// ReorgByID returns reorganisation id; ENOTFOUND when unknown.
+	ReorgByID(ctx context.Context, id int64) (pybtc.Reorg, error)
+	// RefusedBlocks returns up to limit refused blocks, newest first.
+	RefusedBlocks(ctx context.Context, limit int) ([]pybtc.RefusedBlock, error)
+	// BlocksHolding returns every block, main or stale, that holds
+	// transaction txID, newest first.
+	BlocksHolding(ctx context.Context, txID string) ([]pybtc.TreeBlock, error)
 }
 
 // Page sizes of the explorer's lists.
