@@ -69,6 +69,7 @@
 		es.addEventListener('error', function () { if (badge) { badge.hidden = true; } });
 		es.addEventListener('block', refresh);
 		es.addEventListener('mempool', refresh);
+		es.addEventListener('forks', refresh);
 	}
 
 	function start() {
