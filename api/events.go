@@ -75,17 +75,18 @@ func (s *Server) handleEvents(c echo.Context) error {
 	if err != nil {
 		return nil // the stream has begun: nothing to answer with
 	}
-	if err := send("status", tip, pending); err != nil {
-		return nil
-	}
 	// Only the pages that draw the block tree ask for the tips, read once
-	// a poll: every other stream costs nothing more.
+	// a poll, so every other stream costs nothing more. The first read
+	// comes before the first event, so that any change after it is told.
 	watchForks := c.QueryParam("forks") == "1"
 	var forks string
 	if watchForks {
 		if forks, err = s.tipsKey(ctx); err != nil {
 			return nil
 		}
+	}
+	if err := send("status", tip, pending); err != nil {
+		return nil
 	}
 	poll := time.NewTicker(mempoolPoll)
 	defer poll.Stop()
