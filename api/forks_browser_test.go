@@ -42,6 +42,10 @@ func TestBrowserForkPages(t *testing.T) {
 					}
 				}
 			}
+			browsertest.Navigate(t, ctx, srv.URL+"/scan")
+			browsertest.Screenshot(t, ctx, "fork-home-"+device.name)
+			browsertest.Navigate(t, ctx, srv.URL+"/scan/reorg/1")
+			browsertest.Screenshot(t, ctx, "fork-reorg-"+device.name)
 			browsertest.Navigate(t, ctx, srv.URL+"/scan/tree")
 			browsertest.Screenshot(t, ctx, "fork-tree-"+device.name)
 			browsertest.Navigate(t, ctx, srv.URL+"/scan/block/2")

@@ -58,6 +58,7 @@ const (
 	treeBoxH    = 22
 	treeFoot    = 28
 	treeMore    = 16
+	treeMaxColW = 80
 )
 
 // placedNode is a node with its place in the grid.
@@ -155,9 +156,12 @@ func Tree(c TreeChart) template.HTML {
 	if hidden > 0 {
 		h += treeMore
 	}
-	colW := float64(treeRight-treeLeft) / float64(cols)
-	boxW := min(colW*0.8, 64)
-	x := func(col int) float64 { return treeLeft + (float64(col)+0.5)*colW }
+	// A few heights keep the scale of many, flush right: the newest
+	// block is always at the right edge, and blocks do not swell.
+	colW := min(float64(treeRight-treeLeft)/float64(cols), treeMaxColW)
+	left := treeRight - float64(cols)*colW
+	boxW := colW * 0.8
+	x := func(col int) float64 { return left + (float64(col)+0.5)*colW }
 	y := func(lane int) float64 { return treeTop + (float64(lane)+0.5)*treeLaneH }
 
 	var w svgWriter
@@ -181,7 +185,7 @@ func Tree(c TreeChart) template.HTML {
 			px, py := x(p.col)+boxW/2, y(p.lane)
 			w.path(class, "M"+num(px)+" "+num(py)+"H"+num(nx-colW*0.1)+"V"+num(ny)+"H"+num(nx), "")
 		case n.col == 0:
-			w.path(class, "M"+num(treeLeft-8)+" "+num(ny)+"H"+num(nx), "")
+			w.path(class, "M"+num(left-8)+" "+num(ny)+"H"+num(nx), "")
 		default:
 			w.path(class+" tree-orphan", "M"+num(nx-colW*0.2)+" "+num(ny)+"H"+num(nx), ` stroke-dasharray="3 2"`)
 		}
