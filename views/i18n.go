@@ -226,7 +226,7 @@ var catalog = map[string]map[string]string{
 		"New tip":  "새 팁",
 		"Returned": "돌아감",
 		"This node has not reorganised its chain yet.": "이 노드는 아직 체인을 재구성한 적이 없습니다.",
-		"%d blocks removed, %d added":                  "블록 %d개 제거, %d개 추가",
+		"%d removed, %d added":                         "%d개 제거, %d개 추가",
 		"Blocks removed":                               "제거된 블록",
 		"Blocks added":                                 "추가된 블록",
 		"Transactions returned to the mempool":         "멤풀로 돌아간 거래",
