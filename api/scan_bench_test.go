@@ -79,6 +79,8 @@ func BenchmarkScanPages(b *testing.B) {
 		{"AddressLastPage", "/scan/address/addr4242?page=8"},
 		{"AddressOfMiner", "/scan/address/miner"},
 		{"Search", "/scan/search?q=addr4242"},
+		{"Tree", "/scan/tree"},
+		{"Reorgs", "/scan/reorgs"},
 		{"APIAddress", "/api/address/addr4242"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
