@@ -22,8 +22,11 @@ const (
 	treeHeights = 24
 	// homeTreeHeights is the small tree of the home page.
 	homeTreeHeights = 12
-	reorgsPerPage   = 50
-	refusedPerPage  = 100
+	// treeRows bounds the tree's table: a peer may make a thousand stale
+	// blocks near the tip, and the page must stay small.
+	treeRows       = 200
+	reorgsPerPage  = 50
+	refusedPerPage = 100
 	// recentReorgSeconds and recentReorgBlocks say how recent a
 	// reorganisation must be for the home page to mark it.
 	recentReorgSeconds = 3600
@@ -39,7 +42,9 @@ type treeRow struct {
 // treeView is the block tree near the tip: the picture and its numbers.
 type treeView struct {
 	SVG  template.HTML
-	Rows []treeRow // newest first
+	Rows []treeRow // newest first, at most treeRows
+	// More counts the blocks left out of Rows.
+	More int
 }
 
 // readTree reads the blocks of the heights near the tip, the main chain's
@@ -71,9 +76,10 @@ func (s *Server) readTree(ctx context.Context, p *Page, id string, heights int64
 		Description: p.T("The main chain on the top row, oldest left, and %d stale blocks on the rows below, each beside the block it builds on.", stale),
 		Nodes:       nodes,
 		NoData:      p.T("No blocks yet."),
-		HiddenNote:  p.T("Blocks that do not fit in the picture; the table lists them all."),
+		HiddenNote:  p.T("Blocks that do not fit in the picture; the table lists them."),
 	})
-	return treeView{svg, rows}, nil
+	more := max(len(rows)-treeRows, 0)
+	return treeView{svg, rows[:len(rows)-more], more}, nil
 }
 
 // handleScanTree handles "GET /scan/tree": the block tree near the tip,

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -411,5 +412,32 @@ func TestScanEventsForks(t *testing.T) {
 	e.Forks.mu.Unlock()
 	if name := next(); name != "forks" {
 		t.Fatalf("after a new fork: event %q, want forks", name)
+	}
+}
+
+// TestScanTreeThousandStale draws a tip with a thousand stale rivals, as
+// a peer could make them: the picture and the table stay bounded.
+func TestScanTreeThousandStale(t *testing.T) {
+	e := MustOpenForkEnv(t)
+	tip := e.Node.Tip()
+	e.Forks.mu.Lock()
+	for i := range 1000 {
+		hash := fmt.Sprintf("%064x", i+1)
+		e.Forks.stale = append(e.Forks.stale, staleBlock{TreeBlock: pybtc.TreeBlock{
+			BlockSummary: pybtc.BlockSummary{Height: tip.Height, Hash: hash, PreviousHash: tip.Hash, Timestamp: tip.Timestamp},
+			Status:       pybtc.BlockStale, Miner: hostile,
+		}})
+	}
+	e.Forks.mu.Unlock()
+	rec := e.Get(t, "/scan/tree", "en")
+	if rec.Code != http.StatusOK || rec.Body.Len() > 300_000 || strings.Contains(rec.Body.String(), hostile) {
+		t.Fatalf("status %d, %d bytes; want 200, small, the miners' names escaped", rec.Code, rec.Body.Len())
+	}
+	doc, _ := goquery.NewDocumentFromReader(rec.Body)
+	if got := MustText(t, doc, "#tree table.tree-blocks tbody tr:last-child"); !strings.Contains(got, "older blocks are not listed") {
+		t.Fatalf("last row %q does not say blocks are left out", got)
+	}
+	if n := doc.Find("#tree svg .tree-block").Length(); n > 24*8 {
+		t.Fatalf("%d blocks drawn", n)
 	}
 }
