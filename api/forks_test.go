@@ -236,6 +236,9 @@ func TestScanStaleBlock(t *testing.T) {
 	} {
 		e.MustPage(t, tc.target, tc.status)
 	}
+	if rec := e.Get(t, "/scan/search?q="+e.Stale, "en"); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/scan/block/"+e.Stale {
+		t.Fatalf("searching the stale hash: %d to %q, want its page", rec.Code, rec.Header().Get("Location"))
+	}
 	ko := e.mustPageIn(t, "/scan/block/"+e.Stale, "ko", http.StatusOK)
 	if got := MustText(t, ko, "#stale-note"); !strings.Contains(got, "높이 3에서") {
 		t.Fatalf("Korean stale note %q", got)

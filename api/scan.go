@@ -511,6 +511,14 @@ func (s *Server) handleScanSearch(c echo.Context) error {
 		if len(matches) == 1 {
 			return c.Redirect(http.StatusSeeOther, matchURL(matches[0]))
 		}
+		// A whole hash off the main chain may be a stale block's.
+		if len(matches) == 0 && len(hex) == 64 {
+			if _, _, err := s.Explorer.StaleBlock(ctx, hex); err == nil {
+				return c.Redirect(http.StatusSeeOther, "/scan/block/"+hex)
+			} else if pybtc.ErrorCode(err) != pybtc.ENOTFOUND {
+				return err
+			}
+		}
 	}
 	if q != "" && len(matches) == 0 {
 		info, err := s.Explorer.AddressInfo(ctx, q)
