@@ -157,6 +157,9 @@ const (
 	// ReasonLimitParam: the query parameter Field, written Got, is not a
 	// whole number from 1 to Limit.
 	ReasonLimitParam Reason = "limit_param"
+	// ReasonReorgID: Got, in a reorganisation's path, is not its number
+	// (a whole number of 1 or more).
+	ReasonReorgID Reason = "reorg_id"
 )
 
 // Reasons lists every reason, for tests that each is worded.
@@ -177,7 +180,7 @@ var Reasons = []Reason{
 	ReasonBlockNotFound, ReasonChainEmpty, ReasonNoBlockAt, ReasonNoBlockHash,
 	ReasonNoTransaction, ReasonNoAddress, ReasonNotOnTip, ReasonNotLinked,
 	ReasonReorgEmpty, ReasonNoForkBlock, ReasonConstraint,
-	ReasonNoStaleBlock, ReasonNoReorg, ReasonBranchMissing, ReasonLimitParam,
+	ReasonNoStaleBlock, ReasonNoReorg, ReasonBranchMissing, ReasonLimitParam, ReasonReorgID,
 }
 
 // Args are what a refusal's wording needs besides its reason. A reason

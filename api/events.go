@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -36,8 +38,10 @@ type statusEvent struct {
 
 // handleEvents handles "GET /scan/events": an event stream that says
 // "block" when the tip moves and "mempool" when the number of pending
-// transactions changes, each with a statusEvent. Pages reload their live
-// parts when they hear one.
+// transactions changes, each with a statusEvent; with ?forks=1 it also
+// says "forks" when the chain tips change without the tip moving (a stale
+// block or branch arrived). Pages reload their live parts when they hear
+// one.
 func (s *Server) handleEvents(c echo.Context) error {
 	select {
 	case s.streams <- struct{}{}:
@@ -71,6 +75,16 @@ func (s *Server) handleEvents(c echo.Context) error {
 	if err != nil {
 		return nil // the stream has begun: nothing to answer with
 	}
+	// Only the pages that draw the block tree ask for the tips, read once
+	// a poll, so every other stream costs nothing more. The first read
+	// comes before the first event, so that any change after it is told.
+	watchForks := c.QueryParam("forks") == "1"
+	var forks string
+	if watchForks {
+		if forks, err = s.tipsKey(ctx); err != nil {
+			return nil
+		}
+	}
 	if err := send("status", tip, pending); err != nil {
 		return nil
 	}
@@ -91,6 +105,18 @@ func (s *Server) handleEvents(c echo.Context) error {
 			}
 			err = send("block", tip, pending)
 		case <-poll.C:
+			if watchForks {
+				var key string
+				if key, err = s.tipsKey(ctx); err != nil {
+					return nil
+				}
+				if key != forks {
+					forks = key
+					if err = send("forks", tip, pending); err != nil {
+						return nil
+					}
+				}
+			}
 			var n int64
 			if n, err = s.Explorer.PendingCount(ctx); err != nil {
 				return nil
@@ -109,4 +135,18 @@ func (s *Server) handleEvents(c echo.Context) error {
 		}
 		idle.Reset(keepAlive)
 	}
+}
+
+// tipsKey sums up the chain tips in a string that changes when any does.
+func (s *Server) tipsKey(ctx context.Context) (string, error) {
+	tips, err := s.Explorer.Tips(ctx)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, t := range tips {
+		b.WriteString(t.Hash)
+		b.WriteString(string(t.Status))
+	}
+	return b.String(), nil
 }

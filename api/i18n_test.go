@@ -51,7 +51,7 @@ func TestEveryMessageSpeaksKorean(t *testing.T) {
 	}
 	// Messages chosen at run time rather than written out.
 	for _, key := range []string{"in", "out", "self", "new", "ok", "failing", "backing off", "newer", "older", "previous", "next",
-		"Not found", "Bad request", "Something went wrong", "Block Scan", "Wallet"} {
+		"Not found", "Bad request", "Something went wrong", "Block Scan", "Wallet", "active", "valid-fork", "invalid"} {
 		keys[key] = "code"
 	}
 	if len(keys) < 50 {

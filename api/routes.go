@@ -85,6 +85,10 @@ func (s *Server) newEcho() *echo.Echo {
 		g.GET("/mempool", s.handleScanMempool)
 		g.GET("/peers", s.handleScanPeers)
 		g.GET("/search", s.handleScanSearch)
+		g.GET("/tree", s.handleScanTree)
+		g.GET("/reorgs", s.handleScanReorgs)
+		g.GET("/reorg/:id", s.handleScanReorg)
+		g.GET("/refused", s.handleScanRefused)
 		g.RouteNotFound("/*", notFoundOrNotAllowed)
 		// The pages' script reads the stream and its errors as JSON.
 		e.GET("/scan/events", s.handleEvents)

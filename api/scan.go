@@ -157,6 +157,10 @@ func (s *Server) handleScanHome(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	reorg, err := s.latestReorg(ctx, p, tip)
+	if err != nil {
+		return err
+	}
 	data := struct {
 		Tip                    pybtc.ChainTip
 		Pending                int64
@@ -165,7 +169,10 @@ func (s *Server) handleScanHome(c echo.Context) error {
 		Blocks                 []pybtc.BlockSummary
 		Charts                 []figure
 		Pager                  pager
+		Reorg                  *reorgView
+		Tree                   *treeView
 	}{
+		Reorg:     reorg,
 		Tip:       tip,
 		Pending:   pending,
 		Peers:     len(peers),
@@ -185,6 +192,11 @@ func (s *Server) handleScanHome(c echo.Context) error {
 			data.AvgInterval = p.duration(time.Duration(span / float64(n-1) * float64(time.Second)))
 		}
 		data.Charts = blockCharts(p, recent)
+		tree, err := s.readTree(ctx, p, "chart-tree", homeTreeHeights)
+		if err != nil {
+			return err
+		}
+		data.Tree = &tree
 	}
 	p.Title = p.T("Latest blocks")
 	p.Data = data
@@ -242,11 +254,36 @@ func (s *Server) readBlock(c echo.Context, p *Page) (blockView, error) {
 // handleScanBlock handles "GET /scan/block/:id": a block by height or hash,
 // with its transactions page by page.
 func (s *Server) handleScanBlock(c echo.Context) error {
+	ctx := c.Request().Context()
 	p := s.scanPage(c)
+	// A hash off the main chain may name a stale block, which has a page
+	// of its own.
+	if hash := strings.ToLower(c.Param("id")); isHex(hash, 64) {
+		if _, err := s.Explorer.BlockByHash(ctx, hash); pybtc.ErrorCode(err) == pybtc.ENOTFOUND {
+			b, txs, err := s.Explorer.StaleBlock(ctx, hash)
+			if err == nil {
+				return s.renderStaleBlock(c, p, b, txs)
+			} else if pybtc.ErrorCode(err) != pybtc.ENOTFOUND {
+				return err
+			}
+		} else if err != nil {
+			return err
+		}
+	}
 	v, err := s.readBlock(c, p)
 	if err != nil {
 		return err
 	}
+	proof, err := s.blockProof(ctx, v.block.Height, v.block.PreviousHash, v.block.Nonce)
+	if err != nil {
+		return err
+	}
+	// The blocks that competed for this height and lost.
+	level, err := s.Explorer.BlockTree(ctx, v.block.Height, v.block.Height)
+	if err != nil {
+		return err
+	}
+	rivals := slices.DeleteFunc(level, func(b pybtc.TreeBlock) bool { return b.Status == pybtc.BlockMain })
 	tip := s.Node.Tip()
 	p.Title = p.T("Block %d", v.block.Height)
 	p.Data = struct {
@@ -256,7 +293,9 @@ func (s *Server) handleScanBlock(c echo.Context) error {
 		Address       string
 		Txs           []txView
 		Pager         pager
-	}{v.block, tip, max(tip.Height-v.block.Height+1, 0), "", txViews(v.txs, tip.Height, ""), p.newPager(v.page, v.pages, "previous", "next")}
+		Proof         *proofView
+		Rivals        []pybtc.TreeBlock
+	}{v.block, tip, max(tip.Height-v.block.Height+1, 0), "", txViews(v.txs, tip.Height, ""), p.newPager(v.page, v.pages, "previous", "next"), proof, rivals}
 	return s.render(c, http.StatusOK, "scan_block.html", p)
 }
 
@@ -269,17 +308,24 @@ func (s *Server) handleScanTx(c echo.Context) error {
 	if !isHex(id, 64) {
 		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonTxIDForm, pybtc.Args{Got: c.Param("id")})
 	}
+	// Every block that has held it, main or stale: a stale block alone
+	// still makes the transaction known.
+	holding, err := s.Explorer.BlocksHolding(ctx, id)
+	if err != nil {
+		return err
+	}
 	recs, dropped, err := s.findTransaction(ctx, id)
-	if pybtc.ErrorCode(err) == pybtc.ENOTFOUND {
+	if pybtc.ErrorCode(err) == pybtc.ENOTFOUND && len(holding) == 0 {
 		return pybtc.Refuse(pybtc.ENOTFOUND, pybtc.ReasonNoTransaction, pybtc.Args{ID: id})
-	} else if err != nil {
+	} else if err != nil && pybtc.ErrorCode(err) != pybtc.ENOTFOUND {
 		return err
 	}
 	p.Data = struct {
 		ID      string
 		Records []txView
 		Dropped []pybtc.DroppedTx
-	}{id, txViews(recs, s.Node.Tip().Height, ""), dropped}
+		Holding []pybtc.TreeBlock
+	}{id, txViews(recs, s.Node.Tip().Height, ""), dropped, holding}
 	return s.render(c, http.StatusOK, "scan_tx.html", p)
 }
 
@@ -487,6 +533,14 @@ func (s *Server) handleScanSearch(c echo.Context) error {
 		}
 		if len(matches) == 1 {
 			return c.Redirect(http.StatusSeeOther, matchURL(matches[0]))
+		}
+		// A whole hash off the main chain may be a stale block's.
+		if len(matches) == 0 && len(hex) == 64 {
+			if _, _, err := s.Explorer.StaleBlock(ctx, hex); err == nil {
+				return c.Redirect(http.StatusSeeOther, "/scan/block/"+hex)
+			} else if pybtc.ErrorCode(err) != pybtc.ENOTFOUND {
+				return err
+			}
 		}
 	}
 	if q != "" && len(matches) == 0 {

@@ -100,6 +100,8 @@ func BenchmarkScanPages(b *testing.B) {
 		{"AddressLastPage", "/scan/address/addr4242?page=8"},
 		{"AddressOfMiner", "/scan/address/miner"},
 		{"Search", "/scan/search?q=addr4242"},
+		{"Tree", "/scan/tree"},
+		{"Reorgs", "/scan/reorgs"},
 		{"APIAddress", "/api/address/addr4242"},
 		{"APITips", "/api/tips"},
 		{"APIStaleBlock", "/api/blocks/" + staleHash(b, db)},

@@ -2,6 +2,7 @@ package consensus
 
 import (
 	"crypto/sha256"
+	"encoding/hex"
 	"math/big"
 	"strconv"
 )
@@ -16,15 +17,29 @@ const MaxNonce = 1 << 62
 // starts with "0000", i.e. its first two bytes are zero.
 func ValidProof(prevNonce, nonce int64) bool {
 	var buf [24]byte
+	return proofHashOK(proofText(buf[:0], prevNonce, nonce))
+}
+
+// ProofZeros is how many hex zeros a proof's digest starts with: 16^4 =
+// 65,536 tries are expected to find one.
+const ProofZeros = 4
+
+// ProofDigest returns the text a proof hashes, str(prev_nonce + nonce),
+// and its SHA-256 in hex, for showing the proof to a person.
+func ProofDigest(prevNonce, nonce int64) (text, digest string) {
+	t := proofText(nil, prevNonce, nonce)
+	h := sha256.Sum256(t)
+	return string(t), hex.EncodeToString(h[:])
+}
+
+// proofText appends the decimal text of prevNonce + nonce to buf.
+func proofText(buf []byte, prevNonce, nonce int64) []byte {
 	sum, overflow := addInt64(prevNonce, nonce)
-	var text []byte
 	if overflow {
 		// Python adds without overflow; so must we.
-		text = new(big.Int).Add(big.NewInt(prevNonce), big.NewInt(nonce)).Append(buf[:0], 10)
-	} else {
-		text = strconv.AppendInt(buf[:0], sum, 10)
+		return new(big.Int).Add(big.NewInt(prevNonce), big.NewInt(nonce)).Append(buf, 10)
 	}
-	return proofHashOK(text)
+	return strconv.AppendInt(buf, sum, 10)
 }
 
 func proofHashOK(text []byte) bool {

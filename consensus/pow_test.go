@@ -123,3 +123,23 @@ func BenchmarkProofHashesParallel(b *testing.B) {
 	})
 	b.ReportMetric(float64(hashes.Load())/b.Elapsed().Seconds()/1e6, "MH/s")
 }
+
+func TestProofDigest(t *testing.T) {
+	for _, tt := range []struct {
+		prev, nonce int64
+		text        string
+	}{
+		{100, 937011, "937111"},
+		{937011, -664736, "272275"},
+		{1<<63 - 1, 1, "9223372036854775808"},
+	} {
+		text, digest := ProofDigest(tt.prev, tt.nonce)
+		h := sha256.Sum256([]byte(tt.text))
+		if text != tt.text || digest != hex.EncodeToString(h[:]) {
+			t.Fatalf("ProofDigest(%d, %d)=%q %s, want %q and its SHA-256", tt.prev, tt.nonce, text, digest, tt.text)
+		}
+		if valid := strings.HasPrefix(digest, strings.Repeat("0", ProofZeros)); valid != ValidProof(tt.prev, tt.nonce) {
+			t.Fatalf("digest %s and ValidProof disagree", digest)
+		}
+	}
+}

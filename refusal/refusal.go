@@ -167,6 +167,10 @@ func English(r pybtc.Reason, a pybtc.Args) string {
 		return fmt.Sprintf("No block of the chain has the hash %s.", a.Hash)
 	case pybtc.ReasonNoTransaction:
 		return fmt.Sprintf("No transaction has the id %s.", a.ID)
+	case pybtc.ReasonReorgID:
+		return fmt.Sprintf("A reorganisation is named by its number (1, 2, …), not %q.", a.Got)
+	case pybtc.ReasonNoReorg:
+		return fmt.Sprintf("No reorganisation has the number %d.", a.Count)
 	case pybtc.ReasonNoAddress:
 		return fmt.Sprintf("No transaction names the address %q.", a.Address)
 	case pybtc.ReasonNotOnTip:
@@ -179,8 +183,6 @@ func English(r pybtc.Reason, a pybtc.Args) string {
 		return fmt.Sprintf("No block %d to fork from.", a.Height)
 	case pybtc.ReasonNoStaleBlock:
 		return fmt.Sprintf("No stale block has the hash %s.", a.Hash)
-	case pybtc.ReasonNoReorg:
-		return fmt.Sprintf("There is no reorganisation %d.", a.Count)
 	case pybtc.ReasonLimitParam:
 		return fmt.Sprintf("%s must be a whole number from 1 to %d, not %q", a.Field, a.Limit, a.Got)
 	case pybtc.ReasonBranchMissing:

@@ -116,6 +116,8 @@ func TestMessagesKeepTheirWords(t *testing.T) {
 		{pybtc.ReasonNoBlockAt, pybtc.Args{Height: 99}, "There is no block at height 99."},
 		{pybtc.ReasonNoBlockHash, pybtc.Args{Hash: "ab"}, "No block of the chain has the hash ab."},
 		{pybtc.ReasonNoTransaction, pybtc.Args{ID: "ab"}, "No transaction has the id ab."},
+		{pybtc.ReasonReorgID, pybtc.Args{Got: "x"}, `A reorganisation is named by its number (1, 2, …), not "x".`},
+		{pybtc.ReasonNoReorg, pybtc.Args{Count: 7}, "No reorganisation has the number 7."},
 		{pybtc.ReasonNoAddress, pybtc.Args{Address: "nobody"}, `No transaction names the address "nobody".`},
 		{pybtc.ReasonNotOnTip, pybtc.Args{Height: 5, Parent: 3, Hash: "ab"}, "Block 5 does not extend the tip 3 ab."},
 		{pybtc.ReasonNotLinked, pybtc.Args{Height: 5, Parent: 3}, "Block 5 does not build on block 3."},
@@ -123,7 +125,7 @@ func TestMessagesKeepTheirWords(t *testing.T) {
 		{pybtc.ReasonNoForkBlock, pybtc.Args{Height: 3}, "No block 3 to fork from."},
 		{pybtc.ReasonConstraint, pybtc.Args{Detail: "UNIQUE constraint failed"}, "UNIQUE constraint failed"},
 		{pybtc.ReasonNoStaleBlock, pybtc.Args{Hash: "ab"}, "No stale block has the hash ab."},
-		{pybtc.ReasonNoReorg, pybtc.Args{Count: 4}, "There is no reorganisation 4."},
+		{pybtc.ReasonNoReorg, pybtc.Args{Count: 4}, "No reorganisation has the number 4."},
 		{pybtc.ReasonLimitParam, pybtc.Args{Field: "limit", Limit: 100, Got: "x"}, `limit must be a whole number from 1 to 100, not "x"`},
 	} {
 		if got := refusal.English(tc.reason, tc.args); got != tc.want {

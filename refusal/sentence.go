@@ -161,6 +161,10 @@ func reader(r pybtc.Reason, a pybtc.Args) (string, []any) {
 		return "No block of the chain has the hash %s.", []any{a.Hash}
 	case pybtc.ReasonNoTransaction:
 		return "No transaction has the id %s.", []any{a.ID}
+	case pybtc.ReasonReorgID:
+		return "A reorganisation is named by its number (1, 2, …), not %q.", []any{a.Got}
+	case pybtc.ReasonNoReorg:
+		return "This node has seen no reorganisation number %d.", []any{a.Count}
 	case pybtc.ReasonNoAddress:
 		return "No transaction names the address %q.", []any{a.Address}
 	case pybtc.ReasonNotOnTip:
@@ -173,8 +177,6 @@ func reader(r pybtc.Reason, a pybtc.Args) (string, []any) {
 		return "The node has no block %d to branch from.", []any{a.Height}
 	case pybtc.ReasonNoStaleBlock:
 		return "No stale block has the hash %s.", []any{a.Hash}
-	case pybtc.ReasonNoReorg:
-		return "The node recorded no reorganisation %d.", []any{a.Count}
 	case pybtc.ReasonLimitParam:
 		return "The parameter %s must be a whole number from 1 to %d, not %q.", []any{a.Field, a.Limit, a.Got}
 	case pybtc.ReasonBranchMissing:
@@ -244,6 +246,8 @@ var korean = map[string]string{
 	"There is no block at height %d.":                                                                        "높이 %d의 블록이 없습니다.",
 	"No block of the chain has the hash %s.":                                                                 "해시가 %s인 블록이 체인에 없습니다.",
 	"No transaction has the id %s.":                                                                          "ID가 %s인 거래가 없습니다.",
+	"A reorganisation is named by its number (1, 2, …), not %q.":                                             "체인 재구성은 번호(1, 2, …)로 가리킵니다. %q는 올바르지 않습니다.",
+	"This node has seen no reorganisation number %d.":                                                        "이 노드는 %d번 체인 재구성을 본 적이 없습니다.",
 	"No transaction names the address %q.":                                                                   "주소 %q가 나오는 거래가 없습니다.",
 	"Block %d does not follow the last block, %d.":                                                           "블록 %d는 마지막 블록 %d 다음에 오지 않습니다.",
 	"Block %d does not follow block %d.":                                                                     "블록 %d는 블록 %d 다음에 오지 않습니다.",

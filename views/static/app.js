@@ -63,12 +63,27 @@
 					}, 1000);
 				});
 		}
-		var es = new EventSource(url);
 		var badge = document.getElementById('live');
-		es.addEventListener('open', function () { if (badge) { badge.hidden = false; } });
-		es.addEventListener('error', function () { if (badge) { badge.hidden = true; } });
-		es.addEventListener('block', refresh);
-		es.addEventListener('mempool', refresh);
+		var es = null;
+		function open() {
+			es = new EventSource(url);
+			es.addEventListener('open', function () { if (badge) { badge.hidden = false; } });
+			es.addEventListener('error', function () { if (badge) { badge.hidden = true; } });
+			es.addEventListener('block', refresh);
+			es.addEventListener('mempool', refresh);
+			es.addEventListener('forks', refresh);
+		}
+		// A page left for another may be kept in the back-forward cache
+		// with its stream still open; a browser opens only six connections
+		// to a server, so six pages visited would stall the seventh.
+		window.addEventListener('pagehide', function () {
+			if (es) { es.close(); es = null; }
+			if (badge) { badge.hidden = true; }
+		});
+		window.addEventListener('pageshow', function (ev) {
+			if (ev.persisted && !es) { open(); refresh(); }
+		});
+		open();
 	}
 
 	function start() {
