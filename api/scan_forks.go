@@ -22,9 +22,12 @@ const (
 	treeHeights = 24
 	// homeTreeHeights is the small tree of the home page.
 	homeTreeHeights = 12
-	// treeRows bounds the tree's table: a peer may make a thousand stale
-	// blocks near the tip, and the page must stay small.
-	treeRows       = 200
+	// treeRows bounds the tree's table, and treeTips its list of tips: a
+	// peer may make a thousand stale blocks near the tip, and the page must
+	// stay small and quick (each row costs its share of the template). The
+	// rest are in /api/tips and on the blocks' pages.
+	treeRows       = 40
+	treeTips       = 20
 	reorgsPerPage  = 50
 	refusedPerPage = 100
 	// recentReorgSeconds and recentReorgBlocks say how recent a
@@ -98,11 +101,13 @@ func (s *Server) handleScanTree(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	moreTips := max(len(tips)-treeTips, 0)
 	p.Title = p.T("Block tree")
 	p.Data = struct {
-		Tree treeView
-		Tips []pybtc.TipInfo
-	}{tree, tips}
+		Tree     treeView
+		Tips     []pybtc.TipInfo
+		MoreTips int
+	}{tree, tips[:len(tips)-moreTips], moreTips}
 	return s.render(c, http.StatusOK, "scan_tree.html", p)
 }
 
