@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -240,6 +241,9 @@ func TestForkScenario(t *testing.T) {
 				main, err := e.DB.BlockSummary(ctx, b.Height)
 				if b.Status != "stale" || b.Hash != h || err != nil || b.ReplacedBy != main.Hash || len(b.TxList) != b.TxCount {
 					t.Errorf("GET /api/blocks/%.8s: %+v (main %v)", h, b, err)
+				}
+				if rec := e.Do(t, "GET", "/scan/block/"+h, ""); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), main.Hash[:8]) {
+					t.Errorf("GET /scan/block/%.8s: %d; want its page, naming the block that replaced it", h, rec.Code)
 				}
 			}
 			holding, err := e.DB.BlocksHolding(ctx, pay.Transaction.ID)
