@@ -160,6 +160,18 @@ const (
 	// ReasonReorgID: Got, in a reorganisation's path, is not its number
 	// (a whole number of 1 or more).
 	ReasonReorgID Reason = "reorg_id"
+	// ReasonKeyAddress: Address (shortened when long) is not a key
+	// address: it breaks the rule Field, one of keys.Rule*.
+	ReasonKeyAddress Reason = "key_address"
+	// ReasonSignatureMissing: a transaction from the key address Address
+	// has no signature.
+	ReasonSignatureMissing Reason = "signature_missing"
+	// ReasonSignatureForm: the signature, written Got (shortened when
+	// long), is not 128 lowercase hex characters.
+	ReasonSignatureForm Reason = "signature_form"
+	// ReasonSignatureWrong: the signature is not one by the key of Address
+	// of the transaction's signed message.
+	ReasonSignatureWrong Reason = "signature_wrong"
 )
 
 // Reasons lists every reason, for tests that each is worded.
@@ -181,6 +193,7 @@ var Reasons = []Reason{
 	ReasonNoTransaction, ReasonNoAddress, ReasonNotOnTip, ReasonNotLinked,
 	ReasonReorgEmpty, ReasonNoForkBlock, ReasonConstraint,
 	ReasonNoStaleBlock, ReasonNoReorg, ReasonBranchMissing, ReasonLimitParam, ReasonReorgID,
+	ReasonKeyAddress, ReasonSignatureMissing, ReasonSignatureForm, ReasonSignatureWrong,
 }
 
 // Args are what a refusal's wording needs besides its reason. A reason

@@ -189,6 +189,14 @@ func English(r pybtc.Reason, a pybtc.Args) string {
 		return fmt.Sprintf("Block %d %s of the branch is no longer stored.", a.Height, a.Hash)
 	case pybtc.ReasonConstraint:
 		return a.Detail
+	case pybtc.ReasonKeyAddress:
+		return fmt.Sprintf("%q is not a key address: %s", a.Address, keyAddressRule(a).en)
+	case pybtc.ReasonSignatureMissing:
+		return fmt.Sprintf("signature is required: a transaction from key address %q must be signed by its key", a.Address)
+	case pybtc.ReasonSignatureForm:
+		return fmt.Sprintf("signature must be 128 lowercase hex characters, not %q", a.Got)
+	case pybtc.ReasonSignatureWrong:
+		return fmt.Sprintf("signature is not by the key of %q over this transaction", a.Address)
 	}
 	return fmt.Sprintf("refused (%s)", r)
 }
@@ -229,6 +237,26 @@ func urlRule(a pybtc.Args) label {
 		return label{"must have a port from 1 to 65535", "포트는 1부터 65535까지여야 합니다"}
 	}
 	return label{fmt.Sprintf("breaks the rule %s", a.Field), fmt.Sprintf("규칙 %s을(를) 어깁니다", a.Field)}
+}
+
+// keyAddressRule words the key address rule a refusal names (keys.Rule*),
+// in each language.
+func keyAddressRule(a pybtc.Args) label {
+	switch a.Field {
+	case "case":
+		return label{"a key address is written in lower case", "키 주소는 소문자로 씁니다"}
+	case "encoding":
+		return label{"it is not bech32m text (pb1 followed by letters and digits of the bech32 alphabet)", "bech32m 문자열이 아닙니다 (pb1 뒤에 bech32 문자)"}
+	case "checksum":
+		return label{"its checksum does not match: a character is mistyped", "체크섬이 맞지 않습니다: 잘못 입력한 글자가 있습니다"}
+	case "bech32m":
+		return label{"its checksum is bech32, not bech32m", "체크섬이 bech32m이 아니라 bech32입니다"}
+	case "prefix":
+		return label{"it must start with pb1", "pb1로 시작해야 합니다"}
+	case "length":
+		return label{"it must hold a 32-byte public key", "32바이트 공개 키를 담아야 합니다"}
+	}
+	return label{fmt.Sprintf("it breaks the rule %s", a.Field), fmt.Sprintf("규칙 %s을(를) 어깁니다", a.Field)}
 }
 
 // overdraft words an overdraft; ahead names what the sender pays before it.

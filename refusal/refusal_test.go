@@ -127,6 +127,10 @@ func TestMessagesKeepTheirWords(t *testing.T) {
 		{pybtc.ReasonNoStaleBlock, pybtc.Args{Hash: "ab"}, "No stale block has the hash ab."},
 		{pybtc.ReasonNoReorg, pybtc.Args{Count: 4}, "No reorganisation has the number 4."},
 		{pybtc.ReasonLimitParam, pybtc.Args{Field: "limit", Limit: 100, Got: "x"}, `limit must be a whole number from 1 to 100, not "x"`},
+		{pybtc.ReasonKeyAddress, pybtc.Args{Address: "pb1x", Field: "checksum"}, `"pb1x" is not a key address: its checksum does not match: a character is mistyped`},
+		{pybtc.ReasonSignatureMissing, pybtc.Args{Address: "pb1x"}, `signature is required: a transaction from key address "pb1x" must be signed by its key`},
+		{pybtc.ReasonSignatureForm, pybtc.Args{Got: "AB"}, `signature must be 128 lowercase hex characters, not "AB"`},
+		{pybtc.ReasonSignatureWrong, pybtc.Args{Address: "pb1x"}, `signature is not by the key of "pb1x" over this transaction`},
 	} {
 		if got := refusal.English(tc.reason, tc.args); got != tc.want {
 			t.Errorf("English(%s, %+v) = %q, want %q", tc.reason, tc.args, got, tc.want)

@@ -183,12 +183,24 @@ func reader(r pybtc.Reason, a pybtc.Args) (string, []any) {
 		return "Block %d (%s) of the branch was forgotten before the node could switch to it.", []any{a.Height, a.Hash}
 	case pybtc.ReasonConstraint:
 		return "This is already stored: %s.", []any{a.Detail}
+	case pybtc.ReasonKeyAddress:
+		return "%q is not a key address: %s.", []any{a.Address, keyAddressRule(a)}
+	case pybtc.ReasonSignatureMissing:
+		return "Only the key of %q can spend from it: sign the payment with that key.", []any{a.Address}
+	case pybtc.ReasonSignatureForm:
+		return "A signature is 128 lowercase hex characters, not %q.", []any{a.Got}
+	case pybtc.ReasonSignatureWrong:
+		return "The signature is not by the key of %q, or the payment was changed after it was signed.", []any{a.Address}
 	}
 	return "Refused (%s).", []any{string(r)}
 }
 
 // korean maps each English format of reader to its Korean.
 var korean = map[string]string{
+	"%q is not a key address: %s.":                                                                           "%q는 키 주소가 아닙니다: %s.",
+	"Only the key of %q can spend from it: sign the payment with that key.":                                  "%q에서는 그 키만 보낼 수 있습니다: 그 키로 지급에 서명하세요.",
+	"A signature is 128 lowercase hex characters, not %q.":                                                   "서명은 소문자 16진수 128자입니다(%q가 아님).",
+	"The signature is not by the key of %q, or the payment was changed after it was signed.":                 "서명이 %q의 키로 만든 것이 아니거나, 서명한 뒤에 지급 내용이 바뀌었습니다.",
 	"The parameter %s must be a whole number from 1 to %d, not %q.":                                          "매개변수 %s는 1부터 %d까지의 정수여야 합니다(%q가 아님).",
 	"No stale block has the hash %s.":                                                                        "해시가 %s인 버려진 블록이 없습니다.",
 	"The node recorded no reorganisation %d.":                                                                "노드에 기록된 재구성 %d번이 없습니다.",

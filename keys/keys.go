@@ -1,0 +1,204 @@
+// Package keys is rule K's foundation (SPEC §11): key addresses, the
+// message a key-address transaction signs, and its Ed25519 signature.
+//
+// A key address "pb1…" is the bech32m encoding (BIP 350) of a 32-byte
+// Ed25519 public key (RFC 8032) with human-readable part "pb", as Bitcoin
+// writes its taproot addresses: a checksum catches typing mistakes before
+// coins go to a key nobody holds. The package is pure: it reads no files
+// and holds no state, so the node, the CLI and tests share it.
+package keys
+
+import (
+	"crypto/ed25519"
+	"encoding/hex"
+	"errors"
+	"strings"
+
+	"github.com/btcsuite/btcd/btcutil/bech32"
+
+	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/wire"
+)
+
+// HRP is the human-readable part of every key address.
+const HRP = "pb"
+
+// Prefix starts every key address.
+const Prefix = HRP + "1"
+
+// SignatureLen is the length of a signature as a transaction carries it:
+// 64 bytes in lowercase hex.
+const SignatureLen = 2 * ed25519.SignatureSize
+
+// The rules a string breaks when it is not a key address, as
+// pybtc.ReasonKeyAddress's Field names them.
+const (
+	RuleCase     = "case"     // not all lower case
+	RuleEncoding = "encoding" // not bech32 at all: characters, separator, length
+	RuleChecksum = "checksum" // the checksum does not match
+	RuleBech32m  = "bech32m"  // a bech32 checksum (BIP 173), not bech32m
+	RulePrefix   = "prefix"   // the human-readable part is not "pb"
+	RuleLength   = "length"   // the data is not a 32-byte key
+)
+
+// AddressOf returns the key address of pub, a 32-byte Ed25519 public key.
+func AddressOf(pub ed25519.PublicKey) string {
+	data, err := bech32.ConvertBits(pub, 8, 5, true)
+	if err != nil {
+		panic("keys: convert a public key to 5-bit groups: " + err.Error())
+	}
+	addr, err := bech32.EncodeM(HRP, data)
+	if err != nil {
+		panic("keys: encode a key address: " + err.Error())
+	}
+	return addr
+}
+
+// ParseAddress returns the public key that s encodes, or a refusal with
+// reason pybtc.ReasonKeyAddress whose Field names the rule s breaks.
+// Only lower case is a key address, although bech32 allows upper case:
+// addresses are compared as strings, so "PB1…" would be another account.
+func ParseAddress(s string) (ed25519.PublicKey, error) {
+	refuse := func(rule string) error {
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonKeyAddress, pybtc.Args{Address: wire.Abbreviate([]byte(s)), Field: rule})
+	}
+	if strings.ToLower(s) != s {
+		return nil, refuse(RuleCase)
+	}
+	hrp, data, version, err := bech32.DecodeGeneric(s)
+	var checksum bech32.ErrInvalidChecksum
+	switch {
+	case errors.As(err, &checksum):
+		return nil, refuse(RuleChecksum)
+	case err != nil:
+		return nil, refuse(RuleEncoding)
+	case version != bech32.VersionM:
+		return nil, refuse(RuleBech32m)
+	case hrp != HRP:
+		return nil, refuse(RulePrefix)
+	}
+	// Without padding, leftover bits must be zero: one key, one address.
+	pub, err := bech32.ConvertBits(data, 5, 8, false)
+	if err != nil || len(pub) != ed25519.PublicKeySize {
+		return nil, refuse(RuleLength)
+	}
+	return ed25519.PublicKey(pub), nil
+}
+
+// IsKeyAddress reports whether s is a key address: "pb1…" that decodes.
+// Any other string is an address under the tutorial's rules.
+func IsKeyAddress(s string) bool {
+	if !strings.HasPrefix(s, Prefix) {
+		return false
+	}
+	_, err := ParseAddress(s)
+	return err == nil
+}
+
+// NewKey returns a new private key, from the operating system's random
+// source, and its address.
+func NewKey() (ed25519.PrivateKey, string) {
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		// crypto/rand does not fail on the systems Go supports.
+		panic("keys: generate a key: " + err.Error())
+	}
+	return priv, AddressOf(pub)
+}
+
+// FromSeed returns the private key of a 32-byte seed, what RFC 8032 and
+// Python's cryptography call the private key.
+func FromSeed(seed []byte) (ed25519.PrivateKey, error) {
+	if len(seed) != ed25519.SeedSize {
+		return nil, errors.New("a key's seed is 32 bytes")
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// AddressOfKey returns the address of a private key.
+func AddressOfKey(priv ed25519.PrivateKey) string {
+	return AddressOf(priv.Public().(ed25519.PublicKey))
+}
+
+// SignedMessage returns what a transaction's signature signs: the
+// canonical JSON (SPEC §3) of tx without its "signature" key, so every
+// other key (amount, recipient, sender, timestamp, any extra one) is
+// covered.
+func SignedMessage(tx wire.Value) []byte {
+	if tx.Kind == wire.Object {
+		members := make([]wire.Member, 0, len(tx.Obj))
+		for _, m := range tx.Obj {
+			if m.Key != "signature" {
+				members = append(members, m)
+			}
+		}
+		tx = wire.Value{Kind: wire.Object, Obj: members}
+	}
+	return wire.AppendCanonical(nil, tx)
+}
+
+// Sign returns priv's signature of msg as a transaction carries it: 128
+// lowercase hex characters.
+func Sign(priv ed25519.PrivateKey, msg []byte) string {
+	return hex.EncodeToString(ed25519.Sign(priv, msg))
+}
+
+// Verify checks that sig is the signature of msg by the key of address.
+// It refuses with pybtc.ReasonKeyAddress when address is not a key
+// address, pybtc.ReasonSignatureForm when sig is not 128 lowercase hex
+// characters, and pybtc.ReasonSignatureWrong when the key did not sign msg.
+func Verify(address string, msg []byte, sig string) error {
+	pub, err := ParseAddress(address)
+	if err != nil {
+		return err
+	}
+	return verify(address, pub, msg, sig)
+}
+
+func verify(address string, pub ed25519.PublicKey, msg []byte, sig string) error {
+	var raw [ed25519.SignatureSize]byte
+	if !lowerHex(sig) || len(sig) != SignatureLen {
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonSignatureForm, pybtc.Args{Field: "signature", Got: wire.Abbreviate([]byte(sig))})
+	}
+	if _, err := hex.Decode(raw[:], []byte(sig)); err != nil {
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonSignatureForm, pybtc.Args{Field: "signature", Got: wire.Abbreviate([]byte(sig))})
+	}
+	if !ed25519.Verify(pub, msg, raw[:]) {
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonSignatureWrong, pybtc.Args{Field: "signature", Address: address})
+	}
+	return nil
+}
+
+// VerifyTransaction checks rule K's signature of a transaction whose
+// sender is a key address: it must carry "signature", a string that Verify
+// accepts for its signed message. A transaction from any other sender
+// passes: the tutorial's rules apply to it.
+func VerifyTransaction(tx wire.Value) error {
+	sender, ok := tx.Get("sender")
+	if !ok || sender.Kind != wire.String || !strings.HasPrefix(sender.Str, Prefix) {
+		return nil
+	}
+	pub, err := ParseAddress(sender.Str)
+	if err != nil {
+		return nil
+	}
+	sig, ok := tx.Get("signature")
+	switch {
+	case !ok:
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonSignatureMissing, pybtc.Args{Field: "signature", Address: sender.Str})
+	case sig.Kind != wire.String:
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldType, pybtc.Args{Field: "signature", Got: sig.Kind.String()})
+	}
+	return verify(sender.Str, pub, SignedMessage(tx), sig.Str)
+}
+
+// lowerHex reports whether s holds only 0-9 and a-f: hex.Decode also
+// takes upper case, which would let one signature be written two ways.
+func lowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
