@@ -259,3 +259,30 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 }
+
+func TestKeyFile(t *testing.T) {
+	v := mustVectors(t).Addresses[0]
+	priv, err := keys.FromSeed(mustHex(t, v.PrivateKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := keys.MarshalKeyFile(priv)
+	back, addr, err := keys.ParseKeyFile(data)
+	if err != nil || addr != v.Address || !back.Equal(priv) {
+		t.Fatalf("ParseKeyFile(MarshalKeyFile) = %s, %v; want %s", addr, err, v.Address)
+	}
+	other := mustVectors(t).Addresses[1].Address
+	for name, bad := range map[string]string{
+		"Empty":        ``,
+		"NotJSON":      `seed=01`,
+		"ShortSeed":    `{"address": "` + v.Address + `", "seed": "0101"}`,
+		"NotHex":       `{"address": "` + v.Address + `", "seed": "` + strings.Repeat("zz", 32) + `"}`,
+		"OtherAddress": `{"address": "` + other + `", "seed": "` + v.PrivateKey + `"}`,
+		"NoAddress":    `{"seed": "` + v.PrivateKey + `"}`,
+		"ExtraKey":     `{"address": "` + v.Address + `", "seed": "` + v.PrivateKey + `", "private_key": "00"}`,
+	} {
+		if _, _, err := keys.ParseKeyFile([]byte(bad)); err == nil {
+			t.Errorf("%s: ParseKeyFile(%s) accepted", name, bad)
+		}
+	}
+}

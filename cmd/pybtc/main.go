@@ -64,6 +64,8 @@ Usage:
   pybtc devnet         run a local three-node network on ports 5000-5002, watched at 5003
   pybtc backup DEST    copy a node's database while it runs (pybtc backup --help)
   pybtc simulate       make traffic on a network: wallets that send and mine (pybtc simulate --help)
+  pybtc key new        make a key address (pb1...) and write its key file (pybtc key --help)
+  pybtc key address F  print the address of key file F
   pybtc version        print the version and commit
   pybtc help [CMD]     print this help, or a command's
 
@@ -126,6 +128,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runBackup(ctx, args[1:], stdout, stderr)
 	case "simulate":
 		return runSimulate(ctx, args[1:], stdout, stderr)
+	case "key":
+		return runKey(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "pybtc %s (commit %s)\n", Version, Commit)
 		return 0
