@@ -137,6 +137,17 @@ func SignedMessage(tx wire.Value) []byte {
 	return wire.AppendCanonical(nil, tx)
 }
 
+// SignedMessageOfJSON returns the signed message of a transaction given
+// as JSON, such as a block transaction's stored Raw (wire.Transaction), for
+// code that reads transactions only as wire types them.
+func SignedMessageOfJSON(raw []byte) ([]byte, error) {
+	tx, err := wire.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	return SignedMessage(tx), nil
+}
+
 // Sign returns priv's signature of msg as a transaction carries it: 128
 // lowercase hex characters.
 func Sign(priv ed25519.PrivateKey, msg []byte) string {
@@ -190,6 +201,16 @@ func VerifyTransaction(tx wire.Value) error {
 		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldType, pybtc.Args{Field: "signature", Got: sig.Kind.String()})
 	}
 	return verify(sender.Str, pub, SignedMessage(tx), sig.Str)
+}
+
+// VerifyTransactionJSON is VerifyTransaction of a transaction given as
+// JSON; JSON that does not parse is returned as wire's error.
+func VerifyTransactionJSON(raw []byte) error {
+	tx, err := wire.Parse(raw)
+	if err != nil {
+		return err
+	}
+	return VerifyTransaction(tx)
 }
 
 // lowerHex reports whether s holds only 0-9 and a-f: hex.Decode also

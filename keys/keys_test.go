@@ -176,6 +176,14 @@ func TestTransactionVectors(t *testing.T) {
 			if err := keys.VerifyTransaction(tx); err != nil {
 				t.Fatal(err)
 			}
+			// A block's transaction as stored: compact JSON.
+			compact := wire.AppendCompact(nil, tx)
+			if m, err := keys.SignedMessageOfJSON(compact); err != nil || string(m) != tc.SignedMessage {
+				t.Fatalf("SignedMessageOfJSON = %s, %v", m, err)
+			}
+			if err := keys.VerifyTransactionJSON(compact); err != nil {
+				t.Fatal(err)
+			}
 		})
 	}
 }
@@ -195,6 +203,7 @@ func TestInvalidSignatureVectors(t *testing.T) {
 				t.Fatalf("no expected refusal for %q", v.Why)
 			}
 			mustReason(t, keys.VerifyTransaction(mustParse(t, v.Transaction)), want)
+			mustReason(t, keys.VerifyTransactionJSON(v.Transaction), want)
 		})
 	}
 }
