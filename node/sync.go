@@ -75,7 +75,8 @@ func (n *Node) syncLocked(ctx, sctx context.Context, u peer.URL) (bool, error) {
 	defer func() { <-n.syncSlots }()
 	changed, err := n.syncWith(sctx, u)
 	// A branch that did not win stays as stale blocks: forget the oldest
-	// beyond the bound once no branch of this sync is being written.
+	// beyond the bound. Blocks that arrived lately are spared, since they
+	// may belong to a branch another sync is still fetching.
 	if perr := n.store.PruneStale(ctx); perr != nil && ctx.Err() == nil {
 		n.log.Warn("prune stale blocks", "err", perr)
 	}

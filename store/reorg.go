@@ -162,7 +162,7 @@ func (db *DB) replaceChain(ctx context.Context, fork int64, policy consensus.Mem
 			return err
 		}
 	}
-	if err := pruneStale(ctx, tx); err != nil {
+	if err := db.pruneStale(ctx, tx); err != nil {
 		return err
 	}
 

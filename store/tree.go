@@ -26,6 +26,12 @@ const (
 	StaleKeepDepth = 1_000
 	// MaxRefusedBlocks is how many refused blocks are remembered.
 	MaxRefusedBlocks = 1_000
+	// StaleGraceSeconds is how long a stale block is safe from pruning
+	// after it arrived: a branch being fetched is stored as it streams,
+	// and pruning its first blocks while a sync still fetches the rest
+	// would leave it unable to win. A sync with one peer lasts at most
+	// its deadline (--sync-timeout, a minute by default).
+	StaleGraceSeconds = 600
 )
 
 // minerOf returns the recipient of b's coinbase, its last transaction.
@@ -162,7 +168,7 @@ func (db *DB) PruneStale(ctx context.Context) (err error) {
 		return fmt.Errorf("prune stale blocks: %w", err)
 	}
 	defer tx.Rollback()
-	if err := pruneStale(ctx, tx); err != nil {
+	if err := db.pruneStale(ctx, tx); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -171,7 +177,7 @@ func (db *DB) PruneStale(ctx context.Context) (err error) {
 	return nil
 }
 
-func pruneStale(ctx context.Context, tx *sqlx.Tx) error {
+func (db *DB) pruneStale(ctx context.Context, tx *sqlx.Tx) error {
 	var n int64
 	if err := tx.GetContext(ctx, &n, `SELECT COUNT(*) FROM stale_blocks`); err != nil {
 		return fmt.Errorf("prune stale blocks: %w", err)
@@ -179,16 +185,20 @@ func pruneStale(ctx context.Context, tx *sqlx.Tx) error {
 	if n <= MaxStaleBlocks {
 		return nil
 	}
+	// Blocks that arrived within the grace may belong to a branch still
+	// being fetched: they stay, even past the bound, until it is over.
+	graceStart := db.now() - StaleGraceSeconds
 	var forgotten []string
 	if err := tx.SelectContext(ctx, &forgotten, `
 		DELETE FROM stale_blocks
 		WHERE seq IN (
 			SELECT seq
 			FROM stale_blocks
+			WHERE arrived_at < ?
 			ORDER BY height > (SELECT COALESCE(MAX(height), 0) FROM blocks) - ?, seq
 			LIMIT ?
 		)
-		RETURNING hash`, StaleKeepDepth, n-MaxStaleBlocks); err != nil {
+		RETURNING hash`, graceStart, StaleKeepDepth, n-MaxStaleBlocks); err != nil {
 		return fmt.Errorf("prune stale blocks: %w", err)
 	}
 	for _, h := range forgotten {

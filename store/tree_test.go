@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
@@ -211,6 +212,16 @@ func TestTreeBounds(t *testing.T) {
 	if err := db.AddStaleBlocks(ctx, "http://127.0.0.1:5002", branch); err != nil {
 		t.Fatal(err)
 	}
+	// A branch that just arrived may still be being fetched: pruning
+	// leaves it whole, past the bound.
+	if err := db.PruneStale(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.StaleBlock(ctx, branch[0].Hash); err != nil {
+		t.Fatalf("the first block of a branch that just arrived was pruned: %v", err)
+	}
+	later := time.Now().Add(store.StaleGraceSeconds*time.Second + time.Minute)
+	db.Now = func() time.Time { return later }
 	if err := db.PruneStale(ctx); err != nil {
 		t.Fatal(err)
 	}
