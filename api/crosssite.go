@@ -3,6 +3,7 @@ package api
 import (
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -42,7 +43,7 @@ func (s *Server) sameOriginWrites(selfGuarded ...string) echo.MiddlewareFunc {
 				}
 			}
 			r := c.Request()
-			if changesState(r) && crossSite(r, c.Scheme()) {
+			if changesState(r) && s.foreign(r, c.Scheme()) {
 				return echo.NewHTTPError(http.StatusForbidden,
 					"This request changes the node's state and the browser says it came from another site (Sec-Fetch-Site or Origin), so it is refused.")
 			}
@@ -56,12 +57,52 @@ func (s *Server) sameOriginWrites(selfGuarded ...string) echo.MiddlewareFunc {
 func (s *Server) walletSameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if changesState(r) && crossSite(r, c.Scheme()) {
+		if changesState(r) && s.foreign(r, c.Scheme()) {
 			return echo.NewHTTPError(http.StatusForbidden,
 				s.newPage(c, walletSection).T("This form was sent from another site, so it is refused. Open the wallet on this node and try again."))
 		}
 		return next(c)
 	}
+}
+
+// foreign reports whether a browser sent r from a page that is not the
+// node's own: a cross-site request, or one to a host name the node does
+// not answer to. The second is DNS rebinding: a page at a name its owner
+// later points at 127.0.0.1 is same-origin with itself, Origin and Host
+// alike, so only the name tells. A browser's request (it carries Origin
+// or Sec-Fetch-Site) must name the node by an IP address, localhost, or
+// a host of Server.Hosts; curl, the CLI and tutorial nodes send neither
+// header and may use any name.
+func (s *Server) foreign(r *http.Request, scheme string) bool {
+	if crossSite(r, scheme) {
+		return true
+	}
+	if r.Header.Get("Origin") == "" && r.Header.Get("Sec-Fetch-Site") == "" {
+		return false
+	}
+	return !s.knownHost(r.Host)
+}
+
+// knownHost reports whether host (a Host header, with or without its
+// port) names this node: an IP address, localhost, or one of s.Hosts.
+func (s *Server) knownHost(host string) bool {
+	h, _, err := net.SplitHostPort(host)
+	if err != nil {
+		h = host
+	}
+	h = strings.ToLower(strings.Trim(h, "[]"))
+	if _, err := netip.ParseAddr(h); err == nil {
+		return true
+	}
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	for _, known := range s.Hosts {
+		if strings.EqualFold(h, known) {
+			return true
+		}
+	}
+	return false
 }
 
 // crossSite reports whether a browser marked r as coming from anywhere but

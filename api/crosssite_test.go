@@ -17,8 +17,10 @@ import (
 // one changes nothing.
 func TestCrossSiteWrites(t *testing.T) {
 	e := MustOpenEnv(t, node.Config{AllowOverdraft: true, SyncInterval: -1})
-	// httptest.NewRequest sends requests to example.com.
+	// httptest.NewRequest sends requests to example.com: the name the
+	// node is advertised under here.
 	const own = "http://example.com"
+	e.Server.Hosts = []string{"example.com"}
 	routes := []struct{ method, target, body string }{
 		{"POST", "/transactions/new", `{"sender": "alice", "recipient": "bob", "amount": 1}`},
 		{"GET", "/mine", ""},
@@ -32,24 +34,37 @@ func TestCrossSiteWrites(t *testing.T) {
 		site, origin string
 		refused      bool
 		contentType  string
+		host         string // the Host the request names, if not example.com
 	}{
-		{"CrossSite", "cross-site", "", true, "text/plain"},
-		{"SameSite", "same-site", "", true, "text/plain"},
-		{"OtherOrigin", "", "http://evil.example", true, "text/plain"},
-		{"OtherPort", "", "http://example.com:5001", true, "text/plain"},
-		{"OtherScheme", "", "https://example.com", true, "text/plain"},
-		{"NullOrigin", "", "null", true, "text/plain"},
-		{"SameOriginButForeignOrigin", "same-origin", "http://evil.example", true, "text/plain"},
-		{"OwnPage", "same-origin", own, false, "application/json"},
-		{"OwnOriginDefaultPort", "", "http://EXAMPLE.com:80", false, "application/json"},
-		{"TypedAddress", "none", "", false, "application/json"},
-		{"Curl", "", "", false, ""},
+		{"CrossSite", "cross-site", "", true, "text/plain", ""},
+		{"SameSite", "same-site", "", true, "text/plain", ""},
+		{"OtherOrigin", "", "http://evil.example", true, "text/plain", ""},
+		{"OtherPort", "", "http://example.com:5001", true, "text/plain", ""},
+		{"OtherScheme", "", "https://example.com", true, "text/plain", ""},
+		{"NullOrigin", "", "null", true, "text/plain", ""},
+		{"SameOriginButForeignOrigin", "same-origin", "http://evil.example", true, "text/plain", ""},
+		// DNS rebinding: a page whose name now points at the node is
+		// same-origin with itself; only the name it uses tells.
+		{"Rebound", "same-origin", "http://rebound.example:5000", true, "application/json", "rebound.example:5000"},
+		{"ReboundNoFetchSite", "", "http://rebound.example:5000", true, "application/json", "rebound.example:5000"},
+		// Allowed ones last: they change the node, and the refused ones
+		// check that nothing changed.
+		{"OwnPage", "same-origin", own, false, "application/json", ""},
+		{"OwnOriginDefaultPort", "", "http://EXAMPLE.com:80", false, "application/json", ""},
+		{"TypedAddress", "none", "", false, "application/json", ""},
+		{"Curl", "", "", false, "", ""},
+		{"CurlByAnyName", "", "", false, "", "rebound.example:5000"},
+		{"OwnPageByAddress", "same-origin", "http://127.0.0.1:5000", false, "application/json", "127.0.0.1:5000"},
+		{"OwnPageByLocalhost", "same-origin", "http://localhost:5000", false, "application/json", "localhost:5000"},
 	}
 	for _, h := range headers {
 		for _, r := range routes {
 			t.Run(h.name+"/"+r.method+r.target, func(t *testing.T) {
 				height, pending := e.Node.Tip().Height, mempoolSize(t, e)
 				req := httptest.NewRequest(r.method, r.target, strings.NewReader(r.body))
+				if h.host != "" {
+					req.Host = h.host
+				}
 				if h.contentType != "" {
 					req.Header.Set("Content-Type", h.contentType)
 				}

@@ -76,6 +76,11 @@ type Server struct {
 	Dev bool
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
+	// Hosts are the host names, besides IP addresses and localhost, that
+	// browsers may reach the node by (the host of its advertised URL): a
+	// browser's request that changes state under any other name is
+	// refused, since DNS rebinding can point any name at 127.0.0.1.
+	Hosts []string
 	// Listener, when set, is used instead of listening on Addr: the caller
 	// bound it to learn the port before wiring the rest.
 	Listener net.Listener

@@ -277,6 +277,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if h, _, err := net.SplitHostPort(self.Host); err == nil {
+		m.HTTP.Hosts = []string{h}
+	}
 	client, err := peerClient(m.Config.PeerProxy)
 	if err != nil {
 		return err
