@@ -9,6 +9,9 @@ const (
 	// DropPolicy: a field breaks the policy on new transactions (a peer's
 	// block may hold what this node would never accept).
 	DropPolicy = "policy"
+	// DropCopy: it looks like a payment the chain already holds under
+	// another id, re-stamped by a tutorial node.
+	DropCopy = "copy"
 )
 
 // Who dropped a transaction, as dropped_transactions.dropped_by says.

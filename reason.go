@@ -63,6 +63,12 @@ const (
 	// ReasonMempoolCap: a restored transaction would pass the mempool's
 	// cap of Limit transactions.
 	ReasonMempoolCap Reason = "mempool_cap"
+	// ReasonRestampedCopy: transaction ID, restored after a reorganisation,
+	// looks like Hash (a transaction id), already in block Height: the
+	// same sender, recipient and amount, stamped within a minute of it.
+	// A tutorial node stamps a relayed payment anew, so the same payment
+	// can stand under two ids.
+	ReasonRestampedCopy Reason = "restamped_copy"
 	// ReasonShuttingDown: the node is closing.
 	ReasonShuttingDown Reason = "shutting_down"
 	// ReasonPeerCap: the node has Limit peers, the most it takes.
@@ -182,7 +188,7 @@ var Reasons = []Reason{
 	ReasonAmountNotPositive, ReasonAmountDecimals, ReasonAmountTooLarge,
 	ReasonTimestampNotFinite, ReasonTimestampAhead,
 	ReasonOverdraft, ReasonOverdraftInBlock, ReasonAlreadyMined, ReasonAlreadyPending,
-	ReasonMempoolFull, ReasonMempoolCap, ReasonShuttingDown, ReasonPeerCap,
+	ReasonMempoolFull, ReasonMempoolCap, ReasonRestampedCopy, ReasonShuttingDown, ReasonPeerCap,
 	ReasonDiskFull, ReasonReadOnly, ReasonDiskError,
 	ReasonBlockRule,
 	ReasonBodyUnreadable, ReasonNodeListBody, ReasonNodeListItem, ReasonNodeListMissing,

@@ -105,6 +105,8 @@ func reader(r pybtc.Reason, a pybtc.Args) (string, []any) {
 		return "The node holds %d transactions waiting for a block, the most it takes. Try again after the next block.", []any{a.Count}
 	case pybtc.ReasonMempoolCap:
 		return "The mempool holds its cap of %d transactions.", []any{a.Limit}
+	case pybtc.ReasonRestampedCopy:
+		return "This payment looks like a copy of %s, already in block %d: same sender, recipient and amount, stamped within a minute. A tutorial node stamps relayed payments anew, so one payment can have two ids; it is not paid twice.", []any{a.Hash, a.Height}
 	case pybtc.ReasonShuttingDown:
 		return "The node is shutting down.", nil
 	case pybtc.ReasonPeerCap:
@@ -197,6 +199,7 @@ func reader(r pybtc.Reason, a pybtc.Args) (string, []any) {
 
 // korean maps each English format of reader to its Korean.
 var korean = map[string]string{
+	"This payment looks like a copy of %s, already in block %d: same sender, recipient and amount, stamped within a minute. A tutorial node stamps relayed payments anew, so one payment can have two ids; it is not paid twice.": "이 지급은 이미 블록 %[2]d에 있는 %[1]s의 사본으로 보입니다: 보낸 주소, 받는 주소, 금액이 같고 1분 안에 찍혔습니다. 튜토리얼 노드는 전달받은 지급에 타임스탬프를 새로 찍으므로 한 지급이 두 id를 가질 수 있습니다. 두 번 지급되지 않습니다.",
 	"%q is not a key address: %s.":                                                                           "%q는 키 주소가 아닙니다: %s.",
 	"Only the key of %q can spend from it: sign the payment with that key.":                                  "%q에서는 그 키만 보낼 수 있습니다: 그 키로 지급에 서명하세요.",
 	"A signature is 128 lowercase hex characters, not %q.":                                                   "서명은 소문자 16진수 128자입니다(%q가 아님).",

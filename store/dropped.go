@@ -71,6 +71,8 @@ func droppedReason(r pybtc.Reason) string {
 		return pybtc.DropOverdraft
 	case pybtc.ReasonMempoolCap, pybtc.ReasonMempoolFull:
 		return pybtc.DropMempoolFull
+	case pybtc.ReasonRestampedCopy:
+		return pybtc.DropCopy
 	}
 	return pybtc.DropPolicy
 }

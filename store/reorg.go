@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -261,6 +262,62 @@ func (db *DB) restoreOrphans(ctx context.Context, tx *sqlx.Tx, fork int64, orpha
 	return restored, nil
 }
 
+// restoredPolicy applies the policy on new transactions to t, put back by
+// a reorganisation: the field rules and, unless overdrafts are allowed,
+// the balance on the new chain minus what the sender has pending.
+func (db *DB) restoredPolicy(ctx context.Context, tx *sqlx.Tx, t pybtc.Transaction, policy consensus.MempoolPolicy) (*pybtc.Error, error) {
+	if err := consensus.CheckPolicy(t.Raw); err != nil {
+		why, ok := pybtc.AsError(err)
+		if !ok {
+			return nil, err
+		}
+		return why, nil
+	}
+	if policy.AllowOverdraft {
+		return nil, nil
+	}
+	balance, err := db.confirmedBalance(ctx, tx, t.Sender)
+	if err != nil {
+		return nil, err
+	}
+	if pending := db.pending.pending(t.Sender); pybtc.SumOf(t.Amount).Cmp(balance.Sub(pending)) > 0 {
+		return pybtc.Overdraft(pybtc.ReasonOverdraft, t.Sender, t.Amount, balance, pending), nil
+	}
+	return nil, nil
+}
+
+// copyWindowSeconds is how far apart in time a payment and a copy of it
+// are stamped: a tutorial node stamps a relayed payment when it arrives.
+const copyWindowSeconds = 60
+
+// restampedCopy refuses a restored transaction t when the chain already
+// holds the same payment under another id: the same sender, recipient and
+// amount, stamped within copyWindowSeconds. A tutorial node's block holds
+// a copy of a relayed payment stamped anew; when the chain holds one of
+// the two and a reorganisation restores the other, restoring it would pay
+// twice. Two payments alike within a minute are rare, and the refused one
+// is recorded with its reason.
+func restampedCopy(ctx context.Context, tx *sqlx.Tx, t pybtc.Transaction) (*pybtc.Error, error) {
+	var held struct {
+		ID     string `db:"id"`
+		Height int64  `db:"block_height"`
+	}
+	err := tx.GetContext(ctx, &held, `
+		SELECT
+			id,
+			block_height
+		FROM transactions
+		WHERE sender = ? AND recipient = ? AND amount = ? AND id <> ?
+			AND abs(timestamp - ?) <= ?
+		LIMIT 1`, t.Sender, t.Recipient, int64(t.Amount), t.ID, t.Timestamp, copyWindowSeconds)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return pybtc.Refuse(pybtc.ECONFLICT, pybtc.ReasonRestampedCopy, pybtc.Args{ID: t.ID, Hash: held.ID, Height: held.Height}), nil
+}
+
 // reviewRestored applies policy, on the new chain, to the restored
 // transactions the new blocks left pending, in their old order, as if each
 // were posted again after what was pending before the reorganisation: the
@@ -295,20 +352,12 @@ func (db *DB) reviewRestored(ctx context.Context, tx *sqlx.Tx, fork int64, resto
 	forkHeight := sql.NullInt64{Int64: fork, Valid: true}
 	for _, r := range survivors {
 		t := r.tx
-		var why *pybtc.Error
-		if err := consensus.CheckPolicy(t.Raw); err != nil {
-			var ok bool
-			if why, ok = pybtc.AsError(err); !ok {
-				return nil, nil, fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
-			}
-		} else if !policy.AllowOverdraft {
-			balance, err := db.confirmedBalance(ctx, tx, t.Sender)
-			if err != nil {
-				return nil, nil, fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
-			}
-			if pending := db.pending.pending(t.Sender); pybtc.SumOf(t.Amount).Cmp(balance.Sub(pending)) > 0 {
-				why = pybtc.Overdraft(pybtc.ReasonOverdraft, t.Sender, t.Amount, balance, pending)
-			}
+		why, err := restampedCopy(ctx, tx, t)
+		if err == nil && why == nil {
+			why, err = db.restoredPolicy(ctx, tx, t, policy)
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
 		}
 		if why == nil && policy.MaxPending > 0 && int64(len(db.pending.ids)) >= policy.MaxPending {
 			why = pybtc.Refuse(pybtc.EUNAVAILABLE, pybtc.ReasonMempoolCap, pybtc.Args{Limit: policy.MaxPending})

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/pybtc/pybtc"
@@ -211,5 +212,50 @@ func TestRestampedPaymentKeepsItsID(t *testing.T) {
 	recs, err = db.FindTransaction(ctx, ours.ID)
 	if err != nil || len(recs) != 1 || !recs[0].Pending() || recs[0].MinedAs != "" {
 		t.Fatalf("FindTransaction(ours)=%+v, %v; want it pending, linked to no block", recs, err)
+	}
+}
+
+// TestReorgDropsRestampedCopy: a tutorial node's block holds a copy,
+// stamped anew, of a payment already in the chain. When a reorganisation
+// removes that block, the copy is not put back in the mempool, or the
+// payment would be mined twice; it is recorded as a copy. A payment alike
+// but made minutes later is a payment of its own and comes back.
+func TestReorgDropsRestampedCopy(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name     string
+		copyAt   float64
+		restored bool
+	}{
+		{"CopyStampedAtRelay", 101.5, false},
+		{"AnotherPaymentLater", 400, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			ours := MustTx(t, "alice", "bob", "1", 100)
+			b2 := MustAppend(t, db, "miner-a", ours)
+			theirs := MustTx(t, "alice", "bob", "1", tt.copyAt)
+			MustAppend(t, db, "tutorial", theirs)
+
+			c3 := mustBlock(t, 3, b2.Hash)
+			c4 := mustBlock(t, 4, c3.Hash)
+			if err := db.ReplaceChain(ctx, 2, []pybtc.Block{c3, c4}, overdrafts); err != nil {
+				t.Fatal(err)
+			}
+			pending, err := db.Pending(ctx, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if restored := len(pending) == 1 && pending[0].ID == theirs.ID; restored != tt.restored || len(pending) > 1 {
+				t.Fatalf("pending %v; want the alike payment restored: %v", pending, tt.restored)
+			}
+			if tt.restored {
+				return
+			}
+			dropped, err := db.DroppedTransaction(ctx, theirs.ID)
+			if err != nil || len(dropped) != 1 || dropped[0].Reason != pybtc.DropCopy || !strings.Contains(dropped[0].Detail, ours.ID) {
+				t.Fatalf("dropped %+v (%v); want the copy recorded as a copy of %s", dropped, err, ours.ID)
+			}
+		})
 	}
 }
