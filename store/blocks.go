@@ -175,12 +175,7 @@ func newBlockWriter(ctx context.Context, tx *sqlx.Tx, pending *pendingIndex, now
 	if w.insertTx, err = tx.PrepareContext(ctx, `
 		INSERT INTO transactions (
 			block_height,
-			position,
-			id,
-			sender,
-			recipient,
-			amount,
-			timestamp
+			position,`+txColumns+`
 		) VALUES (?, ?, ?, ?, ?, ?, ?)`); err != nil {
 		w.close()
 		return nil, err

@@ -58,18 +58,7 @@ func newStaleWriter(ctx context.Context, tx *sqlx.Tx) (*staleWriter, error) {
 	// A block the main chain holds is not stale; one already stored is
 	// kept as it is.
 	if w.block, err = tx.PrepareContext(ctx, `
-		INSERT OR IGNORE INTO stale_blocks (
-			hash,
-			height,
-			previous_hash,
-			nonce,
-			timestamp,
-			tx_count,
-			raw,
-			miner,
-			arrived_at,
-			source
-		)
+		INSERT OR IGNORE INTO stale_blocks (`+staleBlockColumns+`)
 		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, a.arrived_at, a.source
 		FROM arrivals a
 		WHERE a.hash = ?1 AND NOT EXISTS (SELECT 1 FROM blocks WHERE hash = ?1)`); err != nil {
@@ -79,12 +68,7 @@ func newStaleWriter(ctx context.Context, tx *sqlx.Tx) (*staleWriter, error) {
 	if w.tx, err = tx.PrepareContext(ctx, `
 		INSERT INTO stale_transactions (
 			block_hash,
-			position,
-			id,
-			sender,
-			recipient,
-			amount,
-			timestamp
+			position,`+txColumns+`
 		) VALUES (?, ?, ?, ?, ?, ?, ?)`); err != nil {
 		w.close()
 		return nil, err
@@ -209,12 +193,8 @@ func (db *DB) pruneStale(ctx context.Context, tx *sqlx.Tx) error {
 	return nil
 }
 
-// moveToStale copies the main chain's blocks above fork, with their
-// transactions, miner and arrival, into the stale tables, and returns
-// their hashes, lowest first. The caller then deletes them from blocks.
-func moveToStale(ctx context.Context, tx *sqlx.Tx, fork int64) ([]string, error) {
-	if _, err := tx.ExecContext(ctx, `
-		INSERT OR IGNORE INTO stale_blocks (
+// staleBlockColumns are the columns of stale_blocks a block is stored in.
+const staleBlockColumns = `
 			hash,
 			height,
 			previous_hash,
@@ -224,8 +204,14 @@ func moveToStale(ctx context.Context, tx *sqlx.Tx, fork int64) ([]string, error)
 			raw,
 			miner,
 			arrived_at,
-			source
-		)
+			source`
+
+// moveToStale copies the main chain's blocks above fork, with their
+// transactions, miner and arrival, into the stale tables, and returns
+// their hashes, lowest first. The caller then deletes them from blocks.
+func moveToStale(ctx context.Context, tx *sqlx.Tx, fork int64) ([]string, error) {
+	if _, err := tx.ExecContext(ctx, `
+		INSERT OR IGNORE INTO stale_blocks (`+staleBlockColumns+`)
 		SELECT
 			b.hash,
 			b.height,
