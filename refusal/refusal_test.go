@@ -144,24 +144,7 @@ func TestMessagesKeepTheirWords(t *testing.T) {
 // tell it apart and readers get it in their language.
 func TestEveryRefusalHasAReason(t *testing.T) {
 	calls := 0
-	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if name := d.Name(); name == "refusal" || name == "testdata" || (strings.HasPrefix(name, ".") && path != "..") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		fset := token.NewFileSet()
-		file, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			return err
-		}
+	eachProductionFile(t, func(fset *token.FileSet, file *ast.File) {
 		// The root package names its own identifiers without "pybtc.".
 		root := file.Name.Name == "pybtc"
 		ast.Inspect(file, func(n ast.Node) bool {
@@ -180,11 +163,7 @@ func TestEveryRefusalHasAReason(t *testing.T) {
 			}
 			return true
 		})
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if calls < 30 {
 		t.Fatalf("found only %d calls of pybtc.Refuse: the walk no longer reads the code", calls)
 	}
@@ -236,25 +215,7 @@ func TestNoCodeMatchesRefusalText(t *testing.T) {
 		t.Fatalf("only %d fragments of refusal text", len(fragments))
 	}
 	sorters := map[string]bool{"Contains": true, "HasPrefix": true, "HasSuffix": true, "Index": true, "EqualFold": true}
-	root := filepath.Join("..")
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if name := d.Name(); name == "refusal" || name == "testdata" || (strings.HasPrefix(name, ".") && path != root) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		fset := token.NewFileSet()
-		file, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			return err
-		}
+	eachProductionFile(t, func(fset *token.FileSet, file *ast.File) {
 		ast.Inspect(file, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.BasicLit:
@@ -293,6 +254,33 @@ func TestNoCodeMatchesRefusalText(t *testing.T) {
 			}
 			return true
 		})
+	})
+}
+
+// eachProductionFile calls f with every non-test Go file of the module
+// outside this package (and outside testdata and hidden folders), parsed.
+func eachProductionFile(t *testing.T, f func(fset *token.FileSet, file *ast.File)) {
+	t.Helper()
+	const root = ".."
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); name == "refusal" || name == "testdata" || (strings.HasPrefix(name, ".") && path != root) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		fset := token.NewFileSet()
+		file, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		f(fset, file)
 		return nil
 	})
 	if err != nil {
