@@ -1,11 +1,9 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -75,13 +73,14 @@ func (s *Server) handleEvents(c echo.Context) error {
 	if err != nil {
 		return nil // the stream has begun: nothing to answer with
 	}
-	// Only the pages that draw the block tree ask for the tips, read once
-	// a poll, so every other stream costs nothing more. The first read
-	// comes before the first event, so that any change after it is told.
+	// Only the pages that draw the block tree ask for the tree's version,
+	// read once a poll, so every other stream costs nothing more. The
+	// first read comes before the first event, so that any change after
+	// it is told.
 	watchForks := c.QueryParam("forks") == "1"
 	var forks string
 	if watchForks {
-		if forks, err = s.tipsKey(ctx); err != nil {
+		if forks, err = s.Explorer.TreeVersion(ctx); err != nil {
 			return nil
 		}
 	}
@@ -107,7 +106,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 		case <-poll.C:
 			if watchForks {
 				var key string
-				if key, err = s.tipsKey(ctx); err != nil {
+				if key, err = s.Explorer.TreeVersion(ctx); err != nil {
 					return nil
 				}
 				if key != forks {
@@ -135,18 +134,4 @@ func (s *Server) handleEvents(c echo.Context) error {
 		}
 		idle.Reset(keepAlive)
 	}
-}
-
-// tipsKey sums up the chain tips in a string that changes when any does.
-func (s *Server) tipsKey(ctx context.Context) (string, error) {
-	tips, err := s.Explorer.Tips(ctx)
-	if err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	for _, t := range tips {
-		b.WriteString(t.Hash)
-		b.WriteString(string(t.Status))
-	}
-	return b.String(), nil
 }

@@ -66,6 +66,9 @@ type Explorer interface {
 	// BlocksHolding returns every block, main or stale, that holds the
 	// transaction id, newest first.
 	BlocksHolding(ctx context.Context, txID string) ([]pybtc.TreeBlock, error)
+	// TreeVersion returns a value that changes whenever a stale or a
+	// refused block is recorded, cheap enough to ask every second.
+	TreeVersion(ctx context.Context) (string, error)
 }
 
 // Page sizes of the explorer's lists.

@@ -71,6 +71,13 @@ func (f *forkExplorer) Tips(ctx context.Context) ([]pybtc.TipInfo, error) {
 	return append(tips, f.forks...), err
 }
 
+func (f *forkExplorer) TreeVersion(ctx context.Context) (string, error) {
+	v, err := f.DB.TreeVersion(ctx)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return fmt.Sprintf("%s+%d/%d", v, len(f.forks), len(f.refused)), err
+}
+
 func (f *forkExplorer) Reorgs(ctx context.Context, limit int) ([]pybtc.Reorg, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -645,6 +645,21 @@ const reorgColumns = `
 			new_height,
 			peer`
 
+// TreeVersion changes whenever a block joins the tree beside the main
+// chain or is refused: the newest row of stale_blocks and of
+// refused_blocks, two lookups of a primary key. Pages that watch for
+// forks ask every second, so it must not read the tips themselves.
+func (db *DB) TreeVersion(ctx context.Context) (string, error) {
+	var stale, refused int64
+	if err := db.read.QueryRowContext(ctx, `
+		SELECT
+			(SELECT COALESCE(MAX(seq), 0) FROM stale_blocks),
+			(SELECT COALESCE(MAX(seq), 0) FROM refused_blocks)`).Scan(&stale, &refused); err != nil {
+		return "", fmt.Errorf("read the tree's version: %w", err)
+	}
+	return fmt.Sprintf("%d/%d", stale, refused), nil
+}
+
 // Reorgs returns up to limit reorganisations, the newest first.
 func (db *DB) Reorgs(ctx context.Context, limit int) ([]pybtc.Reorg, error) {
 	var rows []reorgRow

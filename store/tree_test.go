@@ -240,3 +240,35 @@ func TestTreeBounds(t *testing.T) {
 		t.Fatalf("RefusedBlocks: %d, first %+v, %v", len(refused), refused[0], err)
 	}
 }
+
+// TestTreeVersion: the version the fork pages watch changes when a stale
+// block arrives and when a block is refused, and not otherwise.
+func TestTreeVersion(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	version := func() string {
+		t.Helper()
+		v, err := db.TreeVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	v0 := version()
+	if v := version(); v != v0 {
+		t.Fatalf("version moved with no change: %s, %s", v0, v)
+	}
+	if err := db.AddStaleBlocks(ctx, "http://127.0.0.1:5002", []pybtc.Block{treeBlock(t, consensus.Genesis(), "miner-b")}); err != nil {
+		t.Fatal(err)
+	}
+	v1 := version()
+	if v1 == v0 {
+		t.Fatalf("a stale block arrived and the version stayed %s", v1)
+	}
+	if err := db.RecordRefused(ctx, pybtc.RefusedBlock{Hash: "ab", Height: 2, Reason: "ErrBadProof"}); err != nil {
+		t.Fatal(err)
+	}
+	if v := version(); v == v1 {
+		t.Fatalf("a block was refused and the version stayed %s", v)
+	}
+}
