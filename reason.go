@@ -178,6 +178,10 @@ const (
 	// ReasonSignatureWrong: the signature is not one by the key of Address
 	// of the transaction's signed message.
 	ReasonSignatureWrong Reason = "signature_wrong"
+	// ReasonKeyReplay: the signed payment ID of the key address Address is
+	// already in block Height, under the same signature or another: it
+	// cannot be paid twice.
+	ReasonKeyReplay Reason = "key_replay"
 )
 
 // Reasons lists every reason, for tests that each is worded.
@@ -200,6 +204,7 @@ var Reasons = []Reason{
 	ReasonReorgEmpty, ReasonNoForkBlock, ReasonConstraint,
 	ReasonNoStaleBlock, ReasonNoReorg, ReasonBranchMissing, ReasonLimitParam, ReasonReorgID,
 	ReasonKeyAddress, ReasonSignatureMissing, ReasonSignatureForm, ReasonSignatureWrong,
+	ReasonKeyReplay,
 }
 
 // Args are what a refusal's wording needs besides its reason. A reason

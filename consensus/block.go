@@ -92,8 +92,21 @@ func NewBlock(index int64, timestamp float64, txs []pybtc.Transaction, nonce int
 //   - no timestamp is more than MaxFutureDrift seconds after now.
 //
 // Keys it does not know are kept: they are part of the hash. Block 1 is
-// checked against the genesis rules by ValidateChain, not here.
+// checked against the genesis rules by ValidateChain, not here. Every
+// key-address spend must carry its key's signature (rule K).
 func DecodeBlock(wb *wire.Block, now float64) (pybtc.Block, error) {
+	b, err := decodeBlock(wb, now)
+	if err != nil {
+		return pybtc.Block{}, err
+	}
+	if err := checkSignatures(b.Index, wb, b.Transactions); err != nil {
+		return pybtc.Block{}, err
+	}
+	return b, nil
+}
+
+// decodeBlock is DecodeBlock without the signatures.
+func decodeBlock(wb *wire.Block, now float64) (pybtc.Block, error) {
 	if wb.Kind != wire.Object {
 		return pybtc.Block{}, ruleError(ErrMalformed, "block is not a JSON object")
 	}
@@ -218,13 +231,14 @@ func Coinbase(miner string, now float64) pybtc.Transaction {
 
 // StoredTransactions returns the transactions of a block this node stored
 // earlier (its Raw JSON). Stored blocks were validated when they arrived, so
-// no clock is involved: a block is not refused later for its timestamps.
+// no clock is involved (a block is not refused later for its timestamps),
+// and signatures are not checked again.
 func StoredTransactions(raw []byte) ([]pybtc.Transaction, error) {
 	wb, err := wire.ParseBlock(raw)
 	if err != nil {
 		return nil, err
 	}
-	b, err := DecodeBlock(&wb, math.Inf(1))
+	b, err := decodeBlock(&wb, math.Inf(1))
 	if err != nil {
 		return nil, err
 	}

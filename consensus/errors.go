@@ -32,6 +32,15 @@ const (
 	ErrTimeTooNew
 	// ErrEmptyChain: a chain without blocks.
 	ErrEmptyChain
+	// ErrKeySignature: a key address spends without its key's valid
+	// signature over the transaction (rule K).
+	ErrKeySignature
+	// ErrKeyReplay: a key-address spend's signed message is already in the
+	// chain, or earlier in the block (rule K).
+	ErrKeyReplay
+	// ErrKeyOverdraft: a key address spends more than its balance, counted
+	// in chain order (rule K).
+	ErrKeyOverdraft
 )
 
 var errorCodeNames = map[ErrorCode]string{
@@ -45,6 +54,9 @@ var errorCodeNames = map[ErrorCode]string{
 	ErrTooManyTransactions: "ErrTooManyTransactions",
 	ErrTimeTooNew:          "ErrTimeTooNew",
 	ErrEmptyChain:          "ErrEmptyChain",
+	ErrKeySignature:        "ErrKeySignature",
+	ErrKeyReplay:           "ErrKeyReplay",
+	ErrKeyOverdraft:        "ErrKeyOverdraft",
 }
 
 // String returns the code's name.
@@ -59,6 +71,11 @@ func (c ErrorCode) String() string {
 type RuleError struct {
 	Code        ErrorCode
 	Description string
+	// Height and Hash name the block that broke the rule when it was found
+	// while storing a branch (rule K's checks against the chain); zero
+	// otherwise, when the caller knows which block it was checking.
+	Height int64
+	Hash   string
 }
 
 // Error implements the error interface.

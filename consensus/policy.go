@@ -3,10 +3,12 @@ package consensus
 import (
 	"errors"
 	"math"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/keys"
 	"github.com/pybtc/pybtc/wire"
 )
 
@@ -79,6 +81,9 @@ func AdmitTransaction(t *wire.Transaction, now float64) (NewTransaction, error) 
 	if err != nil {
 		return NewTransaction{}, err
 	}
+	if keys.IsKeyAddress(sender) {
+		return admitKeySpend(t, sender, recipient, amount, shared, now)
+	}
 	timestamp := wire.FloatField(now)
 	if ts := &t.Timestamp; ts.Present && shared {
 		if ts.Kind != wire.Number || math.IsInf(ts.Num.Float, 0) {
@@ -98,6 +103,43 @@ func AdmitTransaction(t *wire.Transaction, now float64) (NewTransaction, error) 
 			Amount:    amount,
 			Timestamp: timestamp.Num.Float,
 			Raw:       raw,
+		},
+		Shared: shared,
+	}, nil
+}
+
+// admitKeySpend admits a spend from a key address (rule K, SPEC §11): it
+// must carry its own timestamp and its key's signature over the
+// transaction, and is kept whole, as signed, but for the transport key
+// "type" — re-stamping it, as other posts are, would break the signature.
+func admitKeySpend(t *wire.Transaction, sender, recipient string, amount pybtc.Amount, shared bool, now float64) (NewTransaction, error) {
+	ts := &t.Timestamp
+	switch {
+	case !ts.Present:
+		return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldMissing, pybtc.Args{Field: keyTimestamp})
+	case ts.Kind != wire.Number || math.IsInf(ts.Num.Float, 0):
+		return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonTimestampNotFinite, pybtc.Args{Field: keyTimestamp})
+	case ts.Num.Float > now+MaxFutureDrift:
+		return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonTimestampAhead, pybtc.Args{Field: keyTimestamp})
+	}
+	sig := &t.Signature
+	switch {
+	case !sig.Present:
+		return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonSignatureMissing, pybtc.Args{Field: "signature", Address: sender})
+	case sig.Kind != wire.String:
+		return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldType, pybtc.Args{Field: "signature", Got: kindName(sig.Kind)})
+	}
+	if err := keys.Verify(sender, t.Signed, sig.Str); err != nil {
+		return NewTransaction{}, err
+	}
+	return NewTransaction{
+		Transaction: pybtc.Transaction{
+			ID:        t.ID,
+			Sender:    sender,
+			Recipient: recipient,
+			Amount:    amount,
+			Timestamp: ts.Num.Float,
+			Raw:       t.Raw,
 		},
 		Shared: shared,
 	}, nil
@@ -166,12 +208,22 @@ func sharedType(f *wire.Field) (bool, error) {
 }
 
 // addressField checks the sender or recipient field f, named key: a string
-// that CheckAddress accepts.
+// that CheckAddress accepts. One that starts as a key address does must be
+// one: a mistyped key address would otherwise be a plain address, which
+// anyone can spend from, and coins sent to it would be anyone's.
 func addressField(f *wire.Field, key string) (string, error) {
 	if f.Kind != wire.String {
 		return "", pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldType, pybtc.Args{Field: key, Got: kindName(f.Kind)})
 	}
-	return f.Str, CheckAddress(key, f.Str)
+	if err := CheckAddress(key, f.Str); err != nil {
+		return "", err
+	}
+	if strings.HasPrefix(f.Str, keys.Prefix) {
+		if _, err := keys.ParseAddress(f.Str); err != nil {
+			return "", err
+		}
+	}
+	return f.Str, nil
 }
 
 // CheckAddress applies the rules of sender and recipient to an address

@@ -180,10 +180,12 @@ func (c *Chain) ProcessBlocksFrom(ctx context.Context, source string, base pybtc
 	}
 	if base.Height == cur.Height {
 		if err := c.store.AppendBlocksFrom(ctx, blocks, source); err != nil {
+			c.recordStoreRefusal(ctx, source, err)
 			return false, err
 		}
 	} else {
 		if err := c.store.ReplaceChainFrom(ctx, base.Height, blocks, c.policy, source); err != nil {
+			c.recordStoreRefusal(ctx, source, err)
 			return false, err
 		}
 		c.countReorg(cur, base, len(blocks))
@@ -211,6 +213,7 @@ func (c *Chain) ProcessStoredBranch(ctx context.Context, source string, base, ti
 		return false, nil // ours is as long: keep it
 	}
 	if err := c.store.SwitchToStale(ctx, base.Height, tip.Hash, c.policy, source); err != nil {
+		c.recordStoreRefusal(ctx, source, err)
 		return false, err
 	}
 	c.countReorg(cur, base, int(tip.Height-base.Height))
@@ -245,6 +248,16 @@ func (c *Chain) RecordRefused(ctx context.Context, source, hash string, height i
 	r := pybtc.RefusedBlock{Hash: hash, Height: height, Peer: source, Reason: re.Code.String(), Detail: re.Description}
 	if err := c.store.RecordRefused(ctx, r); err != nil {
 		c.log.Warn("record refused block", "height", height, "err", err)
+	}
+}
+
+// recordStoreRefusal remembers the block that broke a rule the store
+// checks as it writes a branch (rule K's checks against the chain below
+// it), as its *consensus.RuleError names it.
+func (c *Chain) recordStoreRefusal(ctx context.Context, source string, err error) {
+	var re *consensus.RuleError
+	if errors.As(err, &re) && re.Hash != "" {
+		c.RecordRefused(ctx, source, re.Hash, re.Height, err)
 	}
 }
 

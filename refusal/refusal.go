@@ -197,6 +197,8 @@ func English(r pybtc.Reason, a pybtc.Args) string {
 		return fmt.Sprintf("signature is required: a transaction from key address %q must be signed by its key", a.Address)
 	case pybtc.ReasonSignatureForm:
 		return fmt.Sprintf("signature must be 128 lowercase hex characters, not %q", a.Got)
+	case pybtc.ReasonKeyReplay:
+		return fmt.Sprintf("this signed payment from key address %q is already in block %d: a signed payment is paid once", a.Address, a.Height)
 	case pybtc.ReasonSignatureWrong:
 		return fmt.Sprintf("signature is not by the key of %q over this transaction", a.Address)
 	}

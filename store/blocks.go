@@ -2,13 +2,17 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/keys"
 )
 
 // Tip returns the last block of the chain, or ENOTFOUND when the chain is
@@ -112,7 +116,7 @@ func (db *DB) AppendBlocksFrom(ctx context.Context, blocks []pybtc.Block, source
 	} else if err != nil {
 		return fmt.Errorf("store block %d: %w", blocks[0].Index, err)
 	}
-	w, err := newBlockWriter(ctx, tx, &db.pending, db.now(), source)
+	w, err := db.newBlockWriter(ctx, tx, source)
 	if err != nil {
 		return fmt.Errorf("store block %d: %w", blocks[0].Index, err)
 	}
@@ -139,19 +143,34 @@ func (db *DB) AppendBlocksFrom(ctx context.Context, blocks []pybtc.Block, source
 // pending's lock.
 type blockWriter struct {
 	insertBlock, insertTx, repeated, removePending, restamped *sql.Stmt
-	arrival, leaveStale                                       *sql.Stmt
+	arrival, leaveStale, insertMessage, messageHeight         *sql.Stmt
 	pending                                                   *pendingIndex
 	now                                                       float64
 	source                                                    string
+	// balance returns an address's confirmed balance as the write
+	// transaction sees it, for rule K's overdraft check.
+	balance func(ctx context.Context, address string) (pybtc.Sum, error)
 }
 
-// newBlockWriter returns a blockWriter that records the blocks' arrival,
-// at now from source, unless source is "" (unknown).
-func newBlockWriter(ctx context.Context, tx *sqlx.Tx, pending *pendingIndex, now float64, source string) (*blockWriter, error) {
-	w := blockWriter{pending: pending, now: now, source: source}
+// newBlockWriter returns a blockWriter that writes in tx and records the
+// blocks' arrival, now, from source, unless source is "" (unknown).
+func (db *DB) newBlockWriter(ctx context.Context, tx *sqlx.Tx, source string) (*blockWriter, error) {
+	w := blockWriter{pending: &db.pending, now: db.now(), source: source}
+	w.balance = func(ctx context.Context, address string) (pybtc.Sum, error) {
+		return db.confirmedBalance(ctx, tx, address)
+	}
 	var err error
+	if w.insertMessage, err = tx.PrepareContext(ctx, `
+		INSERT OR IGNORE INTO signed_messages (hash, block_height, position) VALUES (?, ?, ?)`); err != nil {
+		return nil, err
+	}
+	if w.messageHeight, err = tx.PrepareContext(ctx, `SELECT block_height FROM signed_messages WHERE hash = ?`); err != nil {
+		w.close()
+		return nil, err
+	}
 	if w.arrival, err = tx.PrepareContext(ctx, `
 		INSERT OR IGNORE INTO arrivals (hash, arrived_at, source) VALUES (?, ?, ?)`); err != nil {
+		w.close()
 		return nil, err
 	}
 	// A stale block that joins the main chain (the chain switched to its
@@ -208,7 +227,7 @@ func newBlockWriter(ctx context.Context, tx *sqlx.Tx, pending *pendingIndex, now
 }
 
 func (w *blockWriter) close() {
-	for _, st := range []*sql.Stmt{w.insertBlock, w.insertTx, w.repeated, w.removePending, w.restamped, w.arrival, w.leaveStale} {
+	for _, st := range []*sql.Stmt{w.insertBlock, w.insertTx, w.repeated, w.removePending, w.restamped, w.arrival, w.leaveStale, w.insertMessage, w.messageHeight} {
 		if st != nil {
 			st.Close()
 		}
@@ -234,11 +253,20 @@ func (w *blockWriter) write(ctx context.Context, b pybtc.Block) error {
 		return fmt.Errorf("leave stale blocks: %w", err)
 	}
 	for i, t := range b.Transactions {
+		message, err := w.checkKeySpend(ctx, b, i)
+		if err != nil {
+			return err
+		}
 		if _, err := w.insertTx.ExecContext(ctx, b.Index, i, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp); err != nil {
 			return fmt.Errorf("transaction %d: %w", i, formatError(err))
 		}
 		w.pending.confirm(t.Sender, t.Recipient, int64(t.Amount))
 		seq, ok := w.pending.seq(t.ID)
+		if !ok && message != "" {
+			// The same signed payment under another signature: the chain
+			// now holds it, so the pending one can never be mined.
+			seq, ok = w.pending.messageSeq(message)
+		}
 		restamped := false
 		if !ok && t.Sender != pybtc.CoinbaseSender {
 			if seq, ok = w.pending.oldestAlike(t.Sender, t.Recipient, int64(t.Amount)); ok {
@@ -269,6 +297,54 @@ func (w *blockWriter) write(ctx context.Context, b pybtc.Block) error {
 		}
 	}
 	return nil
+}
+
+// checkKeySpend applies rule K's checks against the chain to transaction
+// i of b, before it is written: when its sender is a key address, its
+// signed message must not be in the chain yet (nor earlier in b), and its
+// sender's balance, counted in chain order up to it, must cover it. It
+// records the message and returns its hash ("" for other senders).
+func (w *blockWriter) checkKeySpend(ctx context.Context, b pybtc.Block, i int) (string, error) {
+	t := b.Transactions[i]
+	message, ok, err := keyMessage(t)
+	if err != nil || !ok {
+		return "", err
+	}
+	var replayedAt int64
+	res, err := w.insertMessage.ExecContext(ctx, message, b.Index, i)
+	if err != nil {
+		return "", fmt.Errorf("transaction %d: record signed message: %w", i, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return "", fmt.Errorf("transaction %d: record signed message: %w", i, err)
+	} else if n == 0 {
+		if err := w.messageHeight.QueryRowContext(ctx, message).Scan(&replayedAt); err != nil {
+			return "", fmt.Errorf("transaction %d: find signed message: %w", i, err)
+		}
+	}
+	balance, err := w.balance(ctx, t.Sender)
+	if err != nil {
+		return "", fmt.Errorf("transaction %d: %w", i, err)
+	}
+	if err := consensus.CheckKeySpend(b.Index, b.Hash, i, t, balance, replayedAt); err != nil {
+		return "", err
+	}
+	return message, nil
+}
+
+// keyMessage returns the hash (hex SHA-256) of t's signed message when its
+// sender is a key address: the same payment, signed again, has another id
+// but the same message.
+func keyMessage(t pybtc.Transaction) (string, bool, error) {
+	if !consensus.IsKeySpend(t) {
+		return "", false, nil
+	}
+	msg, err := keys.SignedMessageOfJSON(t.Raw)
+	if err != nil {
+		return "", false, fmt.Errorf("signed message of %s: %w", t.ID, err)
+	}
+	sum := sha256.Sum256(msg)
+	return hex.EncodeToString(sum[:]), true, nil
 }
 
 // remove takes the pending row seq out of the mempool and the index, and

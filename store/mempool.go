@@ -112,7 +112,18 @@ func (db *DB) addOnePending(ctx context.Context, tx *sqlx.Tx, insert *sqlx.Stmt,
 	if _, known := db.pending.seq(t.ID); known {
 		return 0, errPending(t.ID), nil
 	}
-	if checkBalance {
+	message, keySpend, err := keyMessage(t)
+	if err != nil {
+		return 0, nil, fmt.Errorf("add pending %s: %w", t.ID, err)
+	}
+	if keySpend {
+		if refusal, err := db.keyReplay(ctx, tx, t, message); refusal != nil || err != nil {
+			return 0, refusal, err
+		}
+	}
+	// Rule K makes an overdraft from a key address invalid in a block:
+	// the node never takes one, whatever its policy on other addresses.
+	if checkBalance || keySpend {
 		balance, err := db.confirmedBalance(ctx, tx, t.Sender)
 		if err != nil {
 			return 0, nil, fmt.Errorf("add pending %s: %w", t.ID, err)
@@ -147,7 +158,33 @@ func (db *DB) addOnePending(ctx context.Context, tx *sqlx.Tx, insert *sqlx.Stmt,
 		return 0, nil, fmt.Errorf("add pending %s: %w", t.ID, err)
 	}
 	db.pending.add(seq, t.ID, t.Sender, t.Recipient, int64(t.Amount))
+	if keySpend {
+		db.pending.addMessage(seq, message)
+	}
 	return seq, nil, nil
+}
+
+// keyReplay refuses t, a key-address spend whose signed message has the
+// hash message, when the same signed payment is pending or in a block,
+// under this id or another (a signature made again): rule K pays a signed
+// payment once. One already pending is answered as such; one in a block
+// under this very id as already mined (a peer relaying a mined one again),
+// and under another as a replay.
+func (db *DB) keyReplay(ctx context.Context, tx *sqlx.Tx, t pybtc.Transaction, message string) (refusal, err error) {
+	if _, pending := db.pending.messageSeq(message); pending {
+		return errPending(t.ID), nil
+	}
+	var height int64
+	err = tx.GetContext(ctx, &height, `SELECT block_height FROM signed_messages WHERE hash = ?`, message)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("look up signed message of %s: %w", t.ID, err)
+	}
+	if refusal, err := db.confirmedRefusal(ctx, tx, t.ID); refusal != nil || err != nil {
+		return refusal, err
+	}
+	return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonKeyReplay, pybtc.Args{Address: t.Sender, ID: t.ID, Height: height}), nil
 }
 
 // Pending returns up to limit mempool transactions in arrival order.

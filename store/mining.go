@@ -11,7 +11,7 @@ import (
 
 // PendingForBlock returns up to limit pending transactions, in arrival
 // order, for a block this node is about to mine. Unless policy allows
-// overdrafts, they are checked in block order against the chain as it is
+// overdrafts (which it never does for key addresses, rule K), they are checked in block order against the chain as it is
 // now: each sender's confirmed balance, minus what the sender pays earlier
 // in the block, must cover the amount. A pending payment that fails (a
 // reorganisation removed the coins it spent, or gave them to another
@@ -20,10 +20,6 @@ import (
 // new payments, and be mined by surprise once the sender is paid again.
 // dropped is how many left.
 func (db *DB) PendingForBlock(ctx context.Context, limit int, policy consensus.MempoolPolicy) (txs []pybtc.Transaction, dropped int, err error) {
-	if policy.AllowOverdraft {
-		txs, err = db.Pending(ctx, limit)
-		return txs, 0, err
-	}
 	defer func() { err = db.noteWrite(storageError(err), addsRows) }()
 	committed := false
 	defer db.pending.lock()(&committed)
@@ -53,6 +49,12 @@ func (db *DB) PendingForBlock(ctx context.Context, limit int, policy consensus.M
 	txs = make([]pybtc.Transaction, 0, len(rows))
 	for _, r := range rows {
 		t := r.transaction()
+		// Rule K makes a key address's overdraft invalid in a block,
+		// whatever this node's policy on others.
+		if policy.AllowOverdraft && !consensus.IsKeySpend(t) {
+			txs = append(txs, t)
+			continue
+		}
 		balance, err := db.confirmedBalance(ctx, tx, t.Sender)
 		if err != nil {
 			return nil, 0, fmt.Errorf("pending for block: %w", err)

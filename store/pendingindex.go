@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/keys"
 )
 
 // pendingIndex holds in memory what the writer would otherwise ask an index
@@ -37,6 +38,11 @@ type pendingIndex struct {
 	ids   map[string]int64
 	sums  map[string]pybtc.Sum
 	alike map[alikeKey][]int64
+	// messages holds the seq of each pending key-address spend by the
+	// hash of its signed message, and messageOf the reverse: one signed
+	// payment is pending once, whatever signature it carries (rule K).
+	messages  map[string]int64
+	messageOf map[int64]string
 	// confirmed holds the confirmed balance of some addresses, at most
 	// maxConfirmed of them.
 	confirmed map[string]pybtc.Sum
@@ -144,14 +150,17 @@ func (p *pendingIndex) load(ctx context.Context, q selecter) error {
 		Sender    string `db:"sender"`
 		Recipient string `db:"recipient"`
 		Amount    int64  `db:"amount"`
+		Raw       []byte `db:"raw"`
 	}
+	// Only a key-address spend's JSON is needed: its signed message.
 	if err := q.SelectContext(ctx, &rows, `
 		SELECT
 			seq,
 			id,
 			sender,
 			recipient,
-			amount
+			amount,
+			CASE WHEN sender LIKE '`+keys.Prefix+`%' THEN raw END AS raw
 		FROM mempool
 		ORDER BY seq`); err != nil {
 		return fmt.Errorf("read mempool index: %w", err)
@@ -160,8 +169,20 @@ func (p *pendingIndex) load(ctx context.Context, q selecter) error {
 	p.ids = make(map[string]int64, len(rows))
 	p.sums = make(map[string]pybtc.Sum)
 	p.alike = make(map[alikeKey][]int64)
+	p.messages = make(map[string]int64)
+	p.messageOf = make(map[int64]string)
 	for _, r := range rows {
 		p.add(r.Seq, r.ID, r.Sender, r.Recipient, r.Amount)
+		if r.Raw == nil {
+			continue
+		}
+		message, ok, err := keyMessage(pybtc.Transaction{ID: r.ID, Sender: r.Sender, Raw: r.Raw})
+		if err != nil {
+			return fmt.Errorf("read mempool index: %w", err)
+		}
+		if ok {
+			p.addMessage(r.Seq, message)
+		}
 	}
 	// What the file says is committed: readers may see it at once.
 	p.published.mu.Lock()
@@ -192,9 +213,41 @@ func (p *pendingIndex) add(seq int64, id, sender, recipient string, amount int64
 	p.alike[k] = append(p.alike[k], seq)
 }
 
+// addTransaction records t, a row just inserted as seq, with its signed
+// message when it is a key-address spend.
+func (p *pendingIndex) addTransaction(seq int64, t pybtc.Transaction) error {
+	message, ok, err := keyMessage(t)
+	if err != nil {
+		return err
+	}
+	p.add(seq, t.ID, t.Sender, t.Recipient, int64(t.Amount))
+	if ok {
+		p.addMessage(seq, message)
+	}
+	return nil
+}
+
+// addMessage records that the pending row seq is the key-address spend
+// whose signed message has this hash.
+func (p *pendingIndex) addMessage(seq int64, message string) {
+	p.messages[message] = seq
+	p.messageOf[seq] = message
+}
+
+// messageSeq returns the seq of the pending key-address spend whose signed
+// message has this hash.
+func (p *pendingIndex) messageSeq(message string) (int64, bool) {
+	seq, ok := p.messages[message]
+	return seq, ok
+}
+
 // remove records a row just deleted.
 func (p *pendingIndex) remove(seq int64, id, sender, recipient string, amount int64) {
 	delete(p.ids, id)
+	if message, ok := p.messageOf[seq]; ok {
+		delete(p.messageOf, seq)
+		delete(p.messages, message)
+	}
 	p.changed = append(p.changed, id)
 	if s := p.sums[sender].SubAmount(pybtc.Amount(amount)); s != (pybtc.Sum{}) {
 		p.sums[sender] = s

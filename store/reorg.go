@@ -124,7 +124,7 @@ func (db *DB) replaceChain(ctx context.Context, fork int64, policy consensus.Mem
 		return err
 	}
 
-	w, err := newBlockWriter(ctx, tx, &db.pending, db.now(), source)
+	w, err := db.newBlockWriter(ctx, tx, source)
 	if err != nil {
 		return fmt.Errorf("replace chain above %d: %w", fork, err)
 	}
@@ -243,6 +243,11 @@ func (db *DB) restoreOrphans(ctx context.Context, tx *sqlx.Tx, fork int64, orpha
 		if _, pending := db.pending.seq(t.ID); pending {
 			continue
 		}
+		if message, ok, err := keyMessage(t); err != nil {
+			return nil, fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
+		} else if _, pending := db.pending.messageSeq(message); ok && pending {
+			continue
+		}
 		res, err := restore.ExecContext(ctx, t.ID, t.Sender, t.Recipient, int64(t.Amount), t.Timestamp, now, string(t.Raw))
 		if err != nil {
 			return nil, fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
@@ -256,7 +261,9 @@ func (db *DB) restoreOrphans(ctx context.Context, tx *sqlx.Tx, fork int64, orpha
 		if err != nil {
 			return nil, fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
 		}
-		db.pending.add(seq, t.ID, t.Sender, t.Recipient, int64(t.Amount))
+		if err := db.pending.addTransaction(seq, t); err != nil {
+			return nil, fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
+		}
 		restored = append(restored, restoredTx{seq, t})
 	}
 	return restored, nil
@@ -273,7 +280,8 @@ func (db *DB) restoredPolicy(ctx context.Context, tx *sqlx.Tx, t pybtc.Transacti
 		}
 		return why, nil
 	}
-	if policy.AllowOverdraft {
+	// Rule K: a key address never overdraws, whatever the policy.
+	if policy.AllowOverdraft && !consensus.IsKeySpend(t) {
 		return nil, nil
 	}
 	balance, err := db.confirmedBalance(ctx, tx, t.Sender)
@@ -352,7 +360,14 @@ func (db *DB) reviewRestored(ctx context.Context, tx *sqlx.Tx, fork int64, resto
 	forkHeight := sql.NullInt64{Int64: fork, Valid: true}
 	for _, r := range survivors {
 		t := r.tx
-		why, err := restampedCopy(ctx, tx, t)
+		var why *pybtc.Error
+		var err error
+		// A signed payment is never a tutorial node's re-stamped copy: its
+		// copies are the same signed message, which the new chain's blocks
+		// took out of the mempool as they were written.
+		if !consensus.IsKeySpend(t) {
+			why, err = restampedCopy(ctx, tx, t)
+		}
 		if err == nil && why == nil {
 			why, err = db.restoredPolicy(ctx, tx, t, policy)
 		}
@@ -363,7 +378,9 @@ func (db *DB) reviewRestored(ctx context.Context, tx *sqlx.Tx, fork int64, resto
 			why = pybtc.Refuse(pybtc.EUNAVAILABLE, pybtc.ReasonMempoolCap, pybtc.Args{Limit: policy.MaxPending})
 		}
 		if why == nil {
-			db.pending.add(r.seq, t.ID, t.Sender, t.Recipient, int64(t.Amount))
+			if err := db.pending.addTransaction(r.seq, t); err != nil {
+				return nil, nil, fmt.Errorf("replace chain above %d: restore %s: %w", fork, t.ID, err)
+			}
 			returned = append(returned, t.ID)
 			continue
 		}

@@ -75,10 +75,44 @@ type Transaction struct {
 	Amount    Field // the number as written: amounts convert from its text
 	Timestamp Field
 	Type      Field // "sharing" on a relay between nodes
-	// ID and Raw are set for a block's transactions: the hash of the
-	// transaction and its compact JSON, as stored.
+	// Signature is "signature", which a key-address spend carries.
+	Signature Field
+	// Signed is set when the sender is a string that starts with
+	// KeyAddressPrefix: the canonical JSON of the transaction without
+	// "signature" (and, for a posted one, without "type"), which is what
+	// a key-address spend signs (SPEC §11).
+	Signed []byte
+	// ID and Raw are set for a block's transactions, and for a posted
+	// key-address spend: the hash of the transaction and its compact JSON,
+	// as stored.
 	ID  string
 	Raw []byte
+}
+
+// KeyAddressPrefix starts every key address (package keys holds their
+// rules). The codec needs it only to know which transactions are signed,
+// and so which need their signed message.
+const KeyAddressPrefix = "pb1"
+
+// without returns the object v without the members named drop.
+func without(v Value, drop ...string) Value {
+	members := make([]Member, 0, len(v.Obj))
+	for _, m := range v.Obj {
+		keep := true
+		for _, d := range drop {
+			keep = keep && m.Key != d
+		}
+		if keep {
+			members = append(members, m)
+		}
+	}
+	return Value{Kind: Object, Obj: members}
+}
+
+// signedBy reports whether t's sender is a string that may be a key
+// address, so that t may be signed.
+func (t *Transaction) signedBy() bool {
+	return t.Sender.Kind == String && len(t.Sender.Str) > len(KeyAddressPrefix) && t.Sender.Str[:len(KeyAddressPrefix)] == KeyAddressPrefix
 }
 
 func transactionOf(v Value) Transaction {
@@ -89,19 +123,29 @@ func transactionOf(v Value) Transaction {
 		t.Amount = field(v, "amount")
 		t.Timestamp = field(v, "timestamp")
 		t.Type = field(v, "type")
+		t.Signature = field(v, "signature")
 	}
 	return t
 }
 
 // ParseTransaction reads a transaction posted on its own, such as the body
-// of POST /transactions/new. ID and Raw are left empty: the node writes the
-// transaction it stores anew.
+// of POST /transactions/new. ID and Raw are left empty, since the node
+// writes the transaction it stores anew, except for a key-address spend:
+// it is signed, so the node keeps it whole but for the transport key
+// "type", and ID and Raw are those of the transaction without "type".
 func ParseTransaction(data []byte) (Transaction, error) {
 	v, err := Parse(data)
 	if err != nil {
 		return Transaction{}, err
 	}
-	return transactionOf(v), nil
+	t := transactionOf(v)
+	if t.Kind == Object && t.signedBy() {
+		kept := without(v, "type")
+		t.ID = Hash(kept)
+		t.Raw = AppendCompact(nil, kept)
+		t.Signed = AppendCanonical(nil, without(kept, "signature"))
+	}
+	return t, nil
 }
 
 // Block is a block as it was read, decoded once: the members the rules
@@ -142,6 +186,9 @@ func BlockOf(v Value) Block {
 			if tv.Kind == Object {
 				t.ID = Hash(tv)
 				t.Raw = AppendCompact(nil, tv)
+				if t.signedBy() {
+					t.Signed = AppendCanonical(nil, without(tv, "signature"))
+				}
 			}
 			b.Transactions[i] = t
 		}

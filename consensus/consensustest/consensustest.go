@@ -19,6 +19,7 @@
 package consensustest
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"slices"
@@ -26,6 +27,7 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/keys"
 	"github.com/pybtc/pybtc/wire"
 )
 
@@ -362,4 +364,47 @@ func (g *Generator) Expect(name string, want Outcome) {
 		return
 	}
 	g.Rejected(name, want.Code)
+}
+
+// SignedTx returns a spend from the key address of from to recipient,
+// signed by signer: from itself for a valid spend, another key for a
+// forged one. amount is JSON number text, as for Tx.
+func (g *Generator) SignedTx(from, signer ed25519.PrivateKey, recipient, amount string) pybtc.Transaction {
+	g.tb.Helper()
+	t := g.Tx(keys.AddressOfKey(from), recipient, amount)
+	return Resign(g.tb, t, signer)
+}
+
+// Resign returns t with "signature" set to signer's signature of its
+// signed message.
+func Resign(tb testing.TB, t pybtc.Transaction, signer ed25519.PrivateKey) pybtc.Transaction {
+	tb.Helper()
+	return Rewrite(tb, t, func(v *wire.Value) {
+		Set(v, "signature", wire.StringValue(keys.Sign(signer, keys.SignedMessage(*v))))
+	})
+}
+
+// Rewrite returns t with its JSON changed by f, and its id and fields
+// read again: an altered amount keeps the old signature.
+func Rewrite(tb testing.TB, t pybtc.Transaction, f func(v *wire.Value)) pybtc.Transaction {
+	tb.Helper()
+	v, err := wire.Parse(t.Raw)
+	if err != nil {
+		tb.Fatalf("Rewrite %s: %v", t.ID, err)
+	}
+	f(&v)
+	t.ID, t.Raw = wire.Hash(v), wire.AppendCompact(nil, v)
+	if a, ok := v.Get("amount"); ok && a.Kind == wire.Number {
+		t.Amount, _, _ = consensus.AmountOf(a.Num)
+	}
+	return t
+}
+
+// Key returns the private key made from a 32-byte seed of b's.
+func Key(b byte) ed25519.PrivateKey {
+	seed := make([]byte, ed25519.SeedSize)
+	for i := range seed {
+		seed[i] = b
+	}
+	return ed25519.NewKeyFromSeed(seed)
 }
