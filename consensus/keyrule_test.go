@@ -191,4 +191,3 @@ func TestSecureChainSignatures(t *testing.T) {
 		t.Errorf("%d variants refused for their signature, want 2 (altered amount, no signature)", checked)
 	}
 }
-
