@@ -42,6 +42,9 @@ func (f *branchPeers) serve(tb testing.TB, url string, chain []wire.Value) peer.
 func (f *branchPeers) Register(context.Context, peer.URL, peer.URL) error             { return nil }
 func (f *branchPeers) RelayTransaction(context.Context, peer.URL, []byte) error       { return nil }
 func (f *branchPeers) AnnounceBlock(context.Context, peer.URL, peer.URL, int64) error { return nil }
+func (f *branchPeers) NudgeTutorial(context.Context, peer.URL, peer.URL, string, int64) error {
+	return nil
+}
 
 func (f *branchPeers) StreamChain(_ context.Context, u peer.URL, since, limit int64, each func(*wire.Block) error) (peer.Chain, error) {
 	f.mu.Lock()

@@ -171,3 +171,28 @@ func optionalTime(t float64) wire.Value {
 	}
 	return wire.FloatValue(t)
 }
+
+// handleTutorialCheck answers what a tutorial node reads when this node
+// nudges it (peer.Client.NudgeTutorial): of the "miner's chain" it reads
+// only chain[-2]["previous_hash"], to compare it with its last block's. The
+// answer is that previous hash (the integer 1 for a genesis block, as the
+// tutorial writes it); the tutorial node then reads its peers' real
+// chains. Anything but a block hash or 1 is refused.
+func (s *Server) handleTutorialCheck(c echo.Context) error {
+	previous := c.Param("previous")
+	value := wire.StringValue(previous)
+	switch {
+	case previous == "1":
+		value = wire.IntValue(1)
+	case !isHex(previous, 64):
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBlockName, pybtc.Args{Got: wire.Abbreviate([]byte(previous))})
+	}
+	body := wire.AppendCompact(nil, wire.ObjectValue(
+		wire.Member{Key: "chain", Value: wire.ArrayValue(
+			wire.ObjectValue(wire.Member{Key: "previous_hash", Value: value}),
+			wire.ObjectValue(),
+		)},
+		wire.Member{Key: "length", Value: wire.IntValue(2)},
+	))
+	return c.JSONBlob(http.StatusOK, body)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -46,6 +47,9 @@ func (c *RecordingClient) Relayed() []string {
 }
 
 func (c *RecordingClient) AnnounceBlock(context.Context, peer.URL, peer.URL, int64) error { return nil }
+func (c *RecordingClient) NudgeTutorial(context.Context, peer.URL, peer.URL, string, int64) error {
+	return nil
+}
 func (c *RecordingClient) StreamChain(context.Context, peer.URL, int64, int64, func(*wire.Block) error) (peer.Chain, error) {
 	if c.Reachable {
 		return peer.Chain{Length: 1}, nil
@@ -152,5 +156,28 @@ func TestResolve(t *testing.T) {
 				t.Fatalf("status %d %s, want %d %q", rec.Code, rec.Body, tt.status, tt.message)
 			}
 		})
+	}
+}
+
+// TestTutorialCheck checks the answer a nudged tutorial node reads: the
+// previous hash it asked about where it reads it, the integer 1 for a
+// genesis block, and a 400 for anything else.
+func TestTutorialCheck(t *testing.T) {
+	e := MustOpenEnv(t, node.Config{})
+	hash := strings.Repeat("ab", 32)
+	for _, tt := range []struct {
+		previous string
+		status   int
+		want     string
+	}{
+		{hash, http.StatusOK, `{"chain":[{"previous_hash":"` + hash + `"},{}],"length":2}`},
+		{"1", http.StatusOK, `{"chain":[{"previous_hash":1},{}],"length":2}`},
+		{"x<script>", http.StatusBadRequest, ""},
+		{strings.ToUpper(hash), http.StatusBadRequest, ""},
+	} {
+		rec := e.Do(t, "GET", "/nodes/tutorial/"+url.PathEscape(tt.previous)+"/chain", "")
+		if rec.Code != tt.status || (tt.want != "" && strings.TrimSpace(rec.Body.String()) != tt.want) {
+			t.Errorf("%s: %d %s, want %d %s", tt.previous, rec.Code, rec.Body, tt.status, tt.want)
+		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/pybtc/pybtc/peer"
 )
 
 // walletPrefix is where the wallet's group of routes lives.
@@ -74,6 +76,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.GET("/nodes/resolve", s.handleResolve)
 	e.POST("/nodes/resolve", s.handleResolve)
 	e.GET("/nodes", s.handlePeers)
+	e.GET(peer.TutorialPath+":previous/chain", s.handleTutorialCheck)
 
 	// Block Scan, the explorer: errors are pages.
 	{

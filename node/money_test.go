@@ -25,6 +25,9 @@ type LinkedNodes struct {
 func (l *LinkedNodes) Register(context.Context, peer.URL, peer.URL) error             { return nil }
 func (l *LinkedNodes) RelayTransaction(context.Context, peer.URL, []byte) error       { return nil }
 func (l *LinkedNodes) AnnounceBlock(context.Context, peer.URL, peer.URL, int64) error { return nil }
+func (l *LinkedNodes) NudgeTutorial(context.Context, peer.URL, peer.URL, string, int64) error {
+	return nil
+}
 
 func (l *LinkedNodes) StreamChain(ctx context.Context, u peer.URL, since, limit int64, each func(*wire.Block) error) (peer.Chain, error) {
 	l.mu.Lock()

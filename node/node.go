@@ -61,6 +61,9 @@ type PeerClient interface {
 	Register(ctx context.Context, target, node peer.URL) error
 	RelayTransaction(ctx context.Context, target peer.URL, tx []byte) error
 	AnnounceBlock(ctx context.Context, target, self peer.URL, nonce int64) error
+	// NudgeTutorial makes a tutorial node look at its peers' chains; see
+	// peer.Client.NudgeTutorial.
+	NudgeTutorial(ctx context.Context, target, self peer.URL, previous string, nonce int64) error
 	// StreamChain hands each block of target's answer to GET /chain to
 	// each as it arrives; see peer.Client.StreamChain.
 	StreamChain(ctx context.Context, target peer.URL, since, limit int64, each func(*wire.Block) error) (peer.Chain, error)

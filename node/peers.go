@@ -92,9 +92,25 @@ type peerState struct {
 	tipHash  string
 	lastSeen time.Time
 	rtt      time.Duration
+	// nudgedAt is our tip when the peer, a tutorial node, was last nudged
+	// onto our chain.
+	nudgedAt string
 	// stop ends the peer's relay workers when it is removed.
 	ctx  context.Context
 	stop context.CancelFunc
+}
+
+// markNudged records that the peer u is nudged at our tip, and reports
+// whether it was not already: one nudge for each tip is enough.
+func (ps *peerSet) markNudged(u peer.URL, tip string) bool {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	st, ok := ps.byURL[u.String()]
+	if !ok || st.nudgedAt == tip {
+		return false
+	}
+	st.nudgedAt = tip
+	return true
 }
 
 func newPeerSet(store peerStore, client PeerClient, log *slog.Logger, now func() time.Time, relaying bool) *peerSet {

@@ -110,7 +110,20 @@ func (n *Node) syncWith(ctx context.Context, u peer.URL) (bool, error) {
 	tip := n.Tip()
 	var br *branch
 	forked := false
+	// A tutorial peer sends its whole chain. Its last block is what a
+	// nudge needs (see nudgeTutorial), so the answer is read to its end
+	// even when a block before breaks a rule: the peer's chain is refused
+	// all the same.
+	var whole bool
+	var last peerTip
+	var refused error
 	ch, err := n.client.StreamChain(ctx, u, tip.Height+1, syncPage, func(b *wire.Block) error {
+		if whole {
+			last.see(b)
+			if refused != nil {
+				return nil
+			}
+		}
 		if br == nil {
 			// The first block tells what the answer is: a tutorial
 			// peer's whole chain, blocks on our tip, or blocks of a
@@ -121,6 +134,8 @@ func (n *Node) syncWith(ctx context.Context, u peer.URL) (bool, error) {
 			case first == 1:
 				br = n.newBranch(ctx, u, tip, pybtc.ChainTip{})
 				br.matching = true
+				whole = true
+				last.see(b)
 			case prev.Kind == wire.String && prev.Str == tip.Hash:
 				br = n.newBranch(ctx, u, tip, tip)
 			default:
@@ -128,13 +143,26 @@ func (n *Node) syncWith(ctx context.Context, u peer.URL) (bool, error) {
 				return errStop
 			}
 		}
-		return br.add(b)
+		err := br.add(b)
+		var re *consensus.RuleError
+		if whole && errors.As(err, &re) {
+			refused = err
+			return nil
+		}
+		return err
 	})
 	if forked {
 		return n.reorgFrom(ctx, u, tip)
 	}
 	if err != nil {
 		return false, err
+	}
+	if whole {
+		// Once this sync has decided, the peer may be the shorter.
+		defer n.nudgeTutorial(ctx, u, ch.Length, last)
+	}
+	if refused != nil {
+		return false, refused
 	}
 	if ch.Length <= tip.Height {
 		return false, nil // ours is as long: keep it

@@ -43,6 +43,9 @@ func (f *FakePeers) Serve(url string, chain []wire.Value, tutorial bool) peer.UR
 func (f *FakePeers) Register(context.Context, peer.URL, peer.URL) error             { return nil }
 func (f *FakePeers) RelayTransaction(context.Context, peer.URL, []byte) error       { return nil }
 func (f *FakePeers) AnnounceBlock(context.Context, peer.URL, peer.URL, int64) error { return nil }
+func (f *FakePeers) NudgeTutorial(context.Context, peer.URL, peer.URL, string, int64) error {
+	return nil
+}
 
 func (f *FakePeers) StreamChain(_ context.Context, u peer.URL, since, limit int64, each func(*wire.Block) error) (peer.Chain, error) {
 	f.mu.Lock()

@@ -182,14 +182,44 @@ func (c *Client) RelayTransaction(ctx context.Context, peer URL, tx []byte) erro
 // answer is success; what the peer then does with the block is its own
 // business.
 func (c *Client) AnnounceBlock(ctx context.Context, peer, self URL, nonce int64) error {
-	body := wire.AppendCompact(nil, wire.ObjectValue(
-		wire.Member{Key: "miner_node", Value: wire.StringValue(self.String())},
-		wire.Member{Key: "new_nonce", Value: wire.IntValue(nonce)},
-	))
-	if err := c.small(ctx, http.MethodGet, peer.String()+"/nodes/resolve", body); err != nil {
+	if err := c.resolve(ctx, peer, self.String(), nonce); err != nil {
 		return fmt.Errorf("announce block to %s: %w", peer, err)
 	}
 	return nil
+}
+
+// TutorialPath is where a node answers a tutorial node's check of a
+// nudge (NudgeTutorial): GET TutorialPath + previous hash + "/chain".
+const TutorialPath = "/nodes/tutorial/"
+
+// NudgeTutorial makes the tutorial node at peer look at its peers' chains
+// and take the longest, which it does only when an announcement passes its
+// check: that the announcing node's last block but one has the same
+// previous_hash as the tutorial's last block, and that the announced nonce
+// is a proof of work on its last block's nonce. That check stands for "the
+// new block builds on my last block"; after a fork, or when the tutorial
+// node is more than one block behind, no real announcement passes it, and
+// it would never follow the longest chain again. So the nudge names, as the
+// miner's node, self's TutorialPath for previous (the previous_hash of the
+// tutorial's last block), which answers just what the check reads, and a
+// nonce that is a proof of work on the tutorial's last nonce. The tutorial
+// node then fetches every peer's whole chain and takes the longest that
+// links up, as it always does.
+func (c *Client) NudgeTutorial(ctx context.Context, peer, self URL, previous string, nonce int64) error {
+	if err := c.resolve(ctx, peer, self.String()+TutorialPath+url.PathEscape(previous), nonce); err != nil {
+		return fmt.Errorf("nudge tutorial node %s: %w", peer, err)
+	}
+	return nil
+}
+
+// resolve sends GET /nodes/resolve with the JSON body {"miner_node":
+// minerNode, "new_nonce": nonce}.
+func (c *Client) resolve(ctx context.Context, peer URL, minerNode string, nonce int64) error {
+	body := wire.AppendCompact(nil, wire.ObjectValue(
+		wire.Member{Key: "miner_node", Value: wire.StringValue(minerNode)},
+		wire.Member{Key: "new_nonce", Value: wire.IntValue(nonce)},
+	))
+	return c.small(ctx, http.MethodGet, peer.String()+"/nodes/resolve", body)
 }
 
 // Chain is a peer's answer to GET /chain.
