@@ -79,11 +79,11 @@ func TestScanKeyMarks(t *testing.T) {
 	}
 
 	doc = e.MustPage(t, "/scan/tx/"+pay.ID, http.StatusOK)
-	if got := MustText(t, doc, "#signature"); !strings.Contains(got, sig) || !strings.Contains(got, "signed") {
+	if got := MustText(t, doc, "dd.sig"); !strings.Contains(got, sig) || !strings.Contains(got, "signed") {
 		t.Fatalf("signature %q, want %s marked signed", got, sig)
 	}
 	doc = e.MustPage(t, "/scan/tx/"+coinbaseID, http.StatusOK)
-	if doc.Find("#signature").Length() != 0 {
+	if doc.Find("dd.sig").Length() != 0 {
 		t.Fatalf("a coinbase shows a signature")
 	}
 
