@@ -12,6 +12,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/keys"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // Explorer reads what Block Scan shows. store.DB implements it. Methods
@@ -96,6 +98,11 @@ type txView struct {
 	// other party, and the amount with its sign.
 	Direction, DirectionText string
 	Counterparty, Signed     string
+	// For a payment from a key address on the transaction's page: its
+	// signature as its block holds it ("" when unknown) and whether it
+	// verifies.
+	Signature   string
+	SignatureOK bool
 }
 
 func txViews(recs []pybtc.TxRecord, tip int64, address string) []txView {
@@ -120,6 +127,10 @@ func txViews(recs []pybtc.TxRecord, tip int64, address string) []txView {
 	}
 	return out
 }
+
+// IsKey reports whether address is a key address (rule K): only its key
+// can spend from it, so a payment from it carries a checked signature.
+func (p *Page) IsKey(address string) bool { return keys.IsKeyAddress(address) }
 
 // Confirmations says "1 confirmation" or "n confirmations" in the page's
 // language.
@@ -287,6 +298,13 @@ func (s *Server) handleScanBlock(c echo.Context) error {
 		return err
 	}
 	rivals := slices.DeleteFunc(level, func(b pybtc.TreeBlock) bool { return b.Status == pybtc.BlockMain })
+	// And those refused at this height, with the rule each broke: the
+	// latest refusals only, as /scan/refused lists them.
+	refused, err := s.Explorer.RefusedBlocks(ctx, refusedPerPage)
+	if err != nil {
+		return err
+	}
+	refused = slices.DeleteFunc(refused, func(r pybtc.RefusedBlock) bool { return r.Height != v.block.Height })
 	tip := s.Node.Tip()
 	p.Title = p.T("Block %d", v.block.Height)
 	p.Data = struct {
@@ -298,7 +316,8 @@ func (s *Server) handleScanBlock(c echo.Context) error {
 		Pager         pager
 		Proof         *proofView
 		Rivals        []pybtc.TreeBlock
-	}{v.block, tip, max(tip.Height-v.block.Height+1, 0), "", txViews(v.txs, tip.Height, ""), p.newPager(v.page, v.pages, "previous", "next"), proof, rivals}
+		Refused       []pybtc.RefusedBlock
+	}{v.block, tip, max(tip.Height-v.block.Height+1, 0), "", txViews(v.txs, tip.Height, ""), p.newPager(v.page, v.pages, "previous", "next"), proof, rivals, refused}
 	return s.render(c, http.StatusOK, "scan_block.html", p)
 }
 
@@ -323,13 +342,71 @@ func (s *Server) handleScanTx(c echo.Context) error {
 	} else if err != nil && pybtc.ErrorCode(err) != pybtc.ENOTFOUND {
 		return err
 	}
+	views := txViews(recs, s.Node.Tip().Height, "")
+	for i := range views[:min(len(views), maxSignatureReads)] {
+		if err := s.readSignature(ctx, &views[i]); err != nil {
+			return err
+		}
+	}
 	p.Data = struct {
 		ID      string
 		Records []txView
 		Dropped []pybtc.DroppedTx
 		Holding []pybtc.TreeBlock
-	}{id, txViews(recs, s.Node.Tip().Height, ""), dropped, holding}
+	}{id, views, dropped, holding}
 	return s.render(c, http.StatusOK, "scan_tx.html", p)
+}
+
+// maxSignatureReads bounds the blocks one transaction's page reads for
+// signatures: under rule K a payment from a key address is in one block
+// at most, and a tutorial chain that repeats an id must not make the page
+// read a hundred blocks.
+const maxSignatureReads = 4
+
+// readSignature fills in the signature of a payment from a key address,
+// from the transaction's JSON when the record has it, else from its block,
+// and checks it. The block is read by height, so the transaction found at
+// the record's position must still have the record's id: a reorganisation
+// may have replaced the block since.
+func (s *Server) readSignature(ctx context.Context, v *txView) error {
+	if !keys.IsKeyAddress(v.Sender) {
+		return nil
+	}
+	tx, ok := wire.Value{}, false
+	if len(v.Raw) > 0 {
+		var err error
+		if tx, err = wire.Parse(v.Raw); err != nil {
+			return nil
+		}
+		ok = true
+	} else if !v.Pending() && v.Position >= 0 {
+		id := v.ID
+		if v.MinedAs != "" {
+			id = v.MinedAs
+		}
+		err := s.Chain.StreamChain(ctx, v.Height, 1, func(int64) error { return nil }, func(raw []byte) error {
+			b, err := wire.Parse(raw)
+			if err != nil {
+				return nil // not this page's to judge
+			}
+			txs, _ := b.Get("transactions")
+			if v.Position < int64(len(txs.Arr)) && wire.Hash(txs.Arr[v.Position]) == id {
+				tx, ok = txs.Arr[v.Position], true
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if !ok {
+		return nil
+	}
+	if sig, found := tx.Get("signature"); found && sig.Kind == wire.String {
+		v.Signature = sig.Str
+	}
+	v.SignatureOK = v.Signature != "" && keys.VerifyTransaction(tx) == nil
+	return nil
 }
 
 // findTransaction returns where transaction id is kept or, when it is kept

@@ -176,6 +176,23 @@ func (s *Server) handleScanRefused(c echo.Context) error {
 	return s.render(c, http.StatusOK, "scan_refused.html", p)
 }
 
+// RuleLabel names, in the page's language, the rule of the two soft forks
+// (SPEC §11) that a refused block broke, from the rule's name as
+// refused_blocks keeps it; "" for the tutorial's own rules.
+func (p *Page) RuleLabel(reason string) string {
+	switch reason {
+	case "ErrKeySignature":
+		return p.T("Rule K: bad or missing signature")
+	case "ErrKeyReplay":
+		return p.T("Rule K: replayed payment")
+	case "ErrKeyOverdraft":
+		return p.T("Rule K: key address overdrawn")
+	case "ErrNoWork":
+		return p.T("Rule W: block hash lacks the work")
+	}
+	return ""
+}
+
 // latestReorg returns the latest reorganisation if it is recent enough for
 // the home page to mark: within the last hour or the last 100 blocks.
 func (s *Server) latestReorg(ctx context.Context, p *Page, tip pybtc.ChainTip) (*reorgView, error) {

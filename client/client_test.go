@@ -162,6 +162,19 @@ func TestRequests(t *testing.T) {
 			},
 		},
 		{
+			name:   "SendTransactionPostsItAsIs",
+			answer: `{"message":"Transaction will be added to Block {3}","transaction_id":"ab"}`,
+			call: func(ctx context.Context, c *client.Client) (any, error) {
+				return c.SendTransaction(ctx, json.RawMessage(`{"amount":0.10,"signature":"00","timestamp":1.5}`))
+			},
+			want: request{"POST", "/transactions/new", `{"amount":0.10,"signature":"00","timestamp":1.5}`},
+			check: func(t *testing.T, got any) {
+				if s := got.(*client.Sent); s.TransactionID != "ab" {
+					t.Fatalf("Sent=%+v", s)
+				}
+			},
+		},
+		{
 			name:   "MineTo",
 			answer: `{"hash":"cd","index":4,"message":"new block found","nonce":7,"previous_hash":"ab","transactions":[{"amount":0.1,"recipient":"a b","sender":"master","timestamp":1.5}]}`,
 			call:   func(ctx context.Context, c *client.Client) (any, error) { return c.Mine(ctx, "a b") },

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -181,6 +182,23 @@ func (c *Client) Send(ctx context.Context, sender, recipient string, amount json
 	}
 	var s Sent
 	raw, err := c.do(ctx, http.MethodPost, "/transactions/new", body, MaxAnswerBytes, &s)
+	if err != nil {
+		return nil, err
+	}
+	s.Raw = raw
+	return &s, nil
+}
+
+// SendTransaction posts tx, a whole transaction as a JSON object, as it
+// is: a key address's payment carries its own timestamp and its signature,
+// which Send cannot add, and re-encoding it here could change the message
+// its signature covers.
+func (c *Client) SendTransaction(ctx context.Context, tx json.RawMessage) (*Sent, error) {
+	if t := bytes.TrimSpace(tx); len(t) == 0 || t[0] != '{' || !json.Valid(t) {
+		return nil, fmt.Errorf("send: the transaction must be a JSON object")
+	}
+	var s Sent
+	raw, err := c.do(ctx, http.MethodPost, "/transactions/new", tx, MaxAnswerBytes, &s)
 	if err != nil {
 		return nil, err
 	}

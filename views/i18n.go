@@ -270,6 +270,23 @@ var catalog = map[string]map[string]string{
 		"Block hash":                    "블록 해시",
 		"Under the tutorial's rules the proof covers only the two nonces, not the block's contents, so the block's own hash, taken over its transactions and time as well, starts with zeros only by chance.": "튜토리얼의 규칙에서 작업 증명은 블록의 내용이 아니라 두 논스만 다루므로, 거래와 시간까지 포함해 계산하는 블록 자신의 해시는 우연히만 0으로 시작합니다.",
 
+		// Block Scan: key addresses and the rules of the two soft forks (SPEC §11).
+		"signed": "서명됨",
+		"The sender is a key address: the node checked its key's signature on this payment (rule K).": "보낸 주소가 키 주소입니다: 노드가 이 거래에 대한 키의 서명을 확인했습니다 (규칙 K).",
+		"key": "키",
+		"A key address: only its key can spend from it (rule K).":                       "키 주소: 이 주소에서는 그 키로만 보낼 수 있습니다 (규칙 K).",
+		"This is a key address: only its key can spend from this address.":              "키 주소입니다: 이 주소에서는 그 키로만 보낼 수 있습니다.",
+		"This is a plain address: under the tutorial's rules anyone can spend from it.": "일반 주소입니다: 튜토리얼의 규칙에서는 누구나 이 주소에서 보낼 수 있습니다.",
+		"Signature":       "서명",
+		"does not verify": "서명이 맞지 않음",
+		"no signature":    "서명 없음",
+		"The node checked its key's signature when it took this payment; the signature shows here once the payment is in a block.": "노드는 이 거래를 받을 때 키의 서명을 확인했습니다. 서명은 거래가 블록에 들어가면 여기에 나옵니다.",
+		"Refused at this height":            "이 높이에서 거부된 블록",
+		"Rule K: bad or missing signature":  "규칙 K: 서명이 틀렸거나 없음",
+		"Rule K: replayed payment":          "규칙 K: 이미 체인에 있는 거래의 재사용",
+		"Rule K: key address overdrawn":     "규칙 K: 키 주소의 잔액을 넘는 지출",
+		"Rule W: block hash lacks the work": "규칙 W: 블록 해시에 작업이 부족함",
+
 		// Wallet.
 		"Log in to your wallet": "지갑 로그인",
 		"Your wallet is an address that has sent or received coins, such as the address a node mines to (node_5000).": "지갑은 코인을 보내거나 받은 적이 있는 주소입니다. 예: 노드가 채굴 보상을 받는 주소 (node_5000).",

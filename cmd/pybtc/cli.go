@@ -42,6 +42,7 @@ type cliOptions struct {
 	since, limit int64
 	from, to     string
 	amount       string
+	key          string
 	count        int
 }
 
@@ -79,14 +80,18 @@ var cliCommands = []*cliCommand{
 		run: runChain,
 	},
 	{
-		name: "send", usage: "--from A --to B --amount X", summary: "post a transaction",
+		name: "send", usage: "(--from A | --key FILE) --to B --amount X", summary: "post a transaction",
 		help: "Posts a transaction to the node (POST /transactions/new) and prints its id and\n" +
 			"the node's message. The amount is sent as the JSON number typed, so 0.10 stays\n" +
 			"0.10; the node refuses a sender who cannot cover it (unless it runs with\n" +
-			"--allow-overdraft), more than 8 decimals, or not more than 0.",
+			"--allow-overdraft), more than 8 decimals, or not more than 0.\n" +
+			"With --key FILE (a key file of \"pybtc key new\") the sender is the file's key\n" +
+			"address: the transaction carries its own timestamp and is signed with the key\n" +
+			"before it is posted (rule K). A key address is never allowed to overdraw.",
 		example: "pybtc send --from node_5000 --to alice --amount 0.05",
 		flags: func(fs *flag.FlagSet, o *cliOptions) {
-			fs.StringVar(&o.from, "from", "", "sending address (required)")
+			fs.StringVar(&o.from, "from", "", "sending address (required unless --key)")
+			fs.StringVar(&o.key, "key", "", "key file: send from its key address, signed")
 			fs.StringVar(&o.to, "to", "", "receiving address (required)")
 			fs.StringVar(&o.amount, "amount", "", "pyBTC to send, a decimal number such as 0.05 (required)")
 		},
@@ -398,8 +403,10 @@ func runSend(ctx context.Context, r *cliRun, args []string) error {
 		return err
 	}
 	switch {
-	case r.opts.from == "":
-		return usagef("--from is required")
+	case r.opts.from != "" && r.opts.key != "":
+		return usagef("give --from or --key, not both: a key file's address is the sender")
+	case r.opts.from == "" && r.opts.key == "":
+		return usagef("--from is required (or --key FILE to send signed from a key address)")
 	case r.opts.to == "":
 		return usagef("--to is required")
 	case r.opts.amount == "":
@@ -409,9 +416,23 @@ func runSend(ctx context.Context, r *cliRun, args []string) error {
 	if err != nil {
 		return usagef("--amount: %v", err)
 	}
+	send := func(ctx context.Context) (*nodeclient.Sent, error) {
+		return r.node.Send(ctx, r.opts.from, r.opts.to, amount)
+	}
+	if r.opts.key != "" {
+		priv, _, err := readKeyFile(r.opts.key)
+		if err != nil {
+			return usagef("--key: %v", err)
+		}
+		tx, err := signedPayment(priv, r.opts.to, amount, time.Now())
+		if err != nil {
+			return err
+		}
+		send = func(ctx context.Context) (*nodeclient.Sent, error) { return r.node.SendTransaction(ctx, tx) }
+	}
 	var s *nodeclient.Sent
 	err = r.call(ctx, func(ctx context.Context) (err error) {
-		s, err = r.node.Send(ctx, r.opts.from, r.opts.to, amount)
+		s, err = send(ctx)
 		return err
 	})
 	if err != nil {

@@ -1,14 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"time"
 
 	"github.com/pybtc/pybtc/keys"
+	"github.com/pybtc/pybtc/wire"
 )
 
 const keyUsage = `Usage:
@@ -121,4 +126,60 @@ func runKeyAddress(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, addr)
 	return exitOK
+}
+
+// readKeyFile returns the key of a key file and its address.
+func readKeyFile(path string) (ed25519.PrivateKey, string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", err
+	}
+	priv, addr, err := keys.ParseKeyFile(data)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", path, err)
+	}
+	return priv, addr, nil
+}
+
+// signedPayment returns a payment of amount (a JSON number, kept as
+// typed) from priv's key address to recipient, stamped at now and signed
+// by priv: the body POST /transactions/new takes from a key address. The
+// node never stamps it anew, since the timestamp is part of what the
+// signature covers.
+func signedPayment(priv ed25519.PrivateKey, recipient string, amount json.Number, now time.Time) (json.RawMessage, error) {
+	tx := struct {
+		Amount    json.Number `json:"amount"`
+		Recipient string      `json:"recipient"`
+		Sender    string      `json:"sender"`
+		Timestamp json.Number `json:"timestamp"`
+		Signature string      `json:"signature,omitempty"`
+	}{
+		Amount:    amount,
+		Recipient: recipient,
+		Sender:    keys.AddressOfKey(priv),
+		// Float seconds, as Python's time.time() and the tutorial's
+		// transactions have them.
+		Timestamp: json.Number(wire.FormatFloat(float64(now.UnixNano()) / 1e9)),
+	}
+	encode := func() ([]byte, error) {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		// "<" stays "<", as the learner typed it; the signature does not
+		// depend on it either way.
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(tx); err != nil {
+			return nil, fmt.Errorf("encode payment: %w", err)
+		}
+		return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	}
+	unsigned, err := encode()
+	if err != nil {
+		return nil, err
+	}
+	v, err := wire.Parse(unsigned)
+	if err != nil {
+		return nil, fmt.Errorf("read back payment: %w", err)
+	}
+	tx.Signature = keys.Sign(priv, keys.SignedMessage(v))
+	return encode()
 }

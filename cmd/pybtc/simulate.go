@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -16,6 +17,7 @@ import (
 	"github.com/pybtc/pybtc"
 	nodeclient "github.com/pybtc/pybtc/client"
 	"github.com/pybtc/pybtc/consensus"
+	"github.com/pybtc/pybtc/keys"
 	"github.com/pybtc/pybtc/wire"
 )
 
@@ -27,9 +29,16 @@ other, never more than they have, while blocks are mined every few
 transactions. Requests are spread over the nodes given with --node. It stops
 after --transactions transactions (or --timeout) and prints a summary.
 
+With --keys the wallets are key addresses (pb1...): their keys are made in
+memory for the run, the wallets are funded by mining to their addresses
+(anyone can pay a key address), and every payment between them carries its
+own timestamp and its key's signature, as rule K asks. The keys are
+forgotten at the end, and with them the coins.
+
 Example:
 
   pybtc simulate --node http://127.0.0.1:5000 --node http://127.0.0.1:5001 --transactions 500
+  pybtc simulate --keys --wallets 4 --transactions 50
 
 Exit codes: 0 done; 2 bad flags; 3 a node could not be reached.
 
@@ -40,6 +49,7 @@ Flags:
 type simulation struct {
 	nodes      []*nodeclient.Client
 	wallets    []string
+	keys       map[string]ed25519.PrivateKey // of key-address wallets (--keys)
 	rng        *rand.Rand
 	spendable  map[string]pybtc.Amount // what each wallet may still send, as far as we know
 	sent       int
@@ -80,6 +90,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	seed := fs.Uint64("seed", 0, "random seed (0: a new one each run)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "stop after this long whatever is left")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	useKeys := fs.Bool("keys", false, "wallets are key addresses (pb1...) whose payments are signed, with keys made for the run")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), simulateUsage)
 		fs.PrintDefaults()
@@ -103,6 +114,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	sim := &simulation{
 		rng:        rand.New(rand.NewPCG(*seed, 1)),
 		spendable:  map[string]pybtc.Amount{},
+		keys:       map[string]ed25519.PrivateKey{},
 		refused:    map[string]int{},
 		progress:   stderr,
 		total:      *total,
@@ -118,6 +130,12 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		sim.nodes = append(sim.nodes, c)
 	}
 	for i := range *wallets {
+		if *useKeys {
+			priv, addr := keys.NewKey()
+			sim.keys[addr] = priv
+			sim.wallets = append(sim.wallets, addr)
+			continue
+		}
 		sim.wallets = append(sim.wallets, fmt.Sprintf("%s-%d", *prefix, i+1))
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
@@ -194,7 +212,7 @@ func (s *simulation) sendOne(ctx context.Context) error {
 	}
 	amount := pybtc.Amount(1 + s.rng.Int64N(int64(s.spendable[from]/2)))
 	n := s.node()
-	_, err := n.Send(ctx, from, to, json.Number(amount.String()))
+	err := s.send(ctx, n, from, to, json.Number(amount.String()))
 	var refusal *nodeclient.Error
 	switch {
 	case errors.As(err, &refusal) && refusal.Refused():
@@ -206,6 +224,22 @@ func (s *simulation) sendOne(ctx context.Context) error {
 	s.spendable[from] -= amount
 	s.sent++
 	return nil
+}
+
+// send posts one payment: signed by the sender's key when it is a key
+// address, else as the tutorial's wallet does.
+func (s *simulation) send(ctx context.Context, n *nodeclient.Client, from, to string, amount json.Number) error {
+	priv, ok := s.keys[from]
+	if !ok {
+		_, err := n.Send(ctx, from, to, amount)
+		return err
+	}
+	tx, err := signedPayment(priv, to, amount, time.Now())
+	if err != nil {
+		return err
+	}
+	_, err = n.SendTransaction(ctx, tx)
+	return err
 }
 
 // mineOne mines a block on a random node, paying a random wallet, and

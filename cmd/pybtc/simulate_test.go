@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/keys"
 )
 
 // TestSimulate runs pybtc simulate against a node that checks balances:
@@ -56,4 +57,58 @@ func TestSimulate(t *testing.T) {
 			t.Fatalf("unreachable node: %v, want exit 3", err)
 		}
 	})
+}
+
+// TestSimulateKeys runs pybtc simulate --keys: every wallet is a key
+// address, every payment between them the node received is signed by the
+// sender's key, and none is refused.
+func TestSimulateKeys(t *testing.T) {
+	node := MustStartNode(t, filepath.Join(t.TempDir(), "node.db"))
+	proxy := newRecordingProxy(t, node.URL)
+	r := runCLI(t, "simulate", "--keys", "--node", proxy.URL, "--wallets", "3", "--transactions", "12",
+		"--block-every", "4", "--fund", "1", "--seed", "7", "--timeout", "1m", "--json")
+	if r.code != 0 {
+		t.Fatalf("pybtc simulate --keys: %+v", r)
+	}
+	var sum struct {
+		Transactions int
+		Refused      map[string]int
+		Blocks       int
+		Balances     map[string]json.Number
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil {
+		t.Fatalf("summary %q: %v", r.stdout, err)
+	}
+	if sum.Transactions != 12 || len(sum.Refused) != 0 || len(sum.Balances) != 3 {
+		t.Fatalf("sent %d, refused %v, %d wallets; want 12, none, 3", sum.Transactions, sum.Refused, len(sum.Balances))
+	}
+	var total pybtc.Amount
+	for addr, b := range sum.Balances {
+		if !keys.IsKeyAddress(addr) {
+			t.Fatalf("wallet %q is not a key address", addr)
+		}
+		total += amountOf(b)
+	}
+	if want := pybtc.Amount(sum.Blocks) * pybtc.Coin / 10; total != want {
+		t.Fatalf("wallets hold %s pyBTC in all, want %s for %d blocks", total, want, sum.Blocks)
+	}
+	posts := proxy.Posts()
+	if len(posts) != 12 {
+		t.Fatalf("%d payments posted, want 12", len(posts))
+	}
+	for _, body := range posts {
+		var tx struct{ Sender, Recipient string }
+		if err := json.Unmarshal(body, &tx); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := sum.Balances[tx.Sender]; !ok {
+			t.Fatalf("payment %s is not from a wallet", body)
+		}
+		if _, ok := sum.Balances[tx.Recipient]; !ok || tx.Recipient == tx.Sender {
+			t.Fatalf("payment %s is not to another wallet", body)
+		}
+		if err := keys.VerifyTransactionJSON(body); err != nil || !bytes.Contains(body, []byte(`"signature":"`)) {
+			t.Fatalf("payment %s: %v, want it signed by the sender's key", body, err)
+		}
+	}
 }
