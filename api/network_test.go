@@ -8,7 +8,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/pybtc/pybtc/consensus/consensustest"
+	pbkeys "github.com/pybtc/pybtc/keys"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/peer"
 	"github.com/pybtc/pybtc/wire"
@@ -20,10 +23,14 @@ type RecordingClient struct {
 	// Reachable makes chain requests answer with a chain of one block,
 	// as a healthy new peer would, instead of failing.
 	Reachable bool
+	// Tutorial lists the peers that answer a request for the chain since
+	// a height as a tutorial node does: with the whole chain.
+	Tutorial map[string]bool
 
 	mu         sync.Mutex
 	registered []string
 	relayed    []string
+	relayedTo  []string
 }
 
 func (c *RecordingClient) Register(_ context.Context, target, n peer.URL) error {
@@ -32,11 +39,20 @@ func (c *RecordingClient) Register(_ context.Context, target, n peer.URL) error 
 	c.registered = append(c.registered, target.String()+" <- "+n.String())
 	return nil
 }
-func (c *RecordingClient) RelayTransaction(_ context.Context, _ peer.URL, body []byte) error {
+func (c *RecordingClient) RelayTransaction(_ context.Context, target peer.URL, body []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.relayed = append(c.relayed, string(body))
+	c.relayedTo = append(c.relayedTo, target.String()+" "+string(body))
 	return nil
+}
+
+// RelayedTo returns the transactions relayed so far, each after the URL
+// of the peer it went to.
+func (c *RecordingClient) RelayedTo() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.relayedTo...)
 }
 
 // Relayed returns the transactions relayed so far.
@@ -50,9 +66,9 @@ func (c *RecordingClient) AnnounceBlock(context.Context, peer.URL, peer.URL, int
 func (c *RecordingClient) NudgeTutorial(context.Context, peer.URL, peer.URL, string, int64) error {
 	return nil
 }
-func (c *RecordingClient) StreamChain(context.Context, peer.URL, int64, int64, func(*wire.Block) error) (peer.Chain, error) {
+func (c *RecordingClient) StreamChain(_ context.Context, target peer.URL, _, _ int64, _ func(*wire.Block) error) (peer.Chain, error) {
 	if c.Reachable {
-		return peer.Chain{Length: 1}, nil
+		return peer.Chain{Length: 1, Full: c.Tutorial[target.String()]}, nil
 	}
 	return peer.Chain{}, context.DeadlineExceeded
 }
@@ -178,6 +194,65 @@ func TestTutorialCheck(t *testing.T) {
 		rec := e.Do(t, "GET", "/nodes/tutorial/"+url.PathEscape(tt.previous)+"/chain", "")
 		if rec.Code != tt.status || (tt.want != "" && strings.TrimSpace(rec.Body.String()) != tt.want) {
 			t.Errorf("%s: %d %s, want %d %s", tt.previous, rec.Code, rec.Body, tt.status, tt.want)
+		}
+	}
+}
+
+// TestSignedSpendsSkipTutorialPeers checks that a spend from a key address
+// is relayed to pyBTC peers, signature and all, but not to tutorial peers,
+// which would drop its signature and mine a block every pyBTC node refuses;
+// other payments go to every peer.
+func TestSignedSpendsSkipTutorialPeers(t *testing.T) {
+	self, _ := peer.ParseURL("http://127.0.0.1:5000")
+	alice := consensustest.Key(1)
+	const pybtcPeer, tutorialPeer = "http://127.0.0.1:5001", "http://127.0.0.1:5002"
+	client := &RecordingClient{Reachable: true, Tutorial: map[string]bool{tutorialPeer: true}}
+	e := MustOpenEnv(t, node.Config{Self: self, Client: client, SyncInterval: -1, Miner: pbkeys.AddressOfKey(alice), AllowOverdraft: true})
+	e.MustMine(t)
+	for _, u := range []string{pybtcPeer, tutorialPeer} {
+		if rec := e.Do(t, "POST", "/nodes/register", `{"nodes": "`+u+`"}`); rec.Code != http.StatusCreated {
+			t.Fatalf("register %s: %d %s", u, rec.Code, rec.Body)
+		}
+		pu, _ := peer.ParseURL(u)
+		if _, err := e.Node.SyncWith(context.Background(), pu); err != nil {
+			t.Fatal(err)
+		}
+	}
+	signed := signedBody(t, alice, alice, `{"recipient": "bob", "amount": 0.01, "timestamp": 1796078802.5}`, nil)
+	for _, body := range []string{signed, `{"sender": "carol", "recipient": "dave", "amount": 1}`} {
+		if rec := e.Do(t, "POST", "/transactions/new", body); rec.Code != http.StatusCreated {
+			t.Fatalf("post %s: %d %s", body, rec.Code, rec.Body)
+		}
+	}
+	want := map[string]bool{pybtcPeer + " bob": true, pybtcPeer + " dave": true, tutorialPeer + " dave": true}
+	got := map[string]bool{}
+	for deadline := time.Now().Add(5 * time.Second); len(got) < len(want) && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for _, r := range client.RelayedTo() {
+			to, body, _ := strings.Cut(r, " ")
+			var tx map[string]any
+			if err := json.Unmarshal([]byte(body), &tx); err != nil {
+				t.Fatal(err)
+			}
+			got[to+" "+tx["recipient"].(string)] = true
+			// The relay adds "type", which the signature does not cover.
+			delete(tx, "type")
+			data, _ := json.Marshal(tx)
+			if err := pbkeys.VerifyTransactionJSON(data); tx["recipient"] == "bob" && err != nil {
+				t.Errorf("relayed %s without a valid signature: %v", body, err)
+			}
+		}
+	}
+	// The signed spend was posted first: a relay of it to the tutorial
+	// peer would have been queued before the payment to dave.
+	for _, r := range client.RelayedTo() {
+		to, body, _ := strings.Cut(r, " ")
+		if to == tutorialPeer && strings.Contains(body, "signature") {
+			t.Errorf("a signed spend was relayed to the tutorial peer: %s", body)
+		}
+	}
+	for k := range want {
+		if !got[k] {
+			t.Errorf("not relayed: %s (relayed %v)", k, got)
 		}
 	}
 }

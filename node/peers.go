@@ -92,6 +92,9 @@ type peerState struct {
 	tipHash  string
 	lastSeen time.Time
 	rtt      time.Duration
+	// tutorial is set once the peer answered a request for the chain
+	// since a height with its whole chain, as only a tutorial node does.
+	tutorial bool
 	// nudgedAt is our tip when the peer, a tutorial node, was last nudged
 	// onto our chain.
 	nudgedAt string
@@ -351,12 +354,15 @@ func (ps *peerSet) record(u peer.URL, err error) {
 // kept while the peer's length stays the same, because a node changes its
 // tip only by making its chain longer (on equal length it keeps its own),
 // and forgotten when the length changes.
-func (ps *peerSet) sawChain(u peer.URL, ch peer.Chain, lastIndex int64, lastHash string) {
+func (ps *peerSet) sawChain(u peer.URL, ch peer.Chain, since, lastIndex int64, lastHash string) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	st, ok := ps.byURL[u.String()]
 	if !ok {
 		return
+	}
+	if since > 1 {
+		st.tutorial = ch.Full
 	}
 	switch {
 	case ch.Sent > 0 && lastIndex == ch.Length:
@@ -402,16 +408,25 @@ func (c watchingClient) StreamChain(ctx context.Context, u peer.URL, since, limi
 		return each(b)
 	})
 	if err == nil {
-		c.peers.sawChain(u, ch, lastIndex, lastHash)
+		c.peers.sawChain(u, ch, since, lastIndex, lastHash)
 	}
 	return ch, err
 }
 
-// relay queues a transaction for every peer.
-func (ps *peerSet) relay(raw []byte) {
+// relay queues a transaction for every peer, but a signed one (a spend
+// from a key address) only for peers not known to be tutorial nodes: a
+// tutorial node keeps a relayed payment's sender, recipient and amount and
+// drops the rest, signature included, so a block it mined with the payment
+// would be refused by every node that checks rule K. Bitcoin nodes, too,
+// send transactions with witness data (SegWit) only to peers that announce
+// they understand it.
+func (ps *peerSet) relay(raw []byte, signed bool) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	for _, key := range ps.order {
+		if signed && ps.byURL[key].tutorial {
+			continue
+		}
 		select {
 		case ps.byURL[key].queue <- raw:
 		default:

@@ -73,7 +73,7 @@ func (n *Node) SubmitTransaction(ctx context.Context, t wire.Transaction) (Accep
 	}
 	acc := Accepted{Transaction: nt.Transaction, Block: n.Tip().Height + 1, Known: known, Relay: !nt.Shared && !known}
 	if acc.Relay && n.networked() {
-		n.peers.relay(acc.Transaction.Raw)
+		n.peers.relay(acc.Transaction.Raw, consensus.IsKeySpend(acc.Transaction))
 	}
 	return acc, nil
 }
