@@ -432,6 +432,9 @@
 
 		form.addEventListener('submit', async function (ev) {
 			ev.preventDefault();
+			// The last answer goes at once: what shows next is this one's.
+			result.hidden = true;
+			error.hidden = true;
 			if (!key) { missing(); return; }
 			const recipient = form.elements.recipient.value.trim();
 			const amount = form.elements.amount.value.trim();
