@@ -345,6 +345,7 @@ func TestWalletKeyAddressInBrowser(t *testing.T) {
 	if _, err := pykeys.ParseAddress(addr); err != nil {
 		t.Fatalf("the page made address %q: %v", addr, err)
 	}
+	browsertest.Screenshot(t, ctx, "wallet-key-created")
 	if evalKeys[bool](t, ctx, `!document.getElementById("key-open").disabled`) {
 		t.Fatalf("the wallet opens before the key file is downloaded")
 	}
@@ -452,6 +453,8 @@ func TestWalletKeyAddressInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkChainSignatures(t, e, addr, 2)
+
+	browsertest.Screenshot(t, ctx, "wallet-key-paid")
 
 	// The key never reached the node, in any form.
 	secrets := []string{

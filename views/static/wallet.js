@@ -421,7 +421,9 @@
 					fail(msg(root, 'other-address').replace('%s', k.address));
 					return;
 				}
-				await saveKey(address, k.key);
+				// Kept for the next visit if the browser lets the page
+				// store it; this page can sign with it either way.
+				try { await saveKey(address, k.key); } catch (e) { /* private windows may refuse */ }
 				ready(k.key);
 			} catch (e) {
 				fail(keyErrorText(root, e));
