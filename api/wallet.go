@@ -260,6 +260,7 @@ func (s *Server) sentFlash(c echo.Context, address, id string) (string, int64) {
 func (s *Server) renderWallet(c echo.Context, p *Page, address string, status int, f sendForm) error {
 	// A logged-in address was seen at login, so readAddress finds it: the
 	// chain cannot forget it (a reorganisation keeps what it drops pending).
+	// Only a key address logs in unseen.
 	a, err := s.readAddress(c, p, address)
 	isKey := keys.IsKeyAddress(address)
 	if e, ok := refusal.Of(err); ok && e.Reason == pybtc.ReasonNoAddress && isKey {
