@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/keys"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/refusal"
 	"github.com/pybtc/pybtc/views/qr"
@@ -111,7 +112,10 @@ func (s *Server) renderLogin(c echo.Context, p *Page, status int, address, refus
 }
 
 // handleLogin handles "POST /wallet/login": an address some transaction
-// named opens its wallet; any other is refused, as the tutorial does.
+// named opens its wallet; any other is refused, as the tutorial does. A
+// key address opens its wallet before any transaction names it: it is
+// made in the browser, so its wallet is where its owner first reads it
+// and shows it to be paid, and its checksum already says it is no typo.
 func (s *Server) handleLogin(c echo.Context) error {
 	p := s.walletPage(c)
 	address := strings.TrimSpace(c.FormValue("address"))
@@ -122,7 +126,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !info.Seen() {
+	if !info.Seen() && !keys.IsKeyAddress(address) {
 		return s.renderLogin(c, p, http.StatusBadRequest, address,
 			p.T("Invalid wallet address! No transaction has ever named %q.", address))
 	}
@@ -182,6 +186,13 @@ func (s *Server) handleSend(c echo.Context) error {
 	f := sendForm{
 		Recipient: strings.TrimSpace(c.FormValue("recipient")),
 		Amount:    strings.TrimSpace(c.FormValue("amount")),
+	}
+	if keys.IsKeyAddress(address) {
+		// Only the key can sign, and the key is in the browser: the
+		// server never sends an unsigned spend that rule K refuses. The
+		// page's script signs and posts to /transactions/new instead.
+		f.Error = p.T("Payments from a key address are signed by its key in the page, which needs JavaScript: the wallet does not send them unsigned.")
+		return s.renderWallet(c, p, address, http.StatusBadRequest, f)
 	}
 	if f.Recipient != "" && f.Recipient == address {
 		// The node takes such a payment; the wallet does not make one.
@@ -249,7 +260,13 @@ func (s *Server) sentFlash(c echo.Context, address, id string) (string, int64) {
 func (s *Server) renderWallet(c echo.Context, p *Page, address string, status int, f sendForm) error {
 	// A logged-in address was seen at login, so readAddress finds it: the
 	// chain cannot forget it (a reorganisation keeps what it drops pending).
+	// Only a key address logs in unseen.
 	a, err := s.readAddress(c, p, address)
+	isKey := keys.IsKeyAddress(address)
+	if e, ok := refusal.Of(err); ok && e.Reason == pybtc.ReasonNoAddress && isKey {
+		// A new key address: nothing has named it yet.
+		a, err = addressView{page: 1, pages: 1}, nil
+	}
 	if err != nil {
 		return err
 	}
@@ -260,6 +277,7 @@ func (s *Server) renderWallet(c echo.Context, p *Page, address string, status in
 	}
 	data := struct {
 		Address      string
+		KeyAddress   bool
 		Info         pybtc.AddressInfo
 		QR           template.HTML
 		Form         sendForm
@@ -273,7 +291,7 @@ func (s *Server) renderWallet(c echo.Context, p *Page, address string, status in
 		HasHistory   bool
 		PendingCount int64
 	}{
-		Address: address, Info: info, QR: code, Form: f, Dev: s.Dev,
+		Address: address, KeyAddress: isKey, Info: info, QR: code, Form: f, Dev: s.Dev,
 		Txs:         txViews(history, s.Node.Tip().Height, address),
 		Pager:       p.newPager(page, pages, "newer", "older"),
 		ScanAddress: addressURL(address),

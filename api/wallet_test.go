@@ -13,6 +13,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/pybtc/pybtc"
+	pykeys "github.com/pybtc/pybtc/keys"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/peer"
 )
@@ -487,5 +488,129 @@ func TestWalletSendRefusalsKorean(t *testing.T) {
 				t.Fatalf("the form forgot the amount: %q", got)
 			}
 		})
+	}
+}
+
+// TestWalletKeyAddressPage: a key address opens its wallet before any
+// transaction names it, its page says that only its key can spend from
+// it and that key addresses need JavaScript, and its send form is
+// disabled until the page's script holds the key. A plain address's page
+// stays as it was.
+func TestWalletKeyAddressPage(t *testing.T) {
+	e := MustOpenWalletEnv(t, node.Config{})
+	_, addr := pykeys.NewKey()
+	v := NewWalletVisitor(e)
+	v.MustLogin(t, addr)
+	for _, tc := range []struct {
+		lang, only, noscript string
+	}{
+		{"en", "Only its key can spend from this address", "Key addresses need JavaScript"},
+		{"ko", "이 주소에서는 그 키만 코인을 쓸 수 있습니다", "키 주소에는 JavaScript가 필요합니다"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			rec := v.Get(t, "/wallet?lang="+tc.lang)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("GET /wallet: %d", rec.Code)
+			}
+			doc := mustDoc(t, rec)
+			if got := MustText(t, doc, "#address"); got != addr {
+				t.Fatalf("wallet of %q, want %q", got, addr)
+			}
+			if got := MustText(t, doc, "#key-note"); !strings.Contains(got, tc.only) {
+				t.Fatalf("the key address's note says %q, want %q", got, tc.only)
+			}
+			// The parser runs as a browser with scripts on, so noscript
+			// holds its markup as text.
+			if got := doc.Find("#key-wallet noscript").Text(); !strings.Contains(got, tc.noscript) {
+				t.Fatalf("noscript says %q, want %q", got, tc.noscript)
+			}
+			if got := doc.Find("#send").AttrOr("data-key-address", ""); got != addr {
+				t.Fatalf("the send form signs for %q, want %q", got, addr)
+			}
+			if _, disabled := doc.Find("#send fieldset#send-fields").Attr("disabled"); !disabled {
+				t.Fatalf("the send form of a key address is usable without the page's script")
+			}
+			if doc.Find(`script[src="/static/wallet.js"]`).Length() != 1 {
+				t.Fatalf("the page does not load the wallet's key script")
+			}
+			if got := MustText(t, doc, "#balance"); got != "0 pyBTC" {
+				t.Fatalf("new key address: balance %q, want 0 pyBTC", got)
+			}
+		})
+	}
+
+	t.Run("PlainAddress", func(t *testing.T) {
+		p := NewWalletVisitor(e)
+		p.MustLogin(t, "alice")
+		doc := mustDoc(t, p.Get(t, "/wallet"))
+		for _, sel := range []string{"#key-note", "#key-wallet", "#send[data-key-address]", "#send fieldset", `script[src="/static/wallet.js"]`} {
+			if doc.Find(sel).Length() != 0 {
+				t.Errorf("a plain address's wallet shows %s", sel)
+			}
+		}
+	})
+}
+
+// TestWalletKeyAddressLogin: a key address that decodes opens its
+// wallet unseen; one with a broken checksum is a plain name, which no
+// transaction named, so it is refused as before.
+func TestWalletKeyAddressLogin(t *testing.T) {
+	e := MustOpenWalletEnv(t, node.Config{})
+	_, addr := pykeys.NewKey()
+	broken := addr[:len(addr)-1] + map[bool]string{true: "q", false: "p"}[addr[len(addr)-1] != 'q']
+	for _, tc := range []struct {
+		name, address string
+		status        int
+	}{
+		{"KeyAddress", addr, http.StatusSeeOther},
+		{"BadChecksum", broken, http.StatusBadRequest},
+		{"UpperCase", strings.ToUpper(addr), http.StatusBadRequest},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := NewWalletVisitor(e)
+			v.Get(t, "/wallet")
+			if rec := v.Post(t, "/wallet/login", url.Values{"address": {tc.address}}); rec.Code != tc.status {
+				t.Fatalf("login as %s: %d, want %d", tc.address, rec.Code, tc.status)
+			}
+		})
+	}
+	t.Run("LoginPage", func(t *testing.T) {
+		doc := mustDoc(t, NewWalletVisitor(e).Get(t, "/wallet"))
+		if doc.Find("#key-wallet #key-new").Length() != 1 || doc.Find("#key-wallet #key-file").Length() != 1 {
+			t.Fatalf("the login page offers no way to create or load a key address")
+		}
+		if got := doc.Find("#key-wallet noscript").Text(); !strings.Contains(got, "Key addresses need JavaScript") {
+			t.Fatalf("the login page's noscript says %q", got)
+		}
+	})
+}
+
+// TestWalletKeyAddressNoUnsignedSend: the form of a key address's
+// wallet, posted without the page's script, sends nothing: the server has
+// no key to sign with, and an unsigned spend from a key address is what
+// rule K refuses.
+func TestWalletKeyAddressNoUnsignedSend(t *testing.T) {
+	e := MustOpenWalletEnv(t, node.Config{})
+	_, addr := pykeys.NewKey()
+	for range 3 {
+		if _, err := e.Node.Mine(t.Context(), addr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := NewWalletVisitor(e)
+	v.MustLogin(t, addr)
+	rec := v.Post(t, "/wallet/send", url.Values{"recipient": {"bob"}, "amount": {"0.1"}})
+	if rec.Code != http.StatusBadRequest {
+		t.Fatalf("unsigned send from a key address: %d, want 400", rec.Code)
+	}
+	doc := mustDoc(t, rec)
+	if got := MustText(t, doc, "#send-error"); !strings.Contains(got, "signed by its key in the page, which needs JavaScript") {
+		t.Fatalf("refusal says %q", got)
+	}
+	if got := doc.Find(`#send input[name="amount"]`).AttrOr("value", "?"); got != "0.1" {
+		t.Fatalf("the form forgot the amount: %q", got)
+	}
+	if n := mempoolSize(t, e); n != 0 {
+		t.Fatalf("an unsigned send from a key address left %d pending transactions", n)
 	}
 }
