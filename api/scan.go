@@ -446,14 +446,16 @@ type addressView struct {
 }
 
 // readAddress reads address's sums and the page of its history that
-// ?page= asks for: ENOTFOUND for an address no transaction names.
+// ?page= asks for: ENOTFOUND for an address no transaction names, unless
+// it is a key address, which exists as soon as its key does (a wallet
+// made in the browser shows its address before anyone pays it).
 func (s *Server) readAddress(c echo.Context, p *Page, address string) (addressView, error) {
 	ctx := c.Request().Context()
 	info, err := s.Explorer.AddressInfo(ctx, address)
 	if err != nil {
 		return addressView{}, err
 	}
-	if !info.Seen() {
+	if !info.Seen() && !keys.IsKeyAddress(address) {
 		return addressView{}, pybtc.Refuse(pybtc.ENOTFOUND, pybtc.ReasonNoAddress, pybtc.Args{Address: address})
 	}
 	pages := pagesOf(info.Confirmed+info.Pending, historyPerPage)

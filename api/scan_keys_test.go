@@ -158,3 +158,21 @@ func TestScanRefusedRuleLabels(t *testing.T) {
 		t.Fatalf("block 1 lists refusals at another height")
 	}
 }
+
+// TestScanNewKeyAddress checks that a key address nobody has paid yet has
+// a page (its key exists, and a wallet made in the browser links to it),
+// while any other unknown address, a mistyped key address included, is
+// not found.
+func TestScanNewKeyAddress(t *testing.T) {
+	e := MustOpenEnv(t, node.Config{})
+	addr := pbkeys.AddressOfKey(consensustest.Key(7))
+	rec := e.Do(t, "GET", "/scan/address/"+addr, "")
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "only its key can spend") {
+		t.Fatalf("new key address: %d, want 200 and its page", rec.Code)
+	}
+	for _, unknown := range []string{"nobody", addr[:len(addr)-1] + "q"} {
+		if rec := e.Do(t, "GET", "/scan/address/"+unknown, ""); rec.Code != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", unknown, rec.Code)
+		}
+	}
+}
