@@ -32,6 +32,9 @@ const (
 	ErrTimeTooNew
 	// ErrEmptyChain: a chain without blocks.
 	ErrEmptyChain
+	// ErrNoWork: from the secure height on, the block's hash does not
+	// start with 0000 (rule W, SPEC §11).
+	ErrNoWork
 )
 
 var errorCodeNames = map[ErrorCode]string{
@@ -45,6 +48,7 @@ var errorCodeNames = map[ErrorCode]string{
 	ErrTooManyTransactions: "ErrTooManyTransactions",
 	ErrTimeTooNew:          "ErrTimeTooNew",
 	ErrEmptyChain:          "ErrEmptyChain",
+	ErrNoWork:              "ErrNoWork",
 }
 
 // String returns the code's name.
