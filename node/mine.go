@@ -225,6 +225,12 @@ func searchNonce(ctx context.Context, prevNonce int64, workers int, hashes *atom
 	return nonce, nil
 }
 
+// workChunk is how many values of work one worker tries before it looks
+// whether the search was stopped or another worker found the work: about
+// a tenth of a millisecond, so that the workers still busy when the work
+// is found hold the block back little (a search takes milliseconds).
+const workChunk = 2048
+
 // errWorkExhausted ends a work search that tried every value its block
 // allows (millions, against 65,536 expected) without success.
 var errWorkExhausted = errors.New("no value of work makes the block's hash start with 0000")
@@ -258,13 +264,13 @@ func searchWork(ctx context.Context, ws *consensus.WorkSearch, workers int, hash
 					return
 				default:
 				}
-				from := (next.Add(1) - 1) * searchChunk
+				from := (next.Add(1) - 1) * workChunk
 				if from >= ws.Tries() {
 					return
 				}
-				w, ok := ws.Search(from, searchChunk)
+				w, ok := ws.Search(from, workChunk)
 				if hashes != nil {
-					hashes.Add(min(searchChunk, ws.Tries()-from))
+					hashes.Add(min(workChunk, ws.Tries()-from))
 				}
 				if ok {
 					once.Do(func() { work = w })
