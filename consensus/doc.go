@@ -16,8 +16,12 @@
 //
 // DecodeBlock checks what a block says about itself (shape, types,
 // transactions, coinbase, size, time); CheckBlockContext checks it against
-// the block before it (index, previous_hash, proof of work). ValidateChain
-// runs both over a whole chain, starting with the genesis rules.
+// the block before it (index, previous_hash, proof of work); CheckWork
+// checks rule W, from the secure height a node is given: the block's own
+// hash starts with 0000 (WorkSearch finds the "work" that makes it so).
+// ValidateChain runs DecodeBlock and CheckBlockContext over a whole chain,
+// starting with the genesis rules; a ChainChecker with SecureFrom adds
+// rule W.
 //
 // # Errors
 //

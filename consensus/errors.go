@@ -41,6 +41,9 @@ const (
 	// ErrKeyOverdraft: a key address spends more than its balance, counted
 	// in chain order (rule K).
 	ErrKeyOverdraft
+	// ErrNoWork: from the secure height on, the block's hash does not
+	// start with 0000 (rule W, SPEC §11).
+	ErrNoWork
 )
 
 var errorCodeNames = map[ErrorCode]string{
@@ -57,6 +60,7 @@ var errorCodeNames = map[ErrorCode]string{
 	ErrKeySignature:        "ErrKeySignature",
 	ErrKeyReplay:           "ErrKeyReplay",
 	ErrKeyOverdraft:        "ErrKeyOverdraft",
+	ErrNoWork:              "ErrNoWork",
 }
 
 // String returns the code's name.

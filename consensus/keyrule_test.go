@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -128,31 +127,6 @@ func TestCheckKeySpend(t *testing.T) {
 	}
 }
 
-// secureChain is testdata/secure-chain.json: a chain valid under rules K
-// and W from height 2, and variants that break them.
-type secureChain struct {
-	Chain   []json.RawMessage `json:"chain"`
-	Invalid []struct {
-		Why      string            `json:"why"`
-		BrokenAt int64             `json:"broken_at"`
-		Rules    []string          `json:"rules"`
-		Chain    []json.RawMessage `json:"chain"`
-	} `json:"invalid"`
-}
-
-func readSecureChain(tb testing.TB) secureChain {
-	tb.Helper()
-	data, err := os.ReadFile("../testdata/secure-chain.json")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var sc secureChain
-	if err := json.Unmarshal(data, &sc); err != nil {
-		tb.Fatal(err)
-	}
-	return sc
-}
-
 func parseChain(tb testing.TB, raws []json.RawMessage) []wire.Block {
 	tb.Helper()
 	blocks := make([]wire.Block, len(raws))
@@ -171,7 +145,7 @@ func parseChain(tb testing.TB, raws []json.RawMessage) []wire.Block {
 // are refused at the block that says so. (Replays and overdrafts need the
 // chain's state: the node's tests check those variants.)
 func TestSecureChainSignatures(t *testing.T) {
-	sc := readSecureChain(t)
+	sc := MustSecureChain(t)
 	now := 2e9
 	if _, err := consensus.ValidateChain(parseChain(t, sc.Chain), now); err != nil {
 		t.Fatalf("the secure chain: %v", err)

@@ -50,6 +50,9 @@ func TipOf(b pybtc.Block) pybtc.ChainTip {
 type ChainChecker struct {
 	// Now is the validating node's clock, in float seconds since the epoch.
 	Now float64
+	// SecureFrom is the height from which rule W holds (CheckWork); 0
+	// means never.
+	SecureFrom int64
 
 	tip     pybtc.ChainTip
 	started bool
@@ -68,6 +71,8 @@ func (c *ChainChecker) Next(wb *wire.Block) (pybtc.Block, error) {
 		}
 		c.started = true
 	} else if err := CheckBlockContext(c.tip, b); err != nil {
+		return pybtc.Block{}, err
+	} else if err := CheckWork(b, c.SecureFrom); err != nil {
 		return pybtc.Block{}, err
 	}
 	c.tip = TipOf(b)
@@ -99,7 +104,8 @@ func ValidateChain(chain []wire.Block, now float64) ([]pybtc.Block, error) {
 
 // CheckerFrom returns a ChainChecker that continues a chain whose last
 // block is tip: the first block it is given must build on tip. It checks a
-// peer's blocks above a fork point without the blocks below it.
+// peer's blocks above a fork point without the blocks below it. The
+// caller sets SecureFrom on it when rule W holds.
 func CheckerFrom(tip pybtc.ChainTip, now float64) *ChainChecker {
 	return &ChainChecker{Now: now, tip: tip, started: true}
 }

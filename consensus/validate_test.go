@@ -419,6 +419,7 @@ func TestErrorCodeString(t *testing.T) {
 		{consensus.ErrTooManyTransactions, "ErrTooManyTransactions"},
 		{consensus.ErrTimeTooNew, "ErrTimeTooNew"},
 		{consensus.ErrEmptyChain, "ErrEmptyChain"},
+		{consensus.ErrNoWork, "ErrNoWork"},
 		{consensus.ErrorCode(99), "ErrorCode(99)"},
 	}
 	for _, tt := range tests {

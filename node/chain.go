@@ -51,9 +51,10 @@ const SourceSelf = "self"
 //
 // A Chain is safe for concurrent use.
 type Chain struct {
-	store  ChainStore
-	policy consensus.MempoolPolicy
-	log    *slog.Logger
+	store      ChainStore
+	policy     consensus.MempoolPolicy
+	secureFrom int64 // rule W's height; 0: never
+	log        *slog.Logger
 
 	// mu serialises changes of the chain; tip is the last stored block,
 	// kept current under mu so that readers need not ask the database;
@@ -68,12 +69,13 @@ type Chain struct {
 }
 
 // NewChain returns a Chain over store whose reorganisations restore the
-// removed blocks' transactions under policy; Load reads its tip.
-func NewChain(store ChainStore, policy consensus.MempoolPolicy, log *slog.Logger) *Chain {
+// removed blocks' transactions under policy, and whose blocks satisfy
+// rule W from height secureFrom (0: never); Load reads its tip.
+func NewChain(store ChainStore, policy consensus.MempoolPolicy, secureFrom int64, log *slog.Logger) *Chain {
 	if log == nil {
 		log = slog.Default()
 	}
-	c := &Chain{store: store, policy: policy, log: log, tipMoved: make(chan struct{})}
+	c := &Chain{store: store, policy: policy, secureFrom: secureFrom, log: log, tipMoved: make(chan struct{})}
 	c.tip.Store(&pybtc.ChainTip{})
 	return c
 }
@@ -137,7 +139,7 @@ func (c *Chain) ReorgStats() ReorgStats {
 //   - does nothing, and reports false, when base is no longer in the chain
 //     (it moved meanwhile: the caller may fetch or mine again);
 //   - checks each block against its parent, the first against the stored
-//     block at base's height (consensus.CheckBlockContext; the genesis rules
+//     block at base's height (consensus.CheckBlockContext and CheckWork; the genesis rules
 //     for a block 1), and refuses the whole branch with the
 //     *consensus.RuleError of the first block that fails;
 //   - keeps its own chain, reporting false, unless the branch ends higher
@@ -168,7 +170,7 @@ func (c *Chain) ProcessBlocksFrom(ctx context.Context, source string, base pybtc
 		return false, err
 	}
 	for _, b := range blocks {
-		if err := checkAgainst(parent, b); err != nil {
+		if err := checkAgainst(parent, b, c.secureFrom); err != nil {
 			c.RecordRefused(ctx, source, b.Hash, b.Index, err)
 			return false, err
 		}
@@ -279,11 +281,15 @@ func (c *Chain) held(ctx context.Context, cur, base pybtc.ChainTip) (pybtc.Chain
 	return stored, stored.Hash == base.Hash, nil
 }
 
-// checkAgainst checks b against parent, the block it builds on; parent
-// height 0 means b must be a genesis block.
-func checkAgainst(parent pybtc.ChainTip, b pybtc.Block) error {
+// checkAgainst checks b against parent, the block it builds on, and rule
+// W from height secureFrom; parent height 0 means b must be a genesis
+// block.
+func checkAgainst(parent pybtc.ChainTip, b pybtc.Block, secureFrom int64) error {
 	if parent.Height > 0 {
-		return consensus.CheckBlockContext(parent, b)
+		if err := consensus.CheckBlockContext(parent, b); err != nil {
+			return err
+		}
+		return consensus.CheckWork(b, secureFrom)
 	}
 	// The genesis rules read previous_hash as written, the integer 1, which
 	// the decoded block keeps only as text.

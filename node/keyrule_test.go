@@ -28,7 +28,7 @@ func openChain(tb testing.TB) (*node.Chain, *store.DB) {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	chain := node.NewChain(db, consensus.MempoolPolicy{MaxPending: 1000}, slog.New(slog.DiscardHandler))
+	chain := node.NewChain(db, consensus.MempoolPolicy{MaxPending: 1000}, 0, slog.New(slog.DiscardHandler))
 	if err := chain.Load(ctx); err != nil {
 		tb.Fatal(err)
 	}

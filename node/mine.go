@@ -45,6 +45,9 @@ func (n *Node) Mine(ctx context.Context, miner string) (pybtc.Block, error) {
 		if errors.Is(err, errTipMoved) || isCode(err, pybtc.ECONFLICT) {
 			continue // a peer's block took the tip; mine on top of it
 		}
+		if errors.Is(err, errWorkExhausted) {
+			continue // a new timestamp makes a new block to search
+		}
 		if err != nil {
 			return pybtc.Block{}, err
 		}
@@ -93,8 +96,11 @@ func (n *Node) mineOnce(ctx context.Context, miner string) (pybtc.Block, error) 
 		}
 		return pybtc.Block{}, err
 	}
-	made, err := consensus.NewBlock(tip.Height+1, n.now(), txs, nonce, tip.Hash)
+	made, err := n.makeBlock(searchCtx, tip, txs, nonce)
 	if err != nil {
+		if cause := context.Cause(searchCtx); errors.Is(cause, errTipMoved) {
+			return pybtc.Block{}, errTipMoved
+		}
 		return pybtc.Block{}, fmt.Errorf("mine: %w", err)
 	}
 	// The block enters the chain as a peer's would: decoded from its JSON
@@ -112,6 +118,26 @@ func (n *Node) mineOnce(ctx context.Context, miner string) (pybtc.Block, error) 
 	}
 	n.log.Info("mined block", "height", b.Index, "hash", b.Hash, "nonce", b.Nonce, "transactions", len(b.Transactions))
 	return b, nil
+}
+
+// makeBlock assembles the block on tip with txs and nonce: from the
+// secure height on (Config.SecureFrom) it searches the block's work on
+// every core, counted in the node's hashes; below it the block has the
+// tutorial's five keys.
+func (n *Node) makeBlock(ctx context.Context, tip pybtc.ChainTip, txs []pybtc.Transaction, nonce int64) (pybtc.Block, error) {
+	height := tip.Height + 1
+	if n.cfg.SecureFrom <= 0 || height < n.cfg.SecureFrom {
+		return consensus.NewBlock(height, n.now(), txs, nonce, tip.Hash)
+	}
+	ws, err := consensus.NewWorkSearch(height, n.now(), txs, nonce, tip.Hash)
+	if err != nil {
+		return pybtc.Block{}, err
+	}
+	work, err := searchWork(ctx, ws, n.cfg.Workers, &n.hashes)
+	if err != nil {
+		return pybtc.Block{}, err
+	}
+	return ws.Block(work), nil
 }
 
 // decodeBlock decodes a block's JSON and checks what it says about itself.
@@ -197,4 +223,68 @@ func searchNonce(ctx context.Context, prevNonce int64, workers int, hashes *atom
 		return 0, ctx.Err()
 	}
 	return nonce, nil
+}
+
+// workChunk is how many values of work one worker tries before it looks
+// whether the search was stopped or another worker found the work: about
+// a tenth of a millisecond, so that the workers still busy when the work
+// is found hold the block back little (a search takes milliseconds).
+const workChunk = 2048
+
+// errWorkExhausted ends a work search that tried every value its block
+// allows (millions, against 65,536 expected) without success.
+var errWorkExhausted = errors.New("no value of work makes the block's hash start with 0000")
+
+// SearchWork finds the work of ws's block, with workers goroutines (zero:
+// one per CPU) trying disjoint ranges of values, like SearchNonce. It
+// returns ctx's error as soon as ctx is done.
+func SearchWork(ctx context.Context, ws *consensus.WorkSearch, workers int) (int64, error) {
+	return searchWork(ctx, ws, workers, nil)
+}
+
+// searchWork is SearchWork that adds to hashes, if not nil, the number of
+// values it tried, a chunk at a time.
+func searchWork(ctx context.Context, ws *consensus.WorkSearch, workers int, hashes *atomic.Int64) (int64, error) {
+	var (
+		next  atomic.Int64 // index of the next chunk to hand out
+		found atomic.Bool
+		work  int64
+		once  sync.Once
+		wg    sync.WaitGroup
+	)
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	done := ctx.Done()
+	for range workers {
+		wg.Go(func() {
+			for !found.Load() {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				from := (next.Add(1) - 1) * workChunk
+				if from >= ws.Tries() {
+					return
+				}
+				w, ok := ws.Search(from, workChunk)
+				if hashes != nil {
+					hashes.Add(min(workChunk, ws.Tries()-from))
+				}
+				if ok {
+					once.Do(func() { work = w })
+					found.Store(true)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if found.Load() {
+		return work, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	return 0, errWorkExhausted
 }

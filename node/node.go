@@ -85,6 +85,10 @@ type Config struct {
 	// Workers is the number of goroutines of the nonce search. Zero means
 	// one per CPU.
 	Workers int
+	// SecureFrom is the height from which blocks must satisfy rule W
+	// (consensus.CheckWork): the node refuses blocks without it and mines
+	// a "work" for its own. Zero means never, as on tutorial networks.
+	SecureFrom int64
 	// MaxBatch bounds how many transactions share one commit. Zero means 1024.
 	MaxBatch int
 	// MaxPeers bounds the number of peers. Zero means 64.
@@ -193,7 +197,7 @@ func New(store Store, cfg Config) *Node {
 		stopped:     make(chan struct{}),
 		syncSlots:   make(chan struct{}, syncWorkers),
 	}
-	n.chain = NewChain(store, n.mempoolPolicy(), cfg.Logger)
+	n.chain = NewChain(store, n.mempoolPolicy(), cfg.SecureFrom, cfg.Logger)
 	n.peers = newPeerSet(store, client, cfg.Logger, cfg.Now, n.networked())
 	n.client = watchingClient{PeerClient: client, peers: n.peers}
 	return n

@@ -118,7 +118,7 @@ func TestProcessBlocks(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			chain := node.NewChain(db, consensus.MempoolPolicy{MaxPending: 1000}, slog.New(slog.DiscardHandler))
+			chain := node.NewChain(db, consensus.MempoolPolicy{MaxPending: 1000}, 0, slog.New(slog.DiscardHandler))
 			if err := chain.Load(ctx); err != nil {
 				t.Fatal(err)
 			}

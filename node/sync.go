@@ -209,6 +209,7 @@ func (n *Node) newBranch(ctx context.Context, u peer.URL, tip, base pybtc.ChainT
 	if base.Height > 0 {
 		checker = consensus.CheckerFrom(base, n.now())
 	}
+	checker.SecureFrom = n.cfg.SecureFrom
 	return &branch{n: n, ctx: ctx, source: u.String(), tip: tip, base: base, checker: checker}
 }
 

@@ -230,18 +230,49 @@ func EncodeTransaction(sender, recipient string, amount, timestamp Field) (id st
 // transactions as their compact JSON txs holds them, and returns its hash
 // and compact JSON.
 func EncodeBlock(index int64, timestamp float64, txs [][]byte, nonce int64, previousHash Field) (hash string, raw []byte, err error) {
+	v, err := blockValue(index, timestamp, txs, nonce, previousHash)
+	if err != nil {
+		return "", nil, err
+	}
+	return Hash(v), AppendCompact(nil, v), nil
+}
+
+// blockValue is the block of exactly the five tutorial members.
+func blockValue(index int64, timestamp float64, txs [][]byte, nonce int64, previousHash Field) (Value, error) {
 	values := make([]Value, len(txs))
 	for i, t := range txs {
+		var err error
 		if values[i], err = Parse(t); err != nil {
-			return "", nil, err
+			return Value{}, err
 		}
 	}
-	v := Value{Kind: Object, Obj: []Member{ // sorted by key
+	return Value{Kind: Object, Obj: []Member{ // sorted by key
 		{Key: "index", Value: IntValue(index)},
 		{Key: "nonce", Value: IntValue(nonce)},
 		{Key: "previous_hash", Value: previousHash.value()},
 		{Key: "timestamp", Value: FloatValue(timestamp)},
 		{Key: "transactions", Value: Value{Kind: Array, Arr: values}},
-	}}
-	return Hash(v), AppendCompact(nil, v), nil
+	}}, nil
+}
+
+// WorkKey is the member a miner varies so that a block's hash meets rule W
+// (SPEC §11). It sorts after every member EncodeBlock writes, so the
+// canonical JSON before its value is the same whatever the value.
+const WorkKey = "work"
+
+// EncodeBlockForWork writes the block EncodeBlock writes with one more
+// member, "work", whose value is left open: canonical is the block's
+// canonical JSON up to and including `"work": `, compact its compact JSON
+// up to and including `"work":`. The block whose work is w is canonical,
+// then w in decimal, then "}" (its hash) and compact, w, "}" (as served).
+func EncodeBlockForWork(index int64, timestamp float64, txs [][]byte, nonce int64, previousHash Field) (canonical, compact []byte, err error) {
+	v, err := blockValue(index, timestamp, txs, nonce, previousHash)
+	if err != nil {
+		return nil, nil, err
+	}
+	canonical = AppendCanonical(nil, v)
+	canonical = append(canonical[:len(canonical)-1], `, "`+WorkKey+`": `...)
+	compact = AppendCompact(nil, v)
+	compact = append(compact[:len(compact)-1], `,"`+WorkKey+`":`...)
+	return canonical, compact, nil
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pybtc/pybtc/wire"
 )
 
 // syncBuffer is a bytes.Buffer that a running command writes to while the
@@ -122,4 +124,34 @@ func TestDevnetWatchPage(t *testing.T) {
 		}
 		return true
 	})
+}
+
+// TestDevnetSecure: "pybtc devnet --secure" runs nodes with rule W from
+// block 2, so a block mined there carries work.
+func TestDevnetSecure(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- runDevnet(ctx, []string{"--secure", "--nodes", "1", "--base-port", "0", "--dir", t.TempDir()}, &stdout, &stderr)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Error("devnet did not stop")
+		}
+	})
+	nodeLine := regexp.MustCompile(`(?m)^\s+(http://127\.0\.0\.1:\d+)\s+chain`)
+	WaitFor(t, 30*time.Second, "devnet prints its node", func() bool { return nodeLine.MatchString(stdout.String()) })
+	url := nodeLine.FindStringSubmatch(stdout.String())[1]
+	MustGet(t, url+"/mine")
+	chain := chainOf(t, url)
+	if len(chain) != 2 {
+		t.Fatalf("%d blocks, want 2", len(chain))
+	}
+	if _, ok := chain[1].Get("work"); !ok || !strings.HasPrefix(wire.Hash(chain[1]), "0000") {
+		t.Fatalf("block 2 has no work: %s", wire.AppendCompact(nil, chain[1]))
+	}
 }

@@ -50,6 +50,11 @@ func TestParseFlags(t *testing.T) {
 		{name: "BadBoolEnvironment", env: map[string]string{"PYBTC_ALLOW_OVERDRAFT": "maybe"}, err: true},
 		{name: "Limits", env: map[string]string{"PYBTC_MAX_MEMPOOL": "500", "PYBTC_DEV": "true"}, want: Config{Listen: "127.0.0.1:5000", MaxMempool: 500, Dev: true}},
 		{name: "BadMempoolEnvironment", env: map[string]string{"PYBTC_MAX_MEMPOOL": "lots"}, err: true},
+		{name: "SecureFromEnvironment", env: map[string]string{"PYBTC_SECURE_FROM": "5"}, want: Config{Listen: "127.0.0.1:5000", SecureFrom: 5}},
+		{name: "SecureFromFlag", env: map[string]string{"PYBTC_SECURE_FROM": "5"}, args: []string{"--secure-from", "2"}, want: Config{Listen: "127.0.0.1:5000", SecureFrom: 2}},
+		{name: "BadSecureFromEnvironment", env: map[string]string{"PYBTC_SECURE_FROM": "soon"}, err: true},
+		{name: "SecureFromGenesis", args: []string{"--secure-from", "1"}, err: true},
+		{name: "NegativeSecureFrom", args: []string{"--secure-from", "-3"}, err: true},
 		{name: "BadLogLevel", args: []string{"--log-level", "loud"}, err: true},
 		{name: "StrayArgument", args: []string{"extra"}, err: true},
 		{name: "UnknownFlag", args: []string{"--peers", "x"}, err: true},
@@ -57,7 +62,7 @@ func TestParseFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, name := range []string{"PYBTC_LISTEN", "PYBTC_DB", "PYBTC_MINER", "PYBTC_ALLOW_OVERDRAFT", "PYBTC_LOG_LEVEL",
-				"PYBTC_PEERS", "PYBTC_ADVERTISE", "PYBTC_AUTOMINE", "PYBTC_BLOCK_INTERVAL", "PYBTC_SYNC_INTERVAL", "PYBTC_MAX_MEMPOOL", "PYBTC_DEV", "PYBTC_PEER_PROXY", "PYBTC_SYNC_TIMEOUT"} {
+				"PYBTC_PEERS", "PYBTC_ADVERTISE", "PYBTC_AUTOMINE", "PYBTC_BLOCK_INTERVAL", "PYBTC_SYNC_INTERVAL", "PYBTC_MAX_MEMPOOL", "PYBTC_DEV", "PYBTC_PEER_PROXY", "PYBTC_SYNC_TIMEOUT", "PYBTC_SECURE_FROM"} {
 				t.Setenv(name, tt.env[name])
 				if _, ok := tt.env[name]; !ok {
 					unsetenv(t, name)

@@ -157,6 +157,7 @@ type Config struct {
 	Automine       bool
 	Dev            bool
 	MaxMempool     int64
+	SecureFrom     int64
 	BlockInterval  time.Duration
 	SyncInterval   time.Duration
 	SyncTimeout    time.Duration
@@ -213,6 +214,11 @@ func (m *Main) ParseFlags(args []string) error {
 		return fmt.Errorf("PYBTC_MAX_MEMPOOL=%q: want a number of transactions", os.Getenv("PYBTC_MAX_MEMPOOL"))
 	}
 	fs.Int64Var(&c.MaxMempool, "max-mempool", maxMempool, "most pending transactions kept; beyond, posts get 503 until a block makes room (env PYBTC_MAX_MEMPOOL)")
+	secureFrom, err := strconv.ParseInt(env("PYBTC_SECURE_FROM", "0"), 10, 64)
+	if err != nil {
+		return fmt.Errorf("PYBTC_SECURE_FROM=%q: want a block height, or 0 for never", os.Getenv("PYBTC_SECURE_FROM"))
+	}
+	fs.Int64Var(&c.SecureFrom, "secure-from", secureFrom, "height from which every block's hash must start with 0000, mined with a \"work\" key (rule W); 0 means never, as on tutorial networks (env PYBTC_SECURE_FROM)")
 	dev, err := envBool("PYBTC_DEV")
 	if err != nil {
 		return err
@@ -242,6 +248,10 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if c.SecureFrom < 0 || c.SecureFrom == 1 {
+		// Block 1 is the genesis, fixed, whose hash has no work.
+		return fmt.Errorf("--secure-from %d: want 0 (never) or a height of 2 or more", c.SecureFrom)
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return fmt.Errorf("log level: %w", err)
@@ -290,6 +300,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Client:         client,
 		AllowOverdraft: m.Config.AllowOverdraft,
 		MaxPending:     m.Config.MaxMempool,
+		SecureFrom:     m.Config.SecureFrom,
 		Automine:       m.Config.Automine,
 		BlockInterval:  m.Config.BlockInterval,
 		SyncInterval:   m.Config.SyncInterval,
