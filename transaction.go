@@ -26,6 +26,11 @@ type Transaction struct {
 	Timestamp float64
 	// Raw is the transaction as compact JSON with sorted keys.
 	Raw []byte
+	// Message is, for a spend from a key address whose signature was just
+	// checked, the lowercase hex SHA-256 of its signed message (rule K's
+	// replay check needs it, and the check had it at hand); empty when
+	// not known.
+	Message string
 }
 
 // Amount is a quantity of pyBTC in satoshis (10⁻⁸ pyBTC). Sums of amounts are

@@ -1,6 +1,8 @@
 package consensus
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"runtime"
 	"sync"
 
@@ -51,6 +53,8 @@ func checkSignatures(index int64, wb *wire.Block, txs []pybtc.Transaction) *Rule
 		case keys.Verify(txs[i].Sender, wt.Signed, wt.Signature.Str) != nil:
 			why = "carries a signature its key did not make for it"
 		default:
+			// Each worker writes only its own transactions.
+			txs[i].Message = MessageHash(wt.Signed)
 			return nil
 		}
 		return ruleError(ErrKeySignature, "block %d transaction %d: the spend from key address %s %s", index, i, txs[i].Sender, why)
@@ -88,6 +92,13 @@ func checkSignatures(index int64, wb *wire.Block, txs []pybtc.Transaction) *Rule
 		}
 	}
 	return first
+}
+
+// MessageHash returns what identifies a signed message (rule K's "no
+// replay"): its SHA-256 in lowercase hex.
+func MessageHash(signed []byte) string {
+	sum := sha256.Sum256(signed)
+	return hex.EncodeToString(sum[:])
 }
 
 // CheckKeySpend applies rule K's checks against the chain to t, a

@@ -140,6 +140,7 @@ func admitKeySpend(t *wire.Transaction, sender, recipient string, amount pybtc.A
 			Amount:    amount,
 			Timestamp: ts.Num.Float,
 			Raw:       t.Raw,
+			Message:   MessageHash(t.Signed),
 		},
 		Shared: shared,
 	}, nil

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 
@@ -339,12 +337,14 @@ func keyMessage(t pybtc.Transaction) (string, bool, error) {
 	if !consensus.IsKeySpend(t) {
 		return "", false, nil
 	}
+	if t.Message != "" {
+		return t.Message, true, nil
+	}
 	msg, err := keys.SignedMessageOfJSON(t.Raw)
 	if err != nil {
 		return "", false, fmt.Errorf("signed message of %s: %w", t.ID, err)
 	}
-	sum := sha256.Sum256(msg)
-	return hex.EncodeToString(sum[:]), true, nil
+	return consensus.MessageHash(msg), true, nil
 }
 
 // remove takes the pending row seq out of the mempool and the index, and
