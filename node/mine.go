@@ -183,10 +183,33 @@ func searchNonce(ctx context.Context, prevNonce int64, workers int, hashes *atom
 		// Keep the nonce, sum − prevNonce, within bounds.
 		start = 0
 	}
+	nonce, found := searchChunks(ctx, workers, func(chunk int64) (int64, bool, bool) {
+		from := start + (chunk+1)*searchChunk
+		n, ok := consensus.SearchProof(prevNonce, from, searchChunk)
+		if hashes != nil {
+			tried := int64(searchChunk)
+			if ok {
+				tried = n + prevNonce - from + 1 // n is a nonce, from a sum
+			}
+			hashes.Add(tried)
+		}
+		return n, ok, false
+	})
+	if !found {
+		return 0, ctx.Err()
+	}
+	return nonce, nil
+}
+
+// searchChunks runs a search on workers goroutines (zero: one per CPU),
+// each taking the next chunk (0, 1, 2, …) and calling try on it, until a
+// try finds a value, a try says the chunks are exhausted, or ctx is done.
+// It returns the first value found.
+func searchChunks(ctx context.Context, workers int, try func(chunk int64) (value int64, found, exhausted bool)) (int64, bool) {
 	var (
 		next  atomic.Int64 // index of the next chunk to hand out
 		found atomic.Bool
-		nonce int64
+		value int64
 		once  sync.Once
 		wg    sync.WaitGroup
 	)
@@ -202,27 +225,19 @@ func searchNonce(ctx context.Context, prevNonce int64, workers int, hashes *atom
 					return
 				default:
 				}
-				from := start + next.Add(1)*searchChunk
-				n, ok := consensus.SearchProof(prevNonce, from, searchChunk)
-				if hashes != nil {
-					tried := int64(searchChunk)
-					if ok {
-						tried = n + prevNonce - from + 1 // n is a nonce, from a sum
-					}
-					hashes.Add(tried)
+				v, ok, exhausted := try(next.Add(1) - 1)
+				if exhausted {
+					return
 				}
 				if ok {
-					once.Do(func() { nonce = n })
+					once.Do(func() { value = v })
 					found.Store(true)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	if !found.Load() {
-		return 0, ctx.Err()
-	}
-	return nonce, nil
+	return value, found.Load()
 }
 
 // workChunk is how many values of work one worker tries before it looks
@@ -245,42 +260,18 @@ func SearchWork(ctx context.Context, ws *consensus.WorkSearch, workers int) (int
 // searchWork is SearchWork that adds to hashes, if not nil, the number of
 // values it tried, a chunk at a time.
 func searchWork(ctx context.Context, ws *consensus.WorkSearch, workers int, hashes *atomic.Int64) (int64, error) {
-	var (
-		next  atomic.Int64 // index of the next chunk to hand out
-		found atomic.Bool
-		work  int64
-		once  sync.Once
-		wg    sync.WaitGroup
-	)
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
-	done := ctx.Done()
-	for range workers {
-		wg.Go(func() {
-			for !found.Load() {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				from := (next.Add(1) - 1) * workChunk
-				if from >= ws.Tries() {
-					return
-				}
-				w, ok := ws.Search(from, workChunk)
-				if hashes != nil {
-					hashes.Add(min(workChunk, ws.Tries()-from))
-				}
-				if ok {
-					once.Do(func() { work = w })
-					found.Store(true)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if found.Load() {
+	work, found := searchChunks(ctx, workers, func(chunk int64) (int64, bool, bool) {
+		from := chunk * workChunk
+		if from >= ws.Tries() {
+			return 0, false, true
+		}
+		w, ok := ws.Search(from, workChunk)
+		if hashes != nil {
+			hashes.Add(min(workChunk, ws.Tries()-from))
+		}
+		return w, ok, false
+	})
+	if found {
 		return work, nil
 	}
 	if err := ctx.Err(); err != nil {
