@@ -1,0 +1,193 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/pybtc/pybtc/api"
+	"github.com/pybtc/pybtc/node"
+	"github.com/pybtc/pybtc/peer"
+	"github.com/pybtc/pybtc/store"
+)
+
+// Net is an experiment's throw-away network: nodes in this process, each
+// with a database in a temporary folder and an HTTP server on a free port
+// of 127.0.0.1, and the tutorial's node as a child process when the runner
+// knows where it is.
+type Net struct {
+	dir          string
+	tutorialNode string
+	python       string
+	nodes        []*Node
+	children     []*exec.Cmd
+	err          error
+}
+
+func newNet(tutorialNode, python string) *Net {
+	dir, err := os.MkdirTemp("", "pybtc-lab-")
+	if python == "" {
+		python = "/usr/bin/python3"
+	}
+	return &Net{dir: dir, err: err, tutorialNode: tutorialNode, python: python}
+}
+
+// Node is one pyBTC node of a lab network.
+type Node struct {
+	// Name is how the narration calls it ("A", "B", …).
+	Name string
+	URL  string
+	Node *node.Node
+	DB   *store.DB
+	HTTP *api.Server
+}
+
+// NodeOptions configure a lab node.
+type NodeOptions struct {
+	// Miner is the address its blocks pay (default "miner-NAME").
+	Miner string
+	// SecureFrom is --secure-from: rule W from that height (0: never).
+	SecureFrom int64
+	// AllowOverdraft is --allow-overdraft, as the tutorial does.
+	AllowOverdraft bool
+	// SyncInterval is how often it asks peers for a longer chain
+	// (default: never on its own; announcements and registrations still
+	// make it sync).
+	SyncInterval time.Duration
+}
+
+// Start starts a pyBTC node called name.
+func (n *Net) Start(ctx context.Context, name string, opts NodeOptions) (*Node, error) {
+	if n.err != nil {
+		return nil, fmt.Errorf("lab network: %w", n.err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("start node %s: %w", name, err)
+	}
+	self, err := peer.ParseURL("http://" + ln.Addr().String())
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("start node %s: %w", name, err)
+	}
+	db := store.NewDB(filepath.Join(n.dir, name+".db"))
+	if err := db.Open(ctx); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("start node %s: %w", name, err)
+	}
+	if opts.Miner == "" {
+		opts.Miner = "miner-" + name
+	}
+	if opts.SyncInterval == 0 {
+		opts.SyncInterval = -1
+	}
+	logger := slog.New(slog.DiscardHandler)
+	nd := node.New(db, node.Config{
+		Miner:          opts.Miner,
+		Self:           self,
+		Client:         peer.NewClient(),
+		AllowOverdraft: opts.AllowOverdraft,
+		SecureFrom:     opts.SecureFrom,
+		SyncInterval:   opts.SyncInterval,
+		Logger:         logger,
+	})
+	if err := nd.Open(ctx); err != nil {
+		db.Close()
+		ln.Close()
+		return nil, fmt.Errorf("start node %s: %w", name, err)
+	}
+	srv := &api.Server{Addr: ln.Addr().String(), Listener: ln, Logger: logger, Chain: db, Explorer: db, Node: nd}
+	if err := srv.Open(); err != nil {
+		nd.Close()
+		db.Close()
+		return nil, fmt.Errorf("start node %s: %w", name, err)
+	}
+	ln2 := &Node{Name: name, URL: srv.URL(), Node: nd, DB: db, HTTP: srv}
+	n.nodes = append(n.nodes, ln2)
+	return ln2, nil
+}
+
+// Link registers the nodes with each other, each with every other.
+func (n *Net) Link(ctx context.Context, nodes ...*Node) error {
+	for _, a := range nodes {
+		var urls []string
+		for _, b := range nodes {
+			if a != b {
+				urls = append(urls, b.URL)
+			}
+		}
+		if _, err := a.Node.RegisterPeers(ctx, urls); err != nil {
+			return fmt.Errorf("link %s: %w", a.Name, err)
+		}
+	}
+	return nil
+}
+
+// Close stops every node and child process and removes the databases.
+func (n *Net) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, nd := range n.nodes {
+		nd.HTTP.Close(ctx)
+		nd.Node.Close()
+		nd.DB.Close()
+	}
+	for _, c := range n.children {
+		c.Process.Kill()
+		c.Wait()
+	}
+	if n.dir != "" {
+		os.RemoveAll(n.dir)
+	}
+}
+
+// HasTutorial reports whether the runner knows where the tutorial's node
+// is, so that StartTutorial can run it.
+func (n *Net) HasTutorial() bool {
+	if n.tutorialNode == "" {
+		return false
+	}
+	_, err := os.Stat(n.tutorialNode)
+	return err == nil
+}
+
+// StartTutorial runs the tutorial's node on a free port of 127.0.0.1 and
+// returns its URL once it answers.
+func (n *Net) StartTutorial(ctx context.Context) (string, error) {
+	if !n.HasTutorial() {
+		return "", fmt.Errorf("the tutorial's node is not available")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("start the tutorial's node: %w", err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	cmd := exec.Command(n.python, n.tutorialNode, fmt.Sprint(port))
+	cmd.Dir = n.dir
+	if err := cmd.Start(); err != nil {
+		return "", fmt.Errorf("start the tutorial's node: %w", err)
+	}
+	n.children = append(n.children, cmd)
+	url := fmt.Sprintf("http://127.0.0.1:%d", port)
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/chain", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return url, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("start the tutorial's node: %w", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
