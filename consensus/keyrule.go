@@ -59,39 +59,53 @@ func checkSignatures(index int64, wb *wire.Block, txs []pybtc.Transaction) *Rule
 		}
 		return ruleError(ErrKeySignature, "block %d transaction %d: the spend from key address %s %s", index, i, txs[i].Sender, why)
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(spends)/minParallelSignatures)
-	if workers <= 1 {
-		for _, i := range spends {
+	// A share of the spends is checked in one batch, for about half the
+	// cost of each alone; only a batch that fails is checked one by one,
+	// to find the first bad signature.
+	checkShare := func(share []int) *RuleError {
+		batch := keys.NewBatch()
+		whole := true
+		for _, i := range share {
+			wt := &wb.Transactions[i]
+			if !wt.Signature.Present || wt.Signature.Kind != wire.String || batch.Add(txs[i].Sender, wt.Signed, wt.Signature.Str) != nil {
+				whole = false
+				break
+			}
+		}
+		if whole && batch.Verify() {
+			for _, i := range share {
+				txs[i].Message = MessageHash(wb.Transactions[i].Signed)
+			}
+			return nil
+		}
+		for _, i := range share {
 			if err := check(i); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	// Each worker takes every workers-th spend and stops at its first
-	// failure; the failure earliest in the block is the block's error.
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(spends)/minParallelSignatures))
+	if workers == 1 {
+		return checkShare(spends)
+	}
+	// Each worker takes a run of consecutive spends, so the first share
+	// that fails holds the block's first bad signature.
 	errs := make([]*RuleError, workers)
-	at := make([]int, workers)
+	size := (len(spends) + workers - 1) / workers
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Go(func() {
-			for k := w; k < len(spends); k += workers {
-				if err := check(spends[k]); err != nil {
-					errs[w], at[w] = err, k
-					return
-				}
-			}
-		})
+		from := min(w*size, len(spends))
+		share := spends[from:min(from+size, len(spends))]
+		wg.Go(func() { errs[w] = checkShare(share) })
 	}
 	wg.Wait()
-	var first *RuleError
-	firstAt := len(spends)
-	for w, err := range errs {
-		if err != nil && at[w] < firstAt {
-			first, firstAt = err, at[w]
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
-	return first
+	return nil
 }
 
 // MessageHash returns what identifies a signed message (rule K's "no

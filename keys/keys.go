@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/btcsuite/btcd/btcutil/bech32"
+	"github.com/hdevalence/ed25519consensus"
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/wire"
@@ -166,18 +167,75 @@ func Verify(address string, msg []byte, sig string) error {
 	return verify(address, pub, msg, sig)
 }
 
+// Signatures are checked by the rules of ZIP 215 (through
+// github.com/hdevalence/ed25519consensus), which Zcash wrote for consensus:
+// RFC 8032 lets implementations differ on edge cases (non-canonical points,
+// small-order keys), which a chain cannot afford, and ZIP 215 fixes them so
+// that checking a block's signatures in one batch accepts exactly what
+// checking them one by one accepts. A batch costs about half as much a
+// signature, which is why Bitcoin's Schnorr signatures (BIP 340) were
+// designed for batches too. Every signature an honest signer makes
+// (RFC 8032, Python's cryptography, WebCrypto) passes either way.
+
 func verify(address string, pub ed25519.PublicKey, msg []byte, sig string) error {
-	var raw [ed25519.SignatureSize]byte
-	if !lowerHex(sig) || len(sig) != SignatureLen {
-		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonSignatureForm, pybtc.Args{Field: "signature", Got: wire.Abbreviate([]byte(sig))})
+	raw, err := signatureBytes(sig)
+	if err != nil {
+		return err
 	}
-	if _, err := hex.Decode(raw[:], []byte(sig)); err != nil {
-		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonSignatureForm, pybtc.Args{Field: "signature", Got: wire.Abbreviate([]byte(sig))})
-	}
-	if !ed25519.Verify(pub, msg, raw[:]) {
+	if !ed25519consensus.Verify(pub, msg, raw) {
 		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonSignatureWrong, pybtc.Args{Field: "signature", Address: address})
 	}
 	return nil
+}
+
+// signatureBytes decodes a signature as a transaction carries it: 128
+// lowercase hex characters.
+func signatureBytes(sig string) ([]byte, error) {
+	if !lowerHex(sig) || len(sig) != SignatureLen {
+		return nil, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonSignatureForm, pybtc.Args{Field: "signature", Got: wire.Abbreviate([]byte(sig))})
+	}
+	raw, err := hex.DecodeString(sig)
+	if err != nil {
+		return nil, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonSignatureForm, pybtc.Args{Field: "signature", Got: wire.Abbreviate([]byte(sig))})
+	}
+	return raw, nil
+}
+
+// Batch checks many signatures at once, for about half the cost of each
+// alone. It says only whether all are valid: to find which is not, check
+// them one by one with Verify. The zero Batch is not usable; NewBatch
+// makes one.
+type Batch struct {
+	v ed25519consensus.BatchVerifier
+	n int
+}
+
+// NewBatch returns an empty Batch.
+func NewBatch() *Batch {
+	return &Batch{v: ed25519consensus.NewBatchVerifier()}
+}
+
+// Add adds the signature sig of msg by the key of address. It refuses,
+// adding nothing, what Verify refuses before any arithmetic: an address
+// that is not a key address, a signature not written as 128 lowercase hex
+// characters.
+func (b *Batch) Add(address string, msg []byte, sig string) error {
+	pub, err := ParseAddress(address)
+	if err != nil {
+		return err
+	}
+	raw, err := signatureBytes(sig)
+	if err != nil {
+		return err
+	}
+	b.v.Add(pub, msg, raw)
+	b.n++
+	return nil
+}
+
+// Verify reports whether every signature added is valid (true for none).
+func (b *Batch) Verify() bool {
+	return b.n == 0 || b.v.Verify()
 }
 
 // VerifyTransaction checks rule K's signature of a transaction whose

@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -294,4 +295,42 @@ func TestKeyFile(t *testing.T) {
 			t.Errorf("%s: ParseKeyFile(%s) accepted", name, bad)
 		}
 	}
+}
+
+// TestBatch checks that a batch accepts what each signature's check
+// accepts, and refuses a batch with one bad signature among good ones.
+func TestBatch(t *testing.T) {
+	priv, addr := keys.NewKey()
+	_, other := keys.NewKey()
+	msg := func(i int) []byte { return []byte(fmt.Sprintf(`{"amount": 0.1, "i": %d}`, i)) }
+	tests := []struct {
+		name string
+		bad  int // index of a signature by another key, or -1
+		n    int
+		want bool
+	}{
+		{"none", -1, 0, true},
+		{"one good", -1, 1, true},
+		{"many good", -1, 50, true},
+		{"one bad among many", 17, 50, false},
+		{"only bad", 0, 1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := keys.NewBatch()
+			for i := range tt.n {
+				from := addr
+				if i == tt.bad {
+					from = other
+				}
+				if err := b.Add(from, msg(i), keys.Sign(priv, msg(i))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := b.Verify(); got != tt.want {
+				t.Errorf("Verify() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	mustReason(t, keys.NewBatch().Add(addr, msg(0), "XYZ"), pybtc.ReasonSignatureForm)
 }
