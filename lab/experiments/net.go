@@ -11,10 +11,12 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/api"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/peer"
 	"github.com/pybtc/pybtc/store"
+	"github.com/pybtc/pybtc/views/chart"
 )
 
 // Net is an experiment's throw-away network: nodes in this process, each
@@ -127,6 +129,54 @@ func (n *Net) Link(ctx context.Context, nodes ...*Node) error {
 		}
 	}
 	return nil
+}
+
+// WaitTip waits, for at most timeout, until the node's tip satisfies ok:
+// other nodes' blocks reach it in the background.
+func (nd *Node) WaitTip(ctx context.Context, timeout time.Duration, ok func(pybtc.ChainTip) bool) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for {
+		tip, moved := nd.Node.WatchTip()
+		if ok(tip) {
+			return nil
+		}
+		select {
+		case <-moved:
+		case <-ctx.Done():
+			return fmt.Errorf("node %s at height %d: %w", nd.Name, tip.Height, ctx.Err())
+		}
+	}
+}
+
+// treeHeights is how many heights below the tip a fork picture shows, as
+// many as Block Scan's tree page.
+const treeHeights = 24
+
+// TreeSVG draws the node's block tree near its tip with the chart of
+// Block Scan's /scan/tree: the main chain on the top row, the stale
+// branches below.
+func (nd *Node) TreeSVG(ctx context.Context) (string, error) {
+	tip := nd.Node.Tip()
+	blocks, err := nd.DB.BlockTree(ctx, max(tip.Height-treeHeights+1, 1), tip.Height+treeHeights)
+	if err != nil {
+		return "", fmt.Errorf("block tree of %s: %w", nd.Name, err)
+	}
+	nodes := make([]chart.TreeNode, len(blocks))
+	stale := 0
+	for i, b := range blocks {
+		nodes[i] = chart.TreeNode{Height: b.Height, Hash: b.Hash, PreviousHash: b.PreviousHash, Status: string(b.Status), Miner: b.Miner}
+		if b.Status != pybtc.BlockMain {
+			stale++
+		}
+	}
+	svg := chart.Tree(chart.TreeChart{
+		ID:          "lab-tree-" + nd.Name,
+		Title:       "Block tree of node " + nd.Name,
+		Description: fmt.Sprintf("The main chain of node %s on the top row, oldest left, and %d stale blocks on the rows below.", nd.Name, stale),
+		Nodes:       nodes,
+	})
+	return string(svg), nil
 }
 
 // Close stops every node and child process and removes the databases.
