@@ -48,6 +48,8 @@ type Node struct {
 	Node *node.Node
 	DB   *store.DB
 	HTTP *api.Server
+
+	peers *peer.Client
 }
 
 // NodeOptions configure a lab node.
@@ -90,10 +92,11 @@ func (n *Net) Start(ctx context.Context, name string, opts NodeOptions) (*Node, 
 		opts.SyncInterval = -1
 	}
 	logger := slog.New(slog.DiscardHandler)
+	peers := peer.NewClient()
 	nd := node.New(db, node.Config{
 		Miner:          opts.Miner,
 		Self:           self,
-		Client:         peer.NewClient(),
+		Client:         peers,
 		AllowOverdraft: opts.AllowOverdraft,
 		SecureFrom:     opts.SecureFrom,
 		SyncInterval:   opts.SyncInterval,
@@ -110,7 +113,7 @@ func (n *Net) Start(ctx context.Context, name string, opts NodeOptions) (*Node, 
 		db.Close()
 		return nil, fmt.Errorf("start node %s: %w", name, err)
 	}
-	ln2 := &Node{Name: name, URL: srv.URL(), Node: nd, DB: db, HTTP: srv}
+	ln2 := &Node{Name: name, URL: srv.URL(), Node: nd, DB: db, HTTP: srv, peers: peers}
 	n.nodes = append(n.nodes, ln2)
 	return ln2, nil
 }
@@ -183,6 +186,11 @@ func (nd *Node) TreeSVG(ctx context.Context) (string, error) {
 func (n *Net) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	// A client may hold a connection it dialed and never used; a server
+	// waits 5 seconds for such a connection before it shuts down.
+	for _, nd := range n.nodes {
+		nd.peers.HTTP.CloseIdleConnections()
+	}
 	for _, nd := range n.nodes {
 		nd.HTTP.Close(ctx)
 		nd.Node.Close()

@@ -66,7 +66,7 @@ type rewriteResult struct {
 func runRewrite(ctx context.Context, run *Run) (lab.Outcome, error) {
 	run.Say("", lab.Text{
 		EN: fmt.Sprintf("Alice pays Bob in block %d of %d. Mallory changes that payment to pay herself.", rewriteEdited, rewriteBlocks),
-		KO: fmt.Sprintf("앨리스가 블록 %d에서 밥에게 지불합니다 (전체 %d블록). 맬러리가 그 지불을 자기에게 가도록 고칩니다.", rewriteEdited, rewriteBlocks),
+		KO: fmt.Sprintf("앨리스가 블록 %d번에서 밥에게 지불합니다 (전체 %d블록). 맬러리가 그 지불을 자기에게 가도록 고칩니다.", rewriteEdited, rewriteBlocks),
 	})
 	run.Say("", lab.Text{EN: "First under the tutorial's rules.", KO: "먼저 튜토리얼 규칙으로 해 봅니다."})
 	tut, err := rewriteOn(ctx, run, "A", "B", 0)
@@ -85,7 +85,7 @@ func runRewrite(ctx context.Context, run *Run) (lab.Outcome, error) {
 		Summary: lab.Text{
 			EN: fmt.Sprintf("Rewriting block %d of %d cost %s hashes under the tutorial's rules and %s under rule W.",
 				rewriteEdited, rewriteBlocks, thousands(tut.hashes), thousands(w.hashes)),
-			KO: fmt.Sprintf("%d블록 중 블록 %d을 고쳐 쓰는 데 튜토리얼 규칙에서는 해시 %s번, 규칙 W에서는 %s번이 들었습니다.",
+			KO: fmt.Sprintf("%d블록 중 블록 %d번을 고쳐 쓰는 데 튜토리얼 규칙에서는 해시 %s번, 규칙 W에서는 %s번이 들었습니다.",
 				rewriteBlocks, rewriteEdited, thousands(tut.hashes), thousands(w.hashes)),
 		},
 		Why: lab.Text{
@@ -161,7 +161,7 @@ func rewriteOn(ctx context.Context, run *Run, minerName, honestName string, secu
 		res.cheapHashes = hashes
 		run.Step(lab.Step{Node: "Mallory", Hashes: hashes, Text: lab.Text{
 			EN: fmt.Sprintf("Mallory edits block %d, re-hashes the blocks after it and mines block %d: %s hashes.", rewriteEdited, rewriteBlocks+1, thousands(hashes)),
-			KO: fmt.Sprintf("맬러리가 블록 %d을 고치고 뒤 블록들을 다시 해시한 뒤 블록 %d을 채굴합니다: 해시 %s번.", rewriteEdited, rewriteBlocks+1, thousands(hashes)),
+			KO: fmt.Sprintf("맬러리가 블록 %d번을 고치고 뒤 블록들을 다시 해시한 뒤 블록 %d번을 채굴합니다: 해시 %s번.", rewriteEdited, rewriteBlocks+1, thousands(hashes)),
 		}})
 		changed, err := offerChain(ctx, honest, cheap)
 		var re *consensus.RuleError
@@ -171,7 +171,7 @@ func rewriteOn(ctx context.Context, run *Run, minerName, honestName string, secu
 		}
 		run.Say(honestName, lab.Text{
 			EN: fmt.Sprintf("Node %s refuses it: block %d's hash does not start with 0000.", honestName, rewriteEdited),
-			KO: fmt.Sprintf("노드 %s가 거부합니다: 블록 %d의 해시가 0000으로 시작하지 않습니다.", honestName, rewriteEdited),
+			KO: fmt.Sprintf("노드 %s가 거부합니다: 블록 %d번의 해시가 0000으로 시작하지 않습니다.", honestName, rewriteEdited),
 		})
 		run.Say("Mallory", lab.Text{
 			EN: fmt.Sprintf("Mallory redoes the work of blocks %d to %d.", rewriteEdited, rewriteBlocks+1),
@@ -197,7 +197,7 @@ func rewriteOn(ctx context.Context, run *Run, minerName, honestName string, secu
 	} else {
 		run.Step(lab.Step{Node: "Mallory", Text: lab.Text{
 			EN: fmt.Sprintf("Mallory edits block %d and re-hashes the blocks after it. Their nonces stay valid: the proof never covered the payments.", rewriteEdited),
-			KO: fmt.Sprintf("맬러리가 블록 %d을 고치고 뒤 블록들을 다시 해시합니다. 논스는 그대로 유효합니다. 증명이 지불 내용을 덮지 않기 때문입니다.", rewriteEdited),
+			KO: fmt.Sprintf("맬러리가 블록 %d번을 고치고 뒤 블록들을 다시 해시합니다. 논스는 그대로 유효합니다. 증명이 지불 내용을 덮지 않기 때문입니다.", rewriteEdited),
 		}})
 		run.Step(lab.Step{Node: "Mallory", Hashes: hashes, Text: lab.Text{
 			EN: fmt.Sprintf("She mines one block on top, block %d: %s hashes.", rewriteBlocks+1, thousands(hashes)),
@@ -229,12 +229,12 @@ func rewriteOn(ctx context.Context, run *Run, minerName, honestName string, secu
 	if res.adopted && res.stolen {
 		run.Step(lab.Step{Node: honestName, Tree: tree, Text: lab.Text{
 			EN: fmt.Sprintf("Node %s adopts it. Block %d now says Alice paid Mallory.", honestName, rewriteEdited),
-			KO: fmt.Sprintf("노드 %s가 받아들입니다. 이제 블록 %d에는 앨리스가 맬러리에게 지불했다고 적혀 있습니다.", honestName, rewriteEdited),
+			KO: fmt.Sprintf("노드 %s가 받아들입니다. 이제 블록 %d번에는 앨리스가 맬러리에게 지불했다고 적혀 있습니다.", honestName, rewriteEdited),
 		}})
 	} else {
 		run.Step(lab.Step{Node: honestName, Tree: tree, Text: lab.Text{
 			EN: fmt.Sprintf("Node %s keeps its chain. Block %d still pays Bob.", honestName, rewriteEdited),
-			KO: fmt.Sprintf("노드 %s가 자기 체인을 지킵니다. 블록 %d은 여전히 밥에게 지불합니다.", honestName, rewriteEdited),
+			KO: fmt.Sprintf("노드 %s가 자기 체인을 지킵니다. 블록 %d번은 여전히 밥에게 지불합니다.", honestName, rewriteEdited),
 		}})
 	}
 	return res, nil
