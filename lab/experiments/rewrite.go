@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -186,7 +187,7 @@ func rewriteOn(ctx context.Context, run *Run, minerName, honestName string, secu
 	res.hashes = hashes
 	if secureFrom > 0 {
 		for _, raw := range forged[rewriteEdited-1:] {
-			if b, err := wire.ParseBlock(raw); err == nil && bytes.HasPrefix([]byte(b.Hash), []byte(consensus.WorkPrefix)) {
+			if b, err := wire.ParseBlock(raw); err == nil && strings.HasPrefix(b.Hash, consensus.WorkPrefix) {
 				res.worked++
 			}
 		}
