@@ -11,10 +11,12 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/api"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/peer"
 	"github.com/pybtc/pybtc/store"
+	"github.com/pybtc/pybtc/views/chart"
 )
 
 // Net is an experiment's throw-away network: nodes in this process, each
@@ -46,6 +48,8 @@ type Node struct {
 	Node *node.Node
 	DB   *store.DB
 	HTTP *api.Server
+
+	peers *peer.Client
 }
 
 // NodeOptions configure a lab node.
@@ -88,10 +92,11 @@ func (n *Net) Start(ctx context.Context, name string, opts NodeOptions) (*Node, 
 		opts.SyncInterval = -1
 	}
 	logger := slog.New(slog.DiscardHandler)
+	peers := peer.NewClient()
 	nd := node.New(db, node.Config{
 		Miner:          opts.Miner,
 		Self:           self,
-		Client:         peer.NewClient(),
+		Client:         peers,
 		AllowOverdraft: opts.AllowOverdraft,
 		SecureFrom:     opts.SecureFrom,
 		SyncInterval:   opts.SyncInterval,
@@ -108,7 +113,7 @@ func (n *Net) Start(ctx context.Context, name string, opts NodeOptions) (*Node, 
 		db.Close()
 		return nil, fmt.Errorf("start node %s: %w", name, err)
 	}
-	ln2 := &Node{Name: name, URL: srv.URL(), Node: nd, DB: db, HTTP: srv}
+	ln2 := &Node{Name: name, URL: srv.URL(), Node: nd, DB: db, HTTP: srv, peers: peers}
 	n.nodes = append(n.nodes, ln2)
 	return ln2, nil
 }
@@ -129,10 +134,63 @@ func (n *Net) Link(ctx context.Context, nodes ...*Node) error {
 	return nil
 }
 
+// WaitTip waits, for at most timeout, until the node's tip satisfies ok:
+// other nodes' blocks reach it in the background.
+func (nd *Node) WaitTip(ctx context.Context, timeout time.Duration, ok func(pybtc.ChainTip) bool) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for {
+		tip, moved := nd.Node.WatchTip()
+		if ok(tip) {
+			return nil
+		}
+		select {
+		case <-moved:
+		case <-ctx.Done():
+			return fmt.Errorf("node %s at height %d: %w", nd.Name, tip.Height, ctx.Err())
+		}
+	}
+}
+
+// treeHeights is how many heights below the tip a fork picture shows, as
+// many as Block Scan's tree page.
+const treeHeights = 24
+
+// TreeSVG draws the node's block tree near its tip with the chart of
+// Block Scan's /scan/tree: the main chain on the top row, the stale
+// branches below.
+func (nd *Node) TreeSVG(ctx context.Context) (string, error) {
+	tip := nd.Node.Tip()
+	blocks, err := nd.DB.BlockTree(ctx, max(tip.Height-treeHeights+1, 1), tip.Height+treeHeights)
+	if err != nil {
+		return "", fmt.Errorf("block tree of %s: %w", nd.Name, err)
+	}
+	nodes := make([]chart.TreeNode, len(blocks))
+	stale := 0
+	for i, b := range blocks {
+		nodes[i] = chart.TreeNode{Height: b.Height, Hash: b.Hash, PreviousHash: b.PreviousHash, Status: string(b.Status), Miner: b.Miner}
+		if b.Status != pybtc.BlockMain {
+			stale++
+		}
+	}
+	svg := chart.Tree(chart.TreeChart{
+		ID:          "lab-tree-" + nd.Name,
+		Title:       "Block tree of node " + nd.Name,
+		Description: fmt.Sprintf("The main chain of node %s on the top row, oldest left, and %d stale blocks on the rows below.", nd.Name, stale),
+		Nodes:       nodes,
+	})
+	return string(svg), nil
+}
+
 // Close stops every node and child process and removes the databases.
 func (n *Net) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	// A client may hold a connection it dialed and never used; a server
+	// waits 5 seconds for such a connection before it shuts down.
+	for _, nd := range n.nodes {
+		nd.peers.HTTP.CloseIdleConnections()
+	}
 	for _, nd := range n.nodes {
 		nd.HTTP.Close(ctx)
 		nd.Node.Close()
