@@ -1,8 +1,11 @@
 package experiments
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,6 +18,7 @@ import (
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/peer"
 	"github.com/pybtc/pybtc/store"
+	"github.com/pybtc/pybtc/views/chart"
 )
 
 // Net is an experiment's throw-away network: nodes in this process, each
@@ -190,4 +194,48 @@ func (n *Net) StartTutorial(ctx context.Context) (string, error) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// PostTransaction posts body to POST /transactions/new of the node at
+// url, as a wallet or an attacker would, and returns the HTTP status and
+// the node's answer: its "message" when it sent JSON (a tutorial node
+// may answer plain text).
+func PostTransaction(ctx context.Context, url string, body []byte) (int, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/transactions/new", bytes.NewReader(body))
+	if err != nil {
+		return 0, "", fmt.Errorf("post a transaction to %s: %w", url, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", fmt.Errorf("post a transaction to %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if err != nil {
+		return 0, "", fmt.Errorf("post a transaction to %s: read the answer: %w", url, err)
+	}
+	var answer struct {
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(data, &answer) == nil && answer.Message != "" {
+		return resp.StatusCode, answer.Message, nil
+	}
+	return resp.StatusCode, string(bytes.TrimSpace(data)), nil
+}
+
+// TreeSVG draws the node's block tree (main chain and stale blocks) as
+// Block Scan's /scan/tree does, for a step's fork picture; id prefixes
+// the ids inside the SVG.
+func (n *Node) TreeSVG(ctx context.Context, id string) (string, error) {
+	tip := n.Node.Tip()
+	blocks, err := n.DB.BlockTree(ctx, max(tip.Height-20, 1), tip.Height+20)
+	if err != nil {
+		return "", fmt.Errorf("draw the block tree of %s: %w", n.Name, err)
+	}
+	nodes := make([]chart.TreeNode, len(blocks))
+	for i, b := range blocks {
+		nodes[i] = chart.TreeNode{Height: b.Height, Hash: b.Hash, PreviousHash: b.PreviousHash, Status: string(b.Status), Miner: b.Miner}
+	}
+	return string(chart.Tree(chart.TreeChart{ID: id, Title: "Block tree of node " + n.Name, Nodes: nodes})), nil
 }
