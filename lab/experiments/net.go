@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/api"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/peer"
@@ -133,6 +134,54 @@ func (n *Net) Link(ctx context.Context, nodes ...*Node) error {
 	return nil
 }
 
+// WaitTip waits, for at most timeout, until the node's tip satisfies ok:
+// other nodes' blocks reach it in the background.
+func (nd *Node) WaitTip(ctx context.Context, timeout time.Duration, ok func(pybtc.ChainTip) bool) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for {
+		tip, moved := nd.Node.WatchTip()
+		if ok(tip) {
+			return nil
+		}
+		select {
+		case <-moved:
+		case <-ctx.Done():
+			return fmt.Errorf("node %s at height %d: %w", nd.Name, tip.Height, ctx.Err())
+		}
+	}
+}
+
+// treeHeights is how many heights below the tip a fork picture shows, as
+// many as Block Scan's tree page.
+const treeHeights = 24
+
+// TreeSVG draws the node's block tree near its tip with the chart of
+// Block Scan's /scan/tree: the main chain on the top row, the stale
+// branches below.
+func (nd *Node) TreeSVG(ctx context.Context) (string, error) {
+	tip := nd.Node.Tip()
+	blocks, err := nd.DB.BlockTree(ctx, max(tip.Height-treeHeights+1, 1), tip.Height+treeHeights)
+	if err != nil {
+		return "", fmt.Errorf("block tree of %s: %w", nd.Name, err)
+	}
+	nodes := make([]chart.TreeNode, len(blocks))
+	stale := 0
+	for i, b := range blocks {
+		nodes[i] = chart.TreeNode{Height: b.Height, Hash: b.Hash, PreviousHash: b.PreviousHash, Status: string(b.Status), Miner: b.Miner}
+		if b.Status != pybtc.BlockMain {
+			stale++
+		}
+	}
+	svg := chart.Tree(chart.TreeChart{
+		ID:          "lab-tree-" + nd.Name,
+		Title:       "Block tree of node " + nd.Name,
+		Description: fmt.Sprintf("The main chain of node %s on the top row, oldest left, and %d stale blocks on the rows below.", nd.Name, stale),
+		Nodes:       nodes,
+	})
+	return string(svg), nil
+}
+
 // Close stops every node and child process and removes the databases.
 func (n *Net) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -196,11 +245,11 @@ func (n *Net) StartTutorial(ctx context.Context) (string, error) {
 	}
 }
 
-// PostTransaction posts body to POST /transactions/new of the node at
+// postTransaction posts body to POST /transactions/new of the node at
 // url, as a wallet or an attacker would, and returns the HTTP status and
 // the node's answer: its "message" when it sent JSON (a tutorial node
 // may answer plain text).
-func PostTransaction(ctx context.Context, url string, body []byte) (int, string, error) {
+func postTransaction(ctx context.Context, url string, body []byte) (int, string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/transactions/new", bytes.NewReader(body))
 	if err != nil {
 		return 0, "", fmt.Errorf("post a transaction to %s: %w", url, err)
@@ -222,20 +271,4 @@ func PostTransaction(ctx context.Context, url string, body []byte) (int, string,
 		return resp.StatusCode, answer.Message, nil
 	}
 	return resp.StatusCode, string(bytes.TrimSpace(data)), nil
-}
-
-// TreeSVG draws the node's block tree (main chain and stale blocks) as
-// Block Scan's /scan/tree does, for a step's fork picture; id prefixes
-// the ids inside the SVG.
-func (n *Node) TreeSVG(ctx context.Context, id string) (string, error) {
-	tip := n.Node.Tip()
-	blocks, err := n.DB.BlockTree(ctx, max(tip.Height-20, 1), tip.Height+20)
-	if err != nil {
-		return "", fmt.Errorf("draw the block tree of %s: %w", n.Name, err)
-	}
-	nodes := make([]chart.TreeNode, len(blocks))
-	for i, b := range blocks {
-		nodes[i] = chart.TreeNode{Height: b.Height, Hash: b.Hash, PreviousHash: b.PreviousHash, Status: string(b.Status), Miner: b.Miner}
-	}
-	return string(chart.Tree(chart.TreeChart{ID: id, Title: "Block tree of node " + n.Name, Nodes: nodes})), nil
 }

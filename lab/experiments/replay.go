@@ -13,6 +13,7 @@ import (
 	"github.com/pybtc/pybtc/keys"
 	"github.com/pybtc/pybtc/lab"
 	"github.com/pybtc/pybtc/peer"
+	"github.com/pybtc/pybtc/wire"
 )
 
 // replay is the experiment "replay" of SPEC §12: a signed payment, copied
@@ -49,7 +50,7 @@ func runReplay(ctx context.Context, run *Run) (lab.Outcome, error) {
 	if err != nil {
 		return lab.Outcome{}, err
 	}
-	status, msg, err := PostTransaction(ctx, a.URL, signed)
+	status, msg, err := postTransaction(ctx, a.URL, signed)
 	if err != nil {
 		return lab.Outcome{}, err
 	}
@@ -71,7 +72,7 @@ func runReplay(ctx context.Context, run *Run) (lab.Outcome, error) {
 
 	// Eve saw the payment pass: its JSON, signature included, is public.
 	refused := 0
-	status, msg, err = PostTransaction(ctx, a.URL, signed)
+	status, msg, err = postTransaction(ctx, a.URL, signed)
 	if err != nil {
 		return lab.Outcome{}, err
 	}
@@ -105,14 +106,34 @@ func runReplay(ctx context.Context, run *Run) (lab.Outcome, error) {
 	if rule == consensus.ErrKeyReplay.String() {
 		refused++
 	}
-	tree, err := a.TreeSVG(ctx, "replay")
-	if err != nil {
-		return lab.Outcome{}, err
-	}
-	run.Step(lab.Step{Node: a.Name, Tree: tree, Text: lab.Text{
+	run.Step(lab.Step{Node: a.Name, Text: lab.Text{
 		EN: fmt.Sprintf("Eve mines block %d herself, with a valid proof of work, carrying the same payment again, and offers it to A. A refuses the block: %s: %s", evil.Index, rule, detail),
 		KO: fmt.Sprintf("Eve가 같은 거래를 다시 담은 블록 %d을 올바른 작업 증명과 함께 직접 채굴해 A에게 보냅니다. A는 블록을 거부합니다: %s: %s", evil.Index, rule, detail),
 	}})
+	// A payment alice signed but never posted, twice in one block.
+	fresh, err := paymentJSON(alice, "bob", "0.01", time.Now(), owner)
+	if err != nil {
+		return lab.Outcome{}, err
+	}
+	twice, err := transactionOf(fresh)
+	if err != nil {
+		return lab.Outcome{}, err
+	}
+	evil, err = blockOn(ctx, a.Node.Tip(), []pybtc.Transaction{twice, twice}, "eve")
+	if err != nil {
+		return lab.Outcome{}, err
+	}
+	if rule, detail, err = offerBlock(ctx, a, evil); err != nil {
+		return lab.Outcome{}, err
+	}
+	if rule == consensus.ErrKeyReplay.String() {
+		refused++
+	}
+	run.Say(a.Name, lab.Text{
+		EN: fmt.Sprintf("Eve also got hold of another payment alice signed, of 0.01 to bob, and puts it twice in a new block %d. A refuses the block: %s: %s", evil.Index, rule, detail),
+		KO: fmt.Sprintf("Eve가 alice가 서명한 다른 거래(bob에게 0.01)도 손에 넣어 새 블록 %d에 두 번 넣습니다. A는 블록을 거부합니다: %s: %s", evil.Index, rule, detail),
+	})
+
 	bob, err := balanceOf(ctx, a, "bob")
 	if err != nil {
 		return lab.Outcome{}, err
@@ -141,7 +162,7 @@ func runReplay(ctx context.Context, run *Run) (lab.Outcome, error) {
 	}
 	var answers [2]int
 	for i := range answers {
-		if answers[i], msg, err = PostTransaction(ctx, a.URL, plain); err != nil {
+		if answers[i], msg, err = postTransaction(ctx, a.URL, plain); err != nil {
 			return lab.Outcome{}, err
 		}
 	}
@@ -160,10 +181,10 @@ func runReplay(ctx context.Context, run *Run) (lab.Outcome, error) {
 
 	once := bob == 3*pybtc.Coin/100 && left == consensusReward-bob
 	return lab.Outcome{
-		OK: refused == 2 && once,
+		OK: refused == 3 && once,
 		Summary: lab.Text{
-			EN: fmt.Sprintf("alice's signed payment of %s was replayed twice, once as a post and once in a block: %d of 2 refused, and bob was paid once. carol's plain payment, posted twice, paid dave %s.", bob, refused, dave),
-			KO: fmt.Sprintf("alice가 서명한 %s 지급을 두 번 재전송했습니다(글 한 번, 블록 한 번). 2번 중 %d번 거부되었고 bob은 한 번만 받았습니다. carol의 일반 거래는 두 번 올라가 dave에게 %s가 지급되었습니다.", bob, refused, dave),
+			EN: fmt.Sprintf("alice's signed payment of %s was replayed twice, once as a post and once in a block, and another was put twice in one block: %d of 3 replays refused, and bob was paid once. carol's plain payment, posted twice, paid dave %s.", bob, refused, dave),
+			KO: fmt.Sprintf("alice가 서명한 %s 지급을 두 번 재전송했고(글 한 번, 블록 한 번), 다른 서명 거래를 한 블록에 두 번 넣었습니다. 재전송 3번 중 %d번이 거부되었고 bob은 한 번만 받았습니다. carol의 일반 거래는 두 번 올라가 dave에게 %s가 지급되었습니다.", bob, refused, dave),
 		},
 		Why: lab.Text{
 			EN: "A signature proves who agreed to a payment, but it can be copied: anyone who saw the payment holds the same bytes. " +
@@ -181,6 +202,19 @@ func runReplay(ctx context.Context, run *Run) (lab.Outcome, error) {
 			{Name: "plain_paid", Label: lab.Text{EN: "Satoshis the plain payment, posted twice, moved", KO: "두 번 올린 일반 거래로 옮겨진 사토시"}, Value: int64(dave)},
 		},
 	}, nil
+}
+
+// transactionOf reads a payment's JSON as a block carries it.
+func transactionOf(body []byte) (pybtc.Transaction, error) {
+	t, err := wire.ParseTransaction(body)
+	if err != nil {
+		return pybtc.Transaction{}, fmt.Errorf("read payment: %w", err)
+	}
+	nt, err := consensus.AdmitTransaction(&t, float64(time.Now().UnixMicro())/1e6)
+	if err != nil {
+		return pybtc.Transaction{}, fmt.Errorf("read payment: %w", err)
+	}
+	return nt.Transaction, nil
 }
 
 // blockOn makes a block on tip that carries txs and a coinbase to miner,

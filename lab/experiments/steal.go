@@ -50,7 +50,7 @@ func runSteal(ctx context.Context, run *Run) (lab.Outcome, error) {
 	if err != nil {
 		return lab.Outcome{}, err
 	}
-	status, msg, err := PostTransaction(ctx, a.URL, theft)
+	status, msg, err := postTransaction(ctx, a.URL, theft)
 	if err != nil {
 		return lab.Outcome{}, err
 	}
@@ -92,7 +92,7 @@ func runSteal(ctx context.Context, run *Run) (lab.Outcome, error) {
 	if err != nil {
 		return lab.Outcome{}, err
 	}
-	status, msg, err = PostTransaction(ctx, a.URL, unsigned)
+	status, msg, err = postTransaction(ctx, a.URL, unsigned)
 	if err != nil {
 		return lab.Outcome{}, err
 	}
@@ -107,7 +107,7 @@ func runSteal(ctx context.Context, run *Run) (lab.Outcome, error) {
 	if err != nil {
 		return lab.Outcome{}, err
 	}
-	status, msg, err = PostTransaction(ctx, a.URL, forged)
+	status, msg, err = postTransaction(ctx, a.URL, forged)
 	if err != nil {
 		return lab.Outcome{}, err
 	}
@@ -124,7 +124,7 @@ func runSteal(ctx context.Context, run *Run) (lab.Outcome, error) {
 	if err != nil {
 		return lab.Outcome{}, err
 	}
-	status, msg, err = PostTransaction(ctx, a.URL, paid)
+	status, msg, err = postTransaction(ctx, a.URL, paid)
 	if err != nil {
 		return lab.Outcome{}, err
 	}

@@ -9,10 +9,10 @@ import (
 	"github.com/pybtc/pybtc/lab/experiments"
 )
 
-// runExperiment runs the experiment called name as `pybtc lab NAME` does,
+// runLesson runs the experiment called name as `pybtc lab NAME` does,
 // logs its steps and duration, and fails the test if the run itself fails
 // or the lesson's claim does not hold.
-func runExperiment(t *testing.T, name string) lab.Outcome {
+func runLesson(t *testing.T, name string) lab.Outcome {
 	t.Helper()
 	r := &experiments.Runner{TutorialNode: os.Getenv("PYBTC_TUTORIAL_NODE")}
 	out, err := r.Run(context.Background(), name, nil)
@@ -37,9 +37,9 @@ func runExperiment(t *testing.T, name string) lab.Outcome {
 	return out
 }
 
-// figure returns the figure called name of out, failing the test if it
+// mustFigure returns the figure called name of out, failing the test if it
 // has none.
-func figure(t *testing.T, out lab.Outcome, name string) int64 {
+func mustFigure(t *testing.T, out lab.Outcome, name string) int64 {
 	t.Helper()
 	v, ok := out.Figure(name)
 	if !ok {
@@ -49,14 +49,14 @@ func figure(t *testing.T, out lab.Outcome, name string) int64 {
 }
 
 func TestSteal(t *testing.T) {
-	out := runExperiment(t, "steal")
-	if got := figure(t, out, "plain_stolen"); got != 10_000_000 {
+	out := runLesson(t, "steal")
+	if got := mustFigure(t, out, "plain_stolen"); got != 10_000_000 {
 		t.Errorf("plain_stolen = %d satoshis, want the whole 0.1 (10,000,000)", got)
 	}
-	if got := figure(t, out, "key_refusals"); got != 2 {
+	if got := mustFigure(t, out, "key_refusals"); got != 2 {
 		t.Errorf("key_refusals = %d, want 2 (unsigned and forged)", got)
 	}
-	if got := figure(t, out, "owner_paid"); got != 5_000_000 {
+	if got := mustFigure(t, out, "owner_paid"); got != 5_000_000 {
 		t.Errorf("owner_paid = %d satoshis, want 5,000,000", got)
 	}
 }
