@@ -1,8 +1,11 @@
 package experiments
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -248,4 +251,32 @@ func (n *Net) StartTutorial(ctx context.Context) (string, error) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// postTransaction posts body to POST /transactions/new of the node at
+// url, as a wallet or an attacker would, and returns the HTTP status and
+// the node's answer: its "message" when it sent JSON (a tutorial node
+// may answer plain text).
+func postTransaction(ctx context.Context, url string, body []byte) (int, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/transactions/new", bytes.NewReader(body))
+	if err != nil {
+		return 0, "", fmt.Errorf("post a transaction to %s: %w", url, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", fmt.Errorf("post a transaction to %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if err != nil {
+		return 0, "", fmt.Errorf("post a transaction to %s: read the answer: %w", url, err)
+	}
+	var answer struct {
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(data, &answer) == nil && answer.Message != "" {
+		return resp.StatusCode, answer.Message, nil
+	}
+	return resp.StatusCode, string(bytes.TrimSpace(data)), nil
 }
