@@ -109,6 +109,9 @@ func (s *Server) newEcho() *echo.Echo {
 		w.RouteNotFound("/*", notFoundOrNotAllowed)
 	}
 
+	// The lab: errors are pages.
+	s.labRoutes(e)
+
 	// The explorer's data as JSON: errors are JSON, whatever the client
 	// accepts.
 	{

@@ -84,6 +84,12 @@ type Server struct {
 	// Listener, when set, is used instead of listening on Addr: the caller
 	// bound it to learn the port before wiring the rest.
 	Listener net.Listener
+	// Lab runs the experiments /lab shows; nil shows none.
+	Lab LabRunner
+	// LabEnabled lets visitors run them (--lab or --dev): each run
+	// starts throw-away nodes on this machine, so a node must be started
+	// to allow it.
+	LabEnabled bool
 
 	echo  *echo.Echo
 	pages pageSet
@@ -96,6 +102,8 @@ type Server struct {
 	closing  chan struct{}
 	sessions *sessions
 	metrics  *metrics
+	// labBusy holds the one experiment running.
+	labBusy chan struct{}
 }
 
 // Open binds the listener (so "address in use" is an error here, not a log

@@ -49,6 +49,9 @@ func TestParseFlags(t *testing.T) {
 		{name: "BadDurationEnvironment", env: map[string]string{"PYBTC_BLOCK_INTERVAL": "soon"}, err: true},
 		{name: "BadBoolEnvironment", env: map[string]string{"PYBTC_ALLOW_OVERDRAFT": "maybe"}, err: true},
 		{name: "Limits", env: map[string]string{"PYBTC_MAX_MEMPOOL": "500", "PYBTC_DEV": "true"}, want: Config{Listen: "127.0.0.1:5000", MaxMempool: 500, Dev: true}},
+		{name: "LabEnvironment", env: map[string]string{"PYBTC_LAB": "true"}, want: Config{Listen: "127.0.0.1:5000", Lab: true}},
+		{name: "LabFlag", args: []string{"--lab"}, want: Config{Listen: "127.0.0.1:5000", Lab: true}},
+		{name: "BadLabEnvironment", env: map[string]string{"PYBTC_LAB": "sometimes"}, err: true},
 		{name: "BadMempoolEnvironment", env: map[string]string{"PYBTC_MAX_MEMPOOL": "lots"}, err: true},
 		{name: "SecureFromEnvironment", env: map[string]string{"PYBTC_SECURE_FROM": "5"}, want: Config{Listen: "127.0.0.1:5000", SecureFrom: 5}},
 		{name: "SecureFromFlag", env: map[string]string{"PYBTC_SECURE_FROM": "5"}, args: []string{"--secure-from", "2"}, want: Config{Listen: "127.0.0.1:5000", SecureFrom: 2}},
@@ -62,7 +65,7 @@ func TestParseFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, name := range []string{"PYBTC_LISTEN", "PYBTC_DB", "PYBTC_MINER", "PYBTC_ALLOW_OVERDRAFT", "PYBTC_LOG_LEVEL",
-				"PYBTC_PEERS", "PYBTC_ADVERTISE", "PYBTC_AUTOMINE", "PYBTC_BLOCK_INTERVAL", "PYBTC_SYNC_INTERVAL", "PYBTC_MAX_MEMPOOL", "PYBTC_DEV", "PYBTC_PEER_PROXY", "PYBTC_SYNC_TIMEOUT", "PYBTC_SECURE_FROM"} {
+				"PYBTC_PEERS", "PYBTC_ADVERTISE", "PYBTC_AUTOMINE", "PYBTC_BLOCK_INTERVAL", "PYBTC_SYNC_INTERVAL", "PYBTC_MAX_MEMPOOL", "PYBTC_DEV", "PYBTC_PEER_PROXY", "PYBTC_SYNC_TIMEOUT", "PYBTC_SECURE_FROM", "PYBTC_LAB"} {
 				t.Setenv(name, tt.env[name])
 				if _, ok := tt.env[name]; !ok {
 					unsetenv(t, name)

@@ -5,6 +5,7 @@
 //
 //	pybtc node [flags]     run a node
 //	pybtc devnet [flags]   run a local network of nodes
+//	pybtc lab [NAME]       list the lab's experiments, or run one
 //	pybtc version          print the version
 //	pybtc status, chain, send, mine, balance, tx, block, peers, tips, reorgs
 //	                       talk to a node (pybtc help lists them)
@@ -30,6 +31,7 @@ import (
 	"time"
 
 	"github.com/pybtc/pybtc/api"
+	"github.com/pybtc/pybtc/lab/experiments"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/peer"
 	"github.com/pybtc/pybtc/store"
@@ -66,6 +68,7 @@ Usage:
   pybtc simulate       make traffic on a network: wallets that send and mine (pybtc simulate --help)
   pybtc key new        make a key address (pb1...) and write its key file (pybtc key --help)
   pybtc key address F  print the address of key file F
+  pybtc lab [NAME]     list the lab's experiments, or run one on a throw-away network (pybtc lab --help)
   pybtc version        print the version and commit
   pybtc help [CMD]     print this help, or a command's
 
@@ -130,6 +133,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runSimulate(ctx, args[1:], stdout, stderr)
 	case "key":
 		return runKey(args[1:], stdout, stderr)
+	case "lab":
+		return runLab(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "pybtc %s (commit %s)\n", Version, Commit)
 		return 0
@@ -156,6 +161,7 @@ type Config struct {
 	AllowOverdraft bool
 	Automine       bool
 	Dev            bool
+	Lab            bool
 	MaxMempool     int64
 	SecureFrom     int64
 	BlockInterval  time.Duration
@@ -223,7 +229,12 @@ func (m *Main) ParseFlags(args []string) error {
 	if err != nil {
 		return err
 	}
-	fs.BoolVar(&c.Dev, "dev", dev, "development mode: the wallet shows a \"mine a block\" button (env PYBTC_DEV)")
+	fs.BoolVar(&c.Dev, "dev", dev, "development mode: the wallet shows a \"mine a block\" button, and /lab runs experiments (env PYBTC_DEV)")
+	labOn, err := envBool("PYBTC_LAB")
+	if err != nil {
+		return err
+	}
+	fs.BoolVar(&c.Lab, "lab", labOn, "let visitors of /lab run experiments: each starts throw-away nodes on 127.0.0.1 for a few seconds, one at a time (env PYBTC_LAB)")
 	if c.BlockInterval, err = envDuration("PYBTC_BLOCK_INTERVAL", 10*time.Second); err != nil {
 		return err
 	}
@@ -314,6 +325,8 @@ func (m *Main) Run(ctx context.Context) error {
 	m.HTTP.Explorer = m.DB
 	m.HTTP.Node = m.Node
 	m.HTTP.Dev = m.Config.Dev
+	m.HTTP.Lab = &experiments.Runner{TutorialNode: os.Getenv("PYBTC_TUTORIAL_NODE")}
+	m.HTTP.LabEnabled = m.Config.Lab || m.Config.Dev
 	if err := m.HTTP.Open(); err != nil {
 		return err
 	}
@@ -325,8 +338,8 @@ func (m *Main) Run(ctx context.Context) error {
 	tip := m.Node.Tip()
 	m.Logger.Info("node started", "url", m.HTTP.URL(), "db", m.Config.DB, "miner", m.Config.Miner, "height", tip.Height, "tip", tip.Hash)
 	base := m.HTTP.URL()
-	fmt.Fprintf(m.stdout, "pyBTC node %s\n  Home:       %s/\n  API:        %s/chain\n  Block Scan: %s/scan\n  Wallet:     %s/wallet\n  Peers:      %s/nodes\n  Database:   %s\n",
-		Version, base, base, base, base, base, m.Config.DB)
+	fmt.Fprintf(m.stdout, "pyBTC node %s\n  Home:       %s/\n  API:        %s/chain\n  Block Scan: %s/scan\n  Wallet:     %s/wallet\n  Lab:        %s/lab\n  Peers:      %s/nodes\n  Database:   %s\n",
+		Version, base, base, base, base, base, base, m.Config.DB)
 	return nil
 }
 
