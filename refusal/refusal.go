@@ -265,6 +265,12 @@ func keyAddressRule(a pybtc.Args) label {
 
 // overdraft words an overdraft; ahead names what the sender pays before it.
 func overdraft(a pybtc.Args, ahead string) string {
+	if a.Pending.Sign() == 0 {
+		// "minus 0 pending" would send the reader looking for a payment
+		// that does not exist.
+		return fmt.Sprintf("amount %s exceeds what sender %q can spend: %s pyBTC (confirmed balance %s)",
+			a.Amount, a.Address, a.Spendable, a.Balance)
+	}
 	return fmt.Sprintf("amount %s exceeds what sender %q can spend: %s pyBTC (confirmed balance %s minus %s %s)",
 		a.Amount, a.Address, a.Spendable, a.Balance, a.Pending, ahead)
 }

@@ -309,3 +309,42 @@ func isText(x ast.Expr) bool {
 	lit, ok := x.(*ast.BasicLit)
 	return ok && lit.Kind == token.STRING && lit.Value != `""` && lit.Value != "``"
 }
+
+// TestOverdraftWithNothingPending: an overdraft with nothing on its way
+// out names only the balance, in each language, instead of "0 is already
+// being sent"; with something pending it names that too.
+func TestOverdraftWithNothingPending(t *testing.T) {
+	coins := func(n int64) pybtc.Sum { return pybtc.SumOf(pybtc.Amount(n) * pybtc.Coin) }
+	for _, tc := range []struct {
+		name            string
+		reason          pybtc.Reason
+		pending         pybtc.Sum
+		message, en, ko string
+	}{
+		{"Nothing", pybtc.ReasonOverdraft, pybtc.Sum{},
+			`amount 12 exceeds what sender "alice" can spend: 10 pyBTC (confirmed balance 10)`,
+			"You can send at most 10 pyBTC: your balance is 10.",
+			"최대 10 pyBTC까지 보낼 수 있습니다: 잔액은 10입니다."},
+		{"Some", pybtc.ReasonOverdraft, coins(4),
+			`amount 12 exceeds what sender "alice" can spend: 6 pyBTC (confirmed balance 10 minus 4 pending)`,
+			"You can send at most 6 pyBTC: your balance is 10 and 4 is already on its way out.",
+			"최대 6 pyBTC까지 보낼 수 있습니다: 잔액은 10이고 그중 4은(는) 이미 보내는 중입니다."},
+		{"NothingInBlock", pybtc.ReasonOverdraftInBlock, pybtc.Sum{},
+			`amount 12 exceeds what sender "alice" can spend: 10 pyBTC (confirmed balance 10)`,
+			`"alice" can spend only 10 pyBTC: its balance is 10.`,
+			`"alice"는 10 pyBTC만 쓸 수 있습니다: 잔액은 10입니다.`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := pybtc.Overdraft(tc.reason, "alice", 12*pybtc.Coin, coins(10), tc.pending)
+			if got := refusal.Message(e); got != tc.message {
+				t.Errorf("message %q, want %q", got, tc.message)
+			}
+			if got := refusal.Sentence("en", e); got != tc.en {
+				t.Errorf("English %q, want %q", got, tc.en)
+			}
+			if got := refusal.Sentence("ko", e); got != tc.ko {
+				t.Errorf("Korean %q, want %q", got, tc.ko)
+			}
+		})
+	}
+}

@@ -92,9 +92,15 @@ func reader(r pybtc.Reason, a pybtc.Args) (string, []any) {
 	case pybtc.ReasonTimestampAhead:
 		return "The timestamp must not be more than 2 hours ahead of this node's clock.", nil
 	case pybtc.ReasonOverdraft:
+		if a.Pending.Sign() == 0 {
+			return "You can send at most %s pyBTC: your balance is %s.", []any{a.Spendable, a.Balance}
+		}
 		return "You can send at most %s pyBTC: your balance is %s and %s is already on its way out.",
 			[]any{a.Spendable, a.Balance, a.Pending}
 	case pybtc.ReasonOverdraftInBlock:
+		if a.Pending.Sign() == 0 {
+			return "%q can spend only %s pyBTC: its balance is %s.", []any{a.Address, a.Spendable, a.Balance}
+		}
 		return "%q can spend only %s pyBTC: its balance is %s and it pays %s earlier in the block.",
 			[]any{a.Address, a.Spendable, a.Balance, a.Pending}
 	case pybtc.ReasonAlreadyMined:
@@ -231,6 +237,8 @@ var korean = map[string]string{
 	"The amount can be at most %s pyBTC.":                                                                    "금액은 최대 %s pyBTC입니다.",
 	"The timestamp must be a finite number.":                                                                 "타임스탬프는 유한한 숫자여야 합니다.",
 	"The timestamp must not be more than 2 hours ahead of this node's clock.":                                "타임스탬프는 이 노드의 시계보다 2시간 넘게 앞설 수 없습니다.",
+	"You can send at most %s pyBTC: your balance is %s.":                                                     "최대 %s pyBTC까지 보낼 수 있습니다: 잔액은 %s입니다.",
+	"%q can spend only %s pyBTC: its balance is %s.":                                                         "%q는 %s pyBTC만 쓸 수 있습니다: 잔액은 %s입니다.",
 	"You can send at most %s pyBTC: your balance is %s and %s is already on its way out.":                    "최대 %s pyBTC까지 보낼 수 있습니다: 잔액은 %s이고 그중 %s은(는) 이미 보내는 중입니다.",
 	"%q can spend only %s pyBTC: its balance is %s and it pays %s earlier in the block.":                     "%q는 %s pyBTC만 쓸 수 있습니다: 잔액은 %s이고 같은 블록 앞쪽에서 %s을(를) 보냅니다.",
 	"This transaction is already in block %d.":                                                               "이 거래는 이미 블록 %d에 있습니다.",
