@@ -39,6 +39,8 @@ type NodeService interface {
 	Mine(ctx context.Context, miner string) (pybtc.Block, error)
 	// Tip returns the chain's last block.
 	Tip() pybtc.ChainTip
+	// Miner returns the address the node mines to.
+	Miner() string
 	// RegisterPeers adds peers (EINVALID for a malformed URL).
 	RegisterPeers(ctx context.Context, urls []string) (node.Registered, error)
 	// Resolve catches up with the miner at URL miner if it is a known peer,

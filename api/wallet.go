@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"crypto/hmac"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"regexp"
@@ -13,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/consensus"
 	"github.com/pybtc/pybtc/keys"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/refusal"
@@ -89,9 +92,28 @@ func (s *Server) walletPage(c echo.Context) *Page {
 // wrong with it.
 type sendForm struct {
 	Recipient, Amount string
-	// Error is one sentence saying why the send was refused; Field names
-	// the input it is about ("recipient" or "amount").
-	Error, Field string
+	// Error is one sentence saying why the send was refused, when no one
+	// field is to blame; RecipientError and AmountError are shown beside
+	// their inputs.
+	Error, RecipientError, AmountError string
+}
+
+// refuse records why the send was refused, beside field's input if the
+// refusal is about one.
+func (f *sendForm) refuse(field, sentence string) {
+	switch field {
+	case "recipient":
+		f.RecipientError = sentence
+	case "amount":
+		f.AmountError = sentence
+	default:
+		f.Error = sentence
+	}
+}
+
+// refused reports whether anything was refused.
+func (f sendForm) refused() bool {
+	return f.Error != "" || f.RecipientError != "" || f.AmountError != ""
 }
 
 // handleWallet handles "GET /wallet": the login form, or the wallet of the
@@ -106,9 +128,74 @@ func (s *Server) handleWallet(c echo.Context) error {
 }
 
 func (s *Server) renderLogin(c echo.Context, p *Page, status int, address, refusal string) error {
+	hint, err := s.loginHint(c.Request().Context())
+	if err != nil {
+		return err
+	}
 	p.Title = p.T("Log in to your wallet")
-	p.Data = struct{ Address, Error string }{address, refusal}
+	p.Data = struct {
+		Address, Error string
+		Hint           loginHint
+	}{address, refusal, hint}
 	return s.render(c, status, "wallet_login.html", p)
+}
+
+// knownAddresses bounds the addresses the login page offers, and
+// hintBlocks the recent blocks it takes them from.
+const (
+	knownAddresses = 6
+	hintBlocks     = 10
+)
+
+// loginHint names addresses that can log in on this node: a learner's
+// first wallet is the address their node mines to, which differs from
+// node to node, or one a recent payment named.
+type loginHint struct {
+	// Miner is the address this node mines to; MinerSeen says whether a
+	// transaction names it yet (before the first block, none does).
+	Miner     string
+	MinerSeen bool
+	// Known are addresses the latest blocks name, newest first, the
+	// miner's first if seen.
+	Known []string
+}
+
+func (s *Server) loginHint(ctx context.Context) (loginHint, error) {
+	h := loginHint{Miner: s.Node.Miner()}
+	info, err := s.Explorer.AddressInfo(ctx, h.Miner)
+	if err != nil {
+		return h, fmt.Errorf("login hint: miner %q: %w", h.Miner, err)
+	}
+	h.MinerSeen = info.Seen()
+	seen := map[string]bool{pybtc.CoinbaseSender: true}
+	add := func(a string) {
+		if !seen[a] && len(h.Known) < knownAddresses {
+			seen[a] = true
+			h.Known = append(h.Known, a)
+		}
+	}
+	if h.MinerSeen {
+		add(h.Miner)
+	}
+	blocks, err := s.Explorer.BlockSummaries(ctx, s.Node.Tip().Height, hintBlocks)
+	if err != nil {
+		return h, fmt.Errorf("login hint: recent blocks: %w", err)
+	}
+	for _, b := range blocks {
+		if len(h.Known) >= knownAddresses {
+			break
+		}
+		txs, err := s.Explorer.BlockTransactions(ctx, b.Height, 0, txsPerPage)
+		if err != nil {
+			return h, fmt.Errorf("login hint: block %d: %w", b.Height, err)
+		}
+		// The coinbase is last; the payments before it are the block's news.
+		for i := len(txs) - 1; i >= 0; i-- {
+			add(txs[i].Recipient)
+			add(txs[i].Sender)
+		}
+	}
+	return h, nil
 }
 
 // handleLogin handles "POST /wallet/login": an address some transaction
@@ -187,6 +274,24 @@ func (s *Server) handleSend(c echo.Context) error {
 		Recipient: strings.TrimSpace(c.FormValue("recipient")),
 		Amount:    strings.TrimSpace(c.FormValue("amount")),
 	}
+	if c.FormValue("back") != "" {
+		// Back from the confirmation: the form again, as it was filled.
+		return s.renderWallet(c, p, address, http.StatusOK, f)
+	}
+	if c.FormValue("max") != "" && c.FormValue("confirm") == "" {
+		// "Send everything", the Max button of a page without script:
+		// what the address can send now, which the confirmation shows.
+		info, err := s.Explorer.AddressInfo(c.Request().Context(), address)
+		if err != nil {
+			return fmt.Errorf("send everything from %q: %w", address, err)
+		}
+		if spendable := info.Spendable(); spendable.Sign() > 0 {
+			f.Amount = spendable.String()
+		} else {
+			f.refuse("amount", p.T("Nothing is available to send: the balance is 0 or already on its way out."))
+			return s.renderWallet(c, p, address, http.StatusBadRequest, f)
+		}
+	}
 	if keys.IsKeyAddress(address) {
 		// Only the key can sign, and the key is in the browser: the
 		// server never sends an unsigned spend that rule K refuses. The
@@ -196,20 +301,34 @@ func (s *Server) handleSend(c echo.Context) error {
 	}
 	if f.Recipient != "" && f.Recipient == address {
 		// The node takes such a payment; the wallet does not make one.
-		f.Field, f.Error = "recipient", p.T("You cannot send coins to your own address.")
+		f.refuse("recipient", p.T("You cannot send coins to your own address."))
 		return s.renderWallet(c, p, address, http.StatusBadRequest, f)
 	}
+	confirmed := c.FormValue("confirm") != ""
 	var acc node.Accepted
+	var checked consensus.NewTransaction
 	t, err := sendTransaction(address, f)
-	if err == nil {
+	if err == nil && !confirmed {
+		// The fields are checked before the visitor confirms, by the
+		// node's own rules, so that a typo is refused beside its field
+		// instead of after a confirmation. Nothing is stored.
+		checked, err = consensus.AdmitTransaction(&t, s.now())
+	} else if err == nil {
 		acc, err = s.Node.SubmitTransaction(c.Request().Context(), t)
+		s.metrics.countSubmission("wallet", acc, err)
 	}
-	s.metrics.countSubmission("wallet", acc, err)
 	if e, ok := refusal.Of(err); ok && e.Code != pybtc.EINTERNAL {
-		f.Field, f.Error = "amount", refusal.Sentence(p.Lang, e)
-		if e.Args.Field == "recipient" {
-			f.Field = "recipient"
+		// Most refusals are about the amount (an overdraft names no
+		// field); one about the sender, the session's address, is about
+		// no input of the form.
+		field := "amount"
+		switch e.Args.Field {
+		case "recipient":
+			field = "recipient"
+		case "sender":
+			field = ""
 		}
+		f.refuse(field, refusal.Sentence(p.Lang, e))
 		status, ok := statusOf[e.Code]
 		if !ok {
 			status = http.StatusBadRequest
@@ -218,7 +337,30 @@ func (s *Server) handleSend(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
+	if !confirmed {
+		return s.renderConfirm(c, p, address, f, checked.Transaction.Amount)
+	}
 	return c.Redirect(http.StatusSeeOther, "/wallet?sent="+acc.Transaction.ID)
+}
+
+// renderConfirm shows the payment the visitor asked for, to confirm or
+// take back: what leaves, to whom, and what the address keeps.
+func (s *Server) renderConfirm(c echo.Context, p *Page, address string, f sendForm, amount pybtc.Amount) error {
+	info, err := s.Explorer.AddressInfo(c.Request().Context(), address)
+	if err != nil {
+		return fmt.Errorf("confirm a payment from %q: %w", address, err)
+	}
+	after := info.Spendable().SubAmount(amount)
+	p.Title = p.T("Confirm the payment")
+	p.Data = struct {
+		Address   string
+		Form      sendForm
+		Spendable pybtc.Sum
+		After     pybtc.Sum
+		Overdraft bool
+		Amount    pybtc.Amount
+	}{address, f, info.Spendable(), after, after.Sign() < 0, amount}
+	return s.render(c, http.StatusOK, "wallet_confirm.html", p)
 }
 
 // handleWalletMine handles "POST /wallet/mine", on nodes started with
@@ -271,6 +413,11 @@ func (s *Server) renderWallet(c echo.Context, p *Page, address string, status in
 		return err
 	}
 	info, page, pages, history := a.info, a.page, a.pages, a.history
+	if c.Request().Method == http.MethodGet {
+		// The balances and the history follow the chain and the mempool;
+		// a page answering a form is not read again.
+		p.Events = "/scan/events"
+	}
 	code, err := qr.SVG(address, 160)
 	if err != nil {
 		code = "" // an address too long for a QR code still has its text

@@ -192,7 +192,7 @@ func TestWalletCSRF(t *testing.T) {
 		{"Empty", "", http.StatusForbidden},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			form := url.Values{"recipient": {"bob"}, "amount": {"1"}, "csrf": {tc.token}}
+			form := url.Values{"recipient": {"bob"}, "amount": {"1"}, "confirm": {"1"}, "csrf": {tc.token}}
 			rec := v.Post(t, "/wallet/send", form)
 			if rec.Code != tc.status {
 				t.Fatalf("send with token %q: %d, want %d", tc.token, rec.Code, tc.status)
@@ -206,7 +206,7 @@ func TestWalletCSRF(t *testing.T) {
 		})
 	}
 	t.Run("CrossSite", func(t *testing.T) {
-		req := httptest.NewRequest("POST", "/wallet/send", strings.NewReader("recipient=bob&amount=1"))
+		req := httptest.NewRequest("POST", "/wallet/send", strings.NewReader("recipient=bob&amount=1&confirm=1"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Sec-Fetch-Site", "cross-site")
 		for _, c := range v.cookies {
@@ -223,31 +223,50 @@ func TestWalletSendRefusals(t *testing.T) {
 	v := NewWalletVisitor(e)
 	v.MustLogin(t, "alice")
 	for _, tc := range []struct {
-		name, recipient, amount, says string
+		name, recipient, amount, says, field string
+		// confirm: refused only when sent, by the node's balance check.
+		confirm bool
 	}{
-		{"NoRecipient", "", "1", "Type the address to send to."},
-		{"ToSelf", "alice", "1", "You cannot send coins to your own address."},
-		{"LongRecipient", strings.Repeat("b", 129), "1", "at most 128 characters"},
-		{"ControlCharacter", "bo\tb", "1", "control characters"},
-		{"NoAmount", "bob", "", "Type the amount to send."},
-		{"Letters", "bob", "abc", "must be a number such as 0.5"},
-		{"Comma", "bob", "1,5", "must be a number such as 0.5"},
-		{"Negative", "bob", "-1", "must be a number such as 0.5"},
-		{"Exponent", "bob", "1e3", "must be a number such as 0.5"},
-		{"LeadingZero", "bob", "01", "must be a number such as 0.5"},
-		{"TooManyDecimals", "bob", "0.123456789", "at most 8 decimal places"},
-		{"Zero", "bob", "0.00000000", "must be more than 0"},
-		{"TooMuch", "bob", "100000001", "at most 100000000 pyBTC"},
-		{"Overdraft", "bob", "10.00000001", "You can send at most 10 pyBTC"},
+		{"NoRecipient", "", "1", "Type the address to send to.", "recipient", false},
+		{"ToSelf", "alice", "1", "You cannot send coins to your own address.", "recipient", false},
+		{"LongRecipient", strings.Repeat("b", 129), "1", "at most 128 characters", "recipient", false},
+		{"ControlCharacter", "bo\tb", "1", "control characters", "recipient", false},
+		{"Master", "master", "1", "reserved for the mining reward", "recipient", false},
+		{"NoAmount", "bob", "", "Type the amount to send.", "amount", false},
+		{"Letters", "bob", "abc", "must be a number such as 0.5", "amount", false},
+		{"Comma", "bob", "1,5", "must be a number such as 0.5", "amount", false},
+		{"Negative", "bob", "-1", "must be a number such as 0.5", "amount", false},
+		{"Exponent", "bob", "1e3", "must be a number such as 0.5", "amount", false},
+		{"LeadingZero", "bob", "01", "must be a number such as 0.5", "amount", false},
+		{"TooManyDecimals", "bob", "0.123456789", "at most 8 decimal places", "amount", false},
+		{"Zero", "bob", "0.00000000", "must be more than 0", "amount", false},
+		{"TooMuch", "bob", "100000001", "at most 100000000 pyBTC", "amount", false},
+		{"Overdraft", "bob", "10.00000001", "You can send at most 10 pyBTC: your balance is 10.", "amount", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := v.Post(t, "/wallet/send", url.Values{"recipient": {tc.recipient}, "amount": {tc.amount}})
+			form := url.Values{"recipient": {tc.recipient}, "amount": {tc.amount}}
+			if tc.confirm {
+				form.Set("confirm", "1")
+			}
+			rec := v.Post(t, "/wallet/send", form)
 			if rec.Code != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400", rec.Code)
 			}
 			doc := mustDoc(t, rec)
-			if got := MustText(t, doc, "#send-error"); !strings.Contains(got, tc.says) {
+			// The sentence stands beside the refused field, which points
+			// to it; the other field is not marked.
+			if got := MustText(t, doc, "#"+tc.field+"-error"); !strings.Contains(got, tc.says) {
 				t.Fatalf("refusal says %q, want %q", got, tc.says)
+			}
+			input := doc.Find(`#send input[name="` + tc.field + `"]`)
+			if input.AttrOr("aria-invalid", "") != "true" || input.AttrOr("aria-describedby", "") != tc.field+"-error" {
+				t.Fatalf("the %s input is not marked invalid and described by its error", tc.field)
+			}
+			if n := doc.Find(`#send [aria-invalid]`).Length(); n != 1 {
+				t.Fatalf("%d inputs marked invalid, want 1", n)
+			}
+			if n := doc.Find("#send-error").Length(); n != 0 {
+				t.Fatalf("a field's refusal is also in the form's general error box")
 			}
 			if got := doc.Find(`#send input[name="amount"]`).AttrOr("value", "?"); got != tc.amount {
 				t.Fatalf("the form forgot the amount: %q", got)
@@ -262,6 +281,79 @@ func TestWalletSendRefusals(t *testing.T) {
 	}
 }
 
+// TestWalletConfirmStep: a filled-in send form shows the payment to
+// confirm and sends nothing; Back gives the form again as filled in; only
+// Confirm sends. "Send everything" fills in what the address can send.
+func TestWalletConfirmStep(t *testing.T) {
+	e := MustOpenWalletEnv(t, node.Config{})
+	v := NewWalletVisitor(e)
+	v.MustLogin(t, "alice")
+	if got := MustText(t, mustDoc(t, v.Get(t, "/wallet")), "#pending"); got != "nothing pending" {
+		t.Fatalf("pending card with nothing pending reads %q", got)
+	}
+	if got := MustText(t, mustDoc(t, v.Get(t, "/wallet?lang=ko")), "#pending"); got != "대기 중인 거래 없음" {
+		t.Fatalf("Korean pending card with nothing pending reads %q", got)
+	}
+	v.Get(t, "/wallet?lang=en")
+
+	rec := v.Post(t, "/wallet/send", url.Values{"recipient": {"bob"}, "amount": {"2.50"}})
+	doc := mustDoc(t, rec)
+	if rec.Code != http.StatusOK || MustText(t, doc, "h1") != "Confirm the payment" {
+		t.Fatalf("review: %d %q", rec.Code, MustText(t, doc, "h1"))
+	}
+	for sel, want := range map[string]string{
+		"#confirm-recipient": "bob", "#confirm-amount": "2.5 pyBTC",
+		"#confirm-spendable": "10 pyBTC", "#confirm-after": "7.5 pyBTC",
+	} {
+		if got := MustText(t, doc, sel); got != want {
+			t.Errorf("%s reads %q, want %q", sel, got, want)
+		}
+	}
+	if doc.Find(`#confirm button[name="confirm"]`).Length() != 1 || doc.Find(`#confirm button[name="back"]`).Length() != 1 {
+		t.Fatal("the confirmation has no Confirm and Back buttons")
+	}
+	if n := mempoolSize(t, e); n != 0 {
+		t.Fatalf("reviewing a payment stored %d transactions", n)
+	}
+	// The confirmation's own form, as the browser sends it.
+	form := url.Values{}
+	doc.Find("#confirm input").Each(func(_ int, s *goquery.Selection) {
+		form.Set(s.AttrOr("name", ""), s.AttrOr("value", ""))
+	})
+
+	back := url.Values{"back": {"1"}}
+	for k, vs := range form {
+		back[k] = vs
+	}
+	rec = v.Post(t, "/wallet/send", back)
+	doc = mustDoc(t, rec)
+	if rec.Code != http.StatusOK || doc.Find(`#send input[name="recipient"]`).AttrOr("value", "") != "bob" ||
+		doc.Find(`#send input[name="amount"]`).AttrOr("value", "") != "2.50" {
+		t.Fatalf("Back: %d, the form is not as filled in", rec.Code)
+	}
+	if n := mempoolSize(t, e); n != 0 {
+		t.Fatalf("Back stored %d transactions", n)
+	}
+
+	form.Set("confirm", "1")
+	rec = v.Post(t, "/wallet/send", form)
+	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/wallet?sent=") {
+		t.Fatalf("confirm: %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+	if n := mempoolSize(t, e); n != 1 {
+		t.Fatalf("confirming stored %d transactions, want 1", n)
+	}
+
+	// Send everything: what is left to send, 7.5, not the balance.
+	rec = v.Post(t, "/wallet/send", url.Values{"recipient": {"carol"}, "max": {"1"}})
+	if got := MustText(t, mustDoc(t, rec), "#confirm-amount"); rec.Code != http.StatusOK || got != "7.5 pyBTC" {
+		t.Fatalf("send everything: %d, amount %q, want 7.5 pyBTC", rec.Code, got)
+	}
+	if got := MustText(t, mustDoc(t, v.Get(t, "/wallet")), "#pending"); got != "+0 / −2.5" {
+		t.Fatalf("pending card reads %q", got)
+	}
+}
+
 func TestWalletSend(t *testing.T) {
 	self, _ := peer.ParseURL("http://127.0.0.1:5000")
 	client := &RecordingClient{Reachable: true}
@@ -272,7 +364,7 @@ func TestWalletSend(t *testing.T) {
 	v := NewWalletVisitor(e)
 	v.MustLogin(t, "alice")
 	// The form's sender field, if any, is ignored: the session says who pays.
-	rec := v.Post(t, "/wallet/send", url.Values{"sender": {"miner"}, "recipient": {"new-friend"}, "amount": {"2.5"}})
+	rec := v.Post(t, "/wallet/send", url.Values{"sender": {"miner"}, "recipient": {"new-friend"}, "amount": {"2.5"}, "confirm": {"1"}})
 	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/wallet?sent=") {
 		t.Fatalf("send: %d → %q %s", rec.Code, rec.Header().Get("Location"), rec.Body)
 	}
@@ -364,7 +456,7 @@ func TestWalletCSRFPlanted(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := httptest.NewRequest("POST", "/wallet/send", strings.NewReader(url.Values{
-				"recipient": {"mallory"}, "amount": {"1"}, "csrf": {tc.attacker.csrf}}.Encode()))
+				"recipient": {"mallory"}, "amount": {"1"}, "confirm": {"1"}, "csrf": {tc.attacker.csrf}}.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			req.Header.Set("Accept", "text/html")
 			req.AddCookie(victim.cookies["pybtc_wallet"])
@@ -381,7 +473,7 @@ func TestWalletCSRFPlanted(t *testing.T) {
 	}
 	t.Run("OwnToken", func(t *testing.T) {
 		victim.Get(t, "/wallet")
-		if rec := victim.Post(t, "/wallet/send", url.Values{"recipient": {"bob"}, "amount": {"1"}}); rec.Code != http.StatusSeeOther {
+		if rec := victim.Post(t, "/wallet/send", url.Values{"recipient": {"bob"}, "amount": {"1"}, "confirm": {"1"}}); rec.Code != http.StatusSeeOther {
 			t.Fatalf("send with the session's own token: %d %s", rec.Code, rec.Body)
 		}
 	})
@@ -405,7 +497,7 @@ func TestWalletLogoutRevokes(t *testing.T) {
 		t.Fatalf("the session cookie still opens the wallet after logout: %q", got)
 	}
 	thief.cookies["pybtc_wallet"] = &copied
-	thief.Post(t, "/wallet/send", url.Values{"recipient": {"mallory"}, "amount": {"1"}, "csrf": {csrf}})
+	thief.Post(t, "/wallet/send", url.Values{"recipient": {"mallory"}, "amount": {"1"}, "confirm": {"1"}, "csrf": {csrf}})
 	if info, _ := e.DB.AddressInfo(t.Context(), "mallory"); info.Seen() {
 		t.Fatalf("a revoked session sent coins")
 	}
@@ -460,7 +552,7 @@ func TestWalletSendRefusalsKorean(t *testing.T) {
 	e := MustOpenWalletEnv(t, node.Config{})
 	v := NewWalletVisitor(e)
 	v.MustLogin(t, "alice")
-	if rec := v.Post(t, "/wallet/send", url.Values{"recipient": {"bob"}, "amount": {"2.5"}}); rec.Code != http.StatusSeeOther {
+	if rec := v.Post(t, "/wallet/send", url.Values{"recipient": {"bob"}, "amount": {"2.5"}, "confirm": {"1"}}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("first send: %d, want 303", rec.Code)
 	}
 	v.Get(t, "/wallet?lang=ko")
@@ -473,12 +565,12 @@ func TestWalletSendRefusalsKorean(t *testing.T) {
 		{"Letters", "bob", "1e3", "금액은 0.5처럼 소수점(.)을 쓴 숫자여야 합니다.", "amount"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := v.Post(t, "/wallet/send", url.Values{"recipient": {tc.recipient}, "amount": {tc.amount}})
+			rec := v.Post(t, "/wallet/send", url.Values{"recipient": {tc.recipient}, "amount": {tc.amount}, "confirm": {"1"}})
 			if rec.Code != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400", rec.Code)
 			}
 			doc := mustDoc(t, rec)
-			if got := MustText(t, doc, "#send-error"); got != tc.says {
+			if got := MustText(t, doc, "#"+tc.field+"-error"); got != tc.says {
 				t.Fatalf("refusal says %q, want %q", got, tc.says)
 			}
 			if got := doc.Find(`#send input[name="`+tc.field+`"]`).AttrOr("aria-invalid", ""); got != "true" {
@@ -489,6 +581,17 @@ func TestWalletSendRefusalsKorean(t *testing.T) {
 			}
 		})
 	}
+	// With nothing on its way out, the sentence names only the balance:
+	// not "0 is already being sent".
+	t.Run("OverdraftNothingPending", func(t *testing.T) {
+		m := NewWalletVisitor(e)
+		m.MustLogin(t, "miner")
+		m.Get(t, "/wallet?lang=ko")
+		rec := m.Post(t, "/wallet/send", url.Values{"recipient": {"bob"}, "amount": {"1"}, "confirm": {"1"}})
+		if got, want := MustText(t, mustDoc(t, rec), "#amount-error"), "최대 0.1 pyBTC까지 보낼 수 있습니다: 잔액은 0.1입니다."; got != want {
+			t.Fatalf("refusal says %q, want %q", got, want)
+		}
+	})
 }
 
 // TestWalletKeyAddressPage: a key address opens its wallet before any
@@ -612,5 +715,46 @@ func TestWalletKeyAddressNoUnsignedSend(t *testing.T) {
 	}
 	if n := mempoolSize(t, e); n != 0 {
 		t.Fatalf("an unsigned send from a key address left %d pending transactions", n)
+	}
+}
+
+// TestWalletLoginHint: the login page names this node's miner address,
+// not another node's, and offers the addresses its latest blocks name,
+// each opening its wallet; before the first block it says the miner's
+// wallet comes with it.
+func TestWalletLoginHint(t *testing.T) {
+	e := MustOpenEnv(t, node.Config{Miner: "node_5003"})
+	v := NewWalletVisitor(e)
+	doc := mustDoc(t, v.Get(t, "/wallet"))
+	if got := MustText(t, doc, "main"); !strings.Contains(got, "This node mines to node_5003: once it has mined a block") || strings.Contains(got, "node_5000") {
+		t.Fatalf("fresh node's hint reads %q", got)
+	}
+	if n := doc.Find("#known").Length(); n != 0 {
+		t.Fatalf("a fresh node offers addresses it does not know")
+	}
+
+	e.MustMine(t)
+	e.MustPost(t, "node_5003", "<b>carol</b>", "0.05")
+	e.MustMine(t)
+	doc = mustDoc(t, v.Get(t, "/wallet"))
+	if got := MustText(t, doc, "main"); !strings.Contains(got, "This node mines to node_5003: its rewards make a first wallet.") {
+		t.Fatalf("hint reads %q", got)
+	}
+	var offered []string
+	doc.Find(`#known button[name="address"]`).Each(func(_ int, s *goquery.Selection) {
+		offered = append(offered, s.AttrOr("value", ""))
+	})
+	if want := []string{"node_5003", "<b>carol</b>"}; strings.Join(offered, "|") != strings.Join(want, "|") {
+		t.Fatalf("offered %q, want %q", offered, want)
+	}
+	if got := MustText(t, doc, `#known button[value="node_5003"]`); got != "node_5003 (this node's miner)" {
+		t.Fatalf("the miner's button reads %q", got)
+	}
+	rec := v.Post(t, "/wallet/login", url.Values{"address": {"<b>carol</b>"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("log in with an offered address: %d", rec.Code)
+	}
+	if got := MustText(t, mustDoc(t, v.Get(t, "/wallet")), "#address"); got != "<b>carol</b>" {
+		t.Fatalf("the offered address opened %q", got)
 	}
 }

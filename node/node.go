@@ -259,6 +259,11 @@ func (n *Node) Tip() pybtc.ChainTip {
 	return n.chain.Tip()
 }
 
+// Miner returns the address the node's blocks pay when no miner is named.
+func (n *Node) Miner() string {
+	return n.cfg.Miner
+}
+
 // WatchTip returns the tip and a channel closed when it next changes: a
 // block was mined, received or a longer chain adopted.
 func (n *Node) WatchTip() (pybtc.ChainTip, <-chan struct{}) {
