@@ -40,6 +40,26 @@ func TestWalletLiveInBrowser(t *testing.T) {
 		t.Fatal("the send-everything box shows beside the Max button")
 	}
 
+	// A refusal stands beside its field, inside the form.
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(`#send-recipient`), "alice"),
+		chromedp.SetValue(chromedp.CSS(`#send-amount`), "1"),
+		chromedp.Click(chromedp.CSS(`#send-button`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.WaitText(t, ctx, "#recipient-error", "You cannot send coins to your own address.")
+	if !evalKeys[bool](t, ctx, `(function () {
+		var f = document.getElementById("send").getBoundingClientRect();
+		var e = document.getElementById("recipient-error").getBoundingClientRect();
+		return e.width > 0 && e.left >= f.left && e.right <= f.right;
+	})()`) {
+		t.Fatal("the refusal is wider than the form")
+	}
+	browsertest.Screenshot(t, ctx, "wallet-field-error")
+	browsertest.Navigate(t, ctx, srv.URL+"/wallet")
+	waitTrue(t, ctx, `!document.getElementById("max").hidden`, "the wallet again")
+
 	// Max, then a smaller amount, reviewed and confirmed.
 	click(t, ctx, "#max")
 	if got := evalKeys[string](t, ctx, `document.getElementById("send-amount").value`); got != "10" {
