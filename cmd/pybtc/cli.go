@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -254,6 +255,11 @@ func runClient(ctx context.Context, name string, args []string, stdout, stderr i
 		// Scripts may match on the node's words, so they go out unadorned.
 		fmt.Fprintln(stderr, ne.Message)
 		return exitRefused
+	case errors.Is(err, syscall.ECONNREFUSED):
+		// The usual cause is a node not started yet, or stopped: a dial
+		// error does not say so to a newcomer.
+		fmt.Fprintf(stderr, "pybtc %s: no node answers at %s; start one with 'pybtc node' (or name another with --node URL or PYBTC_NODE).\n", name, r.node.URL())
+		return exitUnreachable
 	}
 	fmt.Fprintf(stderr, "pybtc %s: %v\n", name, err)
 	return exitUnreachable
