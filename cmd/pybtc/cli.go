@@ -120,7 +120,8 @@ var cliCommands = []*cliCommand{
 	},
 	{
 		name: "tx", usage: "ID", summary: "a transaction, pending or confirmed",
-		help:    "Prints a transaction: pending, or its block and confirmations (GET /api/tx/ID).",
+		help: "Prints a transaction: pending, or its block and confirmations (GET /api/tx/ID).\n" +
+			"ID may be the start of an id, 4 hex characters or more, when no other id starts so.",
 		example: "pybtc tx 5f2f8a8d254caa765b49a5f409bd0bed19c712898a78db73ba954a4dcac200b6",
 		run:     runTx,
 	},

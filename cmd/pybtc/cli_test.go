@@ -191,6 +191,10 @@ func TestCLI(t *testing.T) {
 		if tx["status"] != "confirmed" || tx["block"] != 4.0 || tx["id"] != id {
 			t.Fatalf("tx --json: %v", tx)
 		}
+		// The start of an id, as Block Scan's search takes it.
+		if out := MustSucceed(t, url, "tx", id[:8]); field(t, out, "id") != id {
+			t.Fatalf("tx %s:\n%s", id[:8], out)
+		}
 	})
 
 	t.Run("Block", func(t *testing.T) {
