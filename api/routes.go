@@ -119,6 +119,8 @@ func (s *Server) newEcho() *echo.Echo {
 	// accepts.
 	{
 		g := e.Group("/api", s.jsonErrors)
+		g.GET("", s.handleAPIIndex, pageHeaders)
+		g.GET("/", s.handleAPIIndex, pageHeaders)
 		g.GET("/status", s.handleAPIStatus)
 		g.GET("/blocks", s.handleAPIBlocks)
 		g.GET("/blocks/:id", s.handleAPIBlock)
