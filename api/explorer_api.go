@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -121,6 +122,19 @@ func (s *Server) handleAPIBlock(c echo.Context) error {
 // its blocks newest first, then the mempool.
 func (s *Server) handleAPITx(c echo.Context) error {
 	id := strings.ToLower(c.Param("id"))
+	if len(id) >= minIDPrefix && len(id) < 64 && isHex(id, len(id)) {
+		full, candidates, err := s.txByPrefix(c, id)
+		if err != nil || full == "" {
+			return err
+		}
+		if len(candidates) > 0 {
+			return c.JSON(http.StatusConflict, ambiguousPrefix{
+				Message:    fmt.Sprintf("The id prefix %s matches %d transactions: %s; give more characters.", id, len(candidates), strings.Join(candidates, ", ")),
+				Candidates: candidates,
+			})
+		}
+		id = full
+	}
 	if !isHex(id, 64) {
 		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonTxIDForm, pybtc.Args{Got: c.Param("id")})
 	}
@@ -143,6 +157,45 @@ func (s *Server) handleAPITx(c echo.Context) error {
 	}
 	list := apiTxs(txViews(recs, s.Node.Tip().Height, ""))
 	return c.JSON(http.StatusOK, apijson.TxInfo{Tx: list[0], Records: list})
+}
+
+// minIDPrefix is the shortest start of an id that /api/tx looks up, as
+// Block Scan's search does: 4 hex characters, 65,536 values.
+const minIDPrefix = 4
+
+// maxCandidates is how many ids an ambiguous prefix's answer lists.
+const maxCandidates = 20
+
+// ambiguousPrefix is /api/tx's 409 answer to a prefix of several ids.
+type ambiguousPrefix struct {
+	Message    string   `json:"message"`
+	Candidates []string `json:"candidates"`
+}
+
+// txByPrefix finds the transaction whose id starts with prefix: its whole
+// id, or, when several do, up to maxCandidates of them. When none does it
+// answers 404 itself and returns "".
+func (s *Server) txByPrefix(c echo.Context, prefix string) (string, []string, error) {
+	// Blocks match too: ask for one more than the list holds.
+	matches, err := s.Explorer.MatchPrefix(c.Request().Context(), prefix, 2*maxCandidates+1)
+	if err != nil {
+		return "", nil, fmt.Errorf("transaction prefix %s: %w", prefix, err)
+	}
+	var ids []string
+	for _, m := range matches {
+		if m.Kind == "transaction" && len(ids) < maxCandidates {
+			ids = append(ids, m.ID)
+		}
+	}
+	switch len(ids) {
+	case 0:
+		return "", nil, c.JSON(http.StatusNotFound, map[string]string{
+			"message": fmt.Sprintf("No transaction id starts with %s.", prefix),
+		})
+	case 1:
+		return ids[0], nil, nil
+	}
+	return prefix, ids, nil
 }
 
 // handleAPIAddress handles "GET /api/address/*": an address's balance and a

@@ -157,7 +157,7 @@ func (s *Server) render(c echo.Context, status int, name string, p *Page) error 
 	if err := t.ExecuteTemplate(&buf, "base", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
-	c.Response().Header().Set("Vary", "Accept-Language, Cookie")
+	c.Response().Header().Add("Vary", "Accept-Language, Cookie")
 	return c.HTMLBlob(status, buf.Bytes())
 }
 

@@ -27,6 +27,8 @@ func (s *Server) newEcho() *echo.Echo {
 	// Errors are JSON unless a group renders its own: the protocol, the
 	// operations routes and routes that do not exist answer JSON.
 	e.HTTPErrorHandler = s.handleError
+	e.Pre(headAsGet)
+	e.Use(headRouted)
 	// Nothing the node sends may be sniffed into another type (a JSON
 	// answer holding a peer's strings read as HTML).
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{ContentTypeNosniff: "nosniff"}))
@@ -61,6 +63,7 @@ func (s *Server) newEcho() *echo.Echo {
 		},
 	}))
 	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", MaxBodyBytes)))
+	e.Use(compress())
 	// By method, on every route: a route added later that changes state is
 	// guarded without being listed here.
 	// The wallet guards its own forms, to refuse them on its own page.
@@ -116,6 +119,8 @@ func (s *Server) newEcho() *echo.Echo {
 	// accepts.
 	{
 		g := e.Group("/api", s.jsonErrors)
+		g.GET("", s.handleAPIIndex, pageHeaders)
+		g.GET("/", s.handleAPIIndex, pageHeaders)
 		g.GET("/status", s.handleAPIStatus)
 		g.GET("/blocks", s.handleAPIBlocks)
 		g.GET("/blocks/:id", s.handleAPIBlock)

@@ -22,6 +22,11 @@ To restore, stop the node and start it on the copy:
 
   pybtc node --db DEST      (or: mv DEST data/node-5000.db, then pybtc node)
 
+The copy keeps the original's peers: a node started on it rejoins the
+original's network. To start it on its own, add --forget-peers:
+
+  pybtc node --db DEST --forget-peers
+
 Flags:
 `
 

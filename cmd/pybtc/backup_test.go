@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/pybtc/pybtc/store"
 	"github.com/pybtc/pybtc/wire"
 )
 
@@ -82,4 +84,52 @@ func TestBackupDuringLoad(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestNodeForgetPeers: a node started on a backup keeps the original's
+// peers, and so rejoins its network, unless started with --forget-peers.
+func TestNodeForgetPeers(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	orig := filepath.Join(dir, "node.db")
+	db := store.NewDB(orig)
+	if err := db.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddPeer(ctx, "http://127.0.0.1:1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name  string
+		args  []string
+		peers int
+	}{
+		{"KeepsPeers", nil, 1},
+		{"ForgetPeers", []string{"--forget-peers"}, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			copyDB := filepath.Join(dir, tt.name+".db")
+			if err := store.Backup(ctx, orig, copyDB); err != nil {
+				t.Fatal(err)
+			}
+			m := NewMain(io.Discard, io.Discard)
+			if err := m.ParseFlags(append([]string{"--listen", "127.0.0.1:0", "--db", copyDB}, tt.args...)); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Run(ctx); err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			peers, err := m.Node.Peers(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(peers) != tt.peers {
+				t.Fatalf("node on the backup with %v has %d peers (%+v), want %d", tt.args, len(peers), peers, tt.peers)
+			}
+		})
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -119,7 +120,8 @@ var cliCommands = []*cliCommand{
 	},
 	{
 		name: "tx", usage: "ID", summary: "a transaction, pending or confirmed",
-		help:    "Prints a transaction: pending, or its block and confirmations (GET /api/tx/ID).",
+		help: "Prints a transaction: pending, or its block and confirmations (GET /api/tx/ID).\n" +
+			"ID may be the start of an id, 4 hex characters or more, when no other id starts so.",
 		example: "pybtc tx 5f2f8a8d254caa765b49a5f409bd0bed19c712898a78db73ba954a4dcac200b6",
 		run:     runTx,
 	},
@@ -254,6 +256,11 @@ func runClient(ctx context.Context, name string, args []string, stdout, stderr i
 		// Scripts may match on the node's words, so they go out unadorned.
 		fmt.Fprintln(stderr, ne.Message)
 		return exitRefused
+	case errors.Is(err, syscall.ECONNREFUSED):
+		// The usual cause is a node not started yet, or stopped: a dial
+		// error does not say so to a newcomer.
+		fmt.Fprintf(stderr, "pybtc %s: no node answers at %s; start one with 'pybtc node' (or name another with --node URL or PYBTC_NODE).\n", name, r.node.URL())
+		return exitUnreachable
 	}
 	fmt.Fprintf(stderr, "pybtc %s: %v\n", name, err)
 	return exitUnreachable

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -188,6 +190,10 @@ func TestCLI(t *testing.T) {
 		tx := MustJSON[map[string]any](t, url, "tx", id)
 		if tx["status"] != "confirmed" || tx["block"] != 4.0 || tx["id"] != id {
 			t.Fatalf("tx --json: %v", tx)
+		}
+		// The start of an id, as Block Scan's search takes it.
+		if out := MustSucceed(t, url, "tx", id[:8]); field(t, out, "id") != id {
+			t.Fatalf("tx %s:\n%s", id[:8], out)
 		}
 	})
 
@@ -395,6 +401,33 @@ func TestCLIHelp(t *testing.T) {
 						t.Fatalf("pybtc %v does not mention %q:\n%s", args, want, stdout.String())
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestCLIStoppedNode: every client command against a port where no node
+// listens says so in one sentence, with how to start one, instead of a
+// dial error, and exits 3.
+func TestCLIStoppedNode(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodeURL := "http://" + ln.Addr().String()
+	ln.Close()
+	tests := [][]string{
+		{"status"}, {"chain"}, {"send", "--from", "a", "--to", "b", "--amount", "1"}, {"mine"},
+		{"balance", "a"}, {"tx", strings.Repeat("ab", 32)}, {"block", "1"}, {"peers"},
+		{"peers", "add", "http://127.0.0.1:1"}, {"tips"}, {"reorgs"},
+	}
+	want := "pybtc %s: no node answers at " + nodeURL + "; start one with 'pybtc node' (or name another with --node URL or PYBTC_NODE).\n"
+	for _, args := range tests {
+		t.Run(args[0], func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), append(args, "--node", nodeURL), &stdout, &stderr)
+			if code != 3 || stdout.Len() > 0 || stderr.String() != fmt.Sprintf(want, args[0]) {
+				t.Fatalf("pybtc %v: exit %d, stdout %q, stderr %q; want exit 3 and %q", args, code, stdout.String(), stderr.String(), fmt.Sprintf(want, args[0]))
 			}
 		})
 	}

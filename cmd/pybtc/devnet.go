@@ -25,6 +25,7 @@ func runDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	dir := fs.String("dir", filepath.Join("data", "devnet"), "folder for the nodes' databases")
 	automine := fs.Bool("automine", false, "let every node mine on its own")
 	interval := fs.Duration("block-interval", 10*time.Second, "average time between a node's blocks with --automine")
+	dev := fs.Bool("dev", false, "start every node with --dev: the wallet's \"mine a block\" button, and /lab runs experiments")
 	secure := fs.Bool("secure", false, "run a secure network: rule W from block 2 (every node gets --secure-from 2)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: pybtc devnet [flags]\n\nRuns a local network of pyBTC nodes registered with each other.\n\nFlags:\n")
@@ -69,6 +70,9 @@ func runDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		if *secure {
 			args = append(args, "--secure-from", "2")
+		}
+		if *dev {
+			args = append(args, "--dev")
 		}
 		if i > 0 {
 			args = append(args, "--peer", mains[0].HTTP.URL())

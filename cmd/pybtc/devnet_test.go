@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -153,5 +154,38 @@ func TestDevnetSecure(t *testing.T) {
 	}
 	if _, ok := chain[1].Get("work"); !ok || !strings.HasPrefix(wire.Hash(chain[1]), "0000") {
 		t.Fatalf("block 2 has no work: %s", wire.AppendCompact(nil, chain[1]))
+	}
+}
+
+// TestDevnetDev: "pybtc devnet --dev" starts every node with --dev (the
+// wallet's mine button, the lab's runs); without it, none has them.
+func TestDevnetDev(t *testing.T) {
+	for _, dev := range []bool{true, false} {
+		t.Run(fmt.Sprint("dev=", dev), func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			var stdout, stderr syncBuffer
+			args := []string{"--nodes", "2", "--base-port", "0", "--dir", t.TempDir()}
+			if dev {
+				args = append(args, "--dev")
+			}
+			done := make(chan int)
+			go func() { done <- runDevnet(ctx, args, &stdout, &stderr) }()
+			t.Cleanup(func() {
+				cancel()
+				select {
+				case <-done:
+				case <-time.After(30 * time.Second):
+					t.Error("devnet did not stop")
+				}
+			})
+			nodeLine := regexp.MustCompile(`(?m)^\s+(http://127\.0\.0\.1:\d+)\s+chain`)
+			WaitFor(t, 30*time.Second, "devnet prints its nodes", func() bool { return len(nodeLine.FindAllString(stdout.String(), -1)) == 2 })
+			for _, m := range nodeLine.FindAllStringSubmatch(stdout.String(), -1) {
+				page := string(MustGet(t, m[1]+"/lab/rewrite"))
+				if enabled := strings.Contains(page, `id="lab-button">`); enabled != dev {
+					t.Fatalf("%s/lab/rewrite: run button enabled %v, want %v", m[1], enabled, dev)
+				}
+			}
+		})
 	}
 }

@@ -162,6 +162,7 @@ type Config struct {
 	Automine       bool
 	Dev            bool
 	Lab            bool
+	ForgetPeers    bool
 	MaxMempool     int64
 	SecureFrom     int64
 	BlockInterval  time.Duration
@@ -206,6 +207,7 @@ func (m *Main) ParseFlags(args []string) error {
 	if v := env("PYBTC_PEERS", ""); v != "" {
 		c.Peers = strings.Fields(strings.ReplaceAll(v, ",", " "))
 	}
+	fs.BoolVar(&c.ForgetPeers, "forget-peers", false, "forget the peers stored in the database before starting, e.g. on a backup, which would otherwise rejoin the original's network; --peer still registers")
 	fs.Func("peer", "URL of a peer to register with at start; repeat for more (env PYBTC_PEERS, comma-separated)", func(s string) error {
 		c.Peers = append(c.Peers, s)
 		return nil
@@ -294,6 +296,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.DB.Open(ctx); err != nil {
 		return err
 	}
+	if m.Config.ForgetPeers {
+		// Before the node opens, which starts syncing with them.
+		if err := forgetPeers(ctx, m.DB, m.Logger); err != nil {
+			return err
+		}
+	}
 	self, err := advertised(m.Config.Advertise, ln.Addr().(*net.TCPAddr))
 	if err != nil {
 		return err
@@ -340,6 +348,21 @@ func (m *Main) Run(ctx context.Context) error {
 	base := m.HTTP.URL()
 	fmt.Fprintf(m.stdout, "pyBTC node %s\n  Home:       %s/\n  API:        %s/chain\n  Block Scan: %s/scan\n  Wallet:     %s/wallet\n  Lab:        %s/lab\n  Peers:      %s/nodes\n  Database:   %s\n",
 		Version, base, base, base, base, base, base, m.Config.DB)
+	return nil
+}
+
+// forgetPeers removes every peer stored in db.
+func forgetPeers(ctx context.Context, db *store.DB, logger *slog.Logger) error {
+	peers, err := db.Peers(ctx)
+	if err != nil {
+		return fmt.Errorf("--forget-peers: %w", err)
+	}
+	for _, p := range peers {
+		if err := db.RemovePeer(ctx, p.URL); err != nil {
+			return fmt.Errorf("--forget-peers: remove %s: %w", p.URL, err)
+		}
+	}
+	logger.Info("forgot the stored peers", "peers", len(peers))
 	return nil
 }
 

@@ -365,6 +365,8 @@ func readmeQueries(t *testing.T) []readmeQuery {
 		"arrival delay":                            "4|self|",
 		"what reorganisations did to transactions": "",
 		"refused blocks":                           "",
+		"peers":                                    "",
+		"the coinbase's sender":                    "master|0.3|-0.3",
 	}
 	var queries []readmeQuery
 	for _, block := range strings.Split(string(readme), "```sql\n")[1:] {
