@@ -58,7 +58,7 @@ func TestBalanceChart(t *testing.T) {
 		{Transaction: pybtc.Transaction{Sender: "alice", Recipient: "alice", Amount: pybtc.Coin, Timestamp: 2}, Height: 3},
 		{Transaction: pybtc.Transaction{Sender: "carol", Recipient: "alice", Amount: 5 * pybtc.Coin, Timestamp: 1}, Height: 2},
 	}
-	fig := balanceChart(p, "alice", pybtc.SumOf(4*pybtc.Coin), recent)
+	fig := balanceChart(p, "alice", pybtc.SumOf(4*pybtc.Coin), recent, false)
 	var got []string
 	for _, r := range fig.Rows {
 		got = append(got, r.Value)
