@@ -65,7 +65,7 @@ func TestBalanceChart(t *testing.T) {
 	}
 	// Oldest first, a point a block: after receiving 5 in block 2, after
 	// paying itself 1 in block 3, after receiving 1 and paying 2 in block 4.
-	if want := []string{"5", "5", "4"}; strings.Join(got, " ") != strings.Join(want, " ") {
+	if want := []string{"5.000\u202f000\u202f00", "5.000\u202f000\u202f00", "4.000\u202f000\u202f00"}; strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("balances %v, want %v", got, want)
 	}
 	if fig.Rows[2].Label[:3] != "#4," {

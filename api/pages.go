@@ -52,7 +52,13 @@ type Page struct {
 	url    *url.URL
 	now    time.Time
 	origin string
+	// inBlock says the page lists one block's transactions.
+	inBlock bool
 }
+
+// InBlock says the page lists the transactions of one block, which all
+// share its height and confirmations.
+func (p *Page) InBlock() bool { return p.inBlock }
 
 // Origin is the node's URL as the browser reached it, for commands a
 // page tells its reader to type.

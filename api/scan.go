@@ -314,17 +314,18 @@ func (s *Server) handleScanBlock(c echo.Context) error {
 	refused = slices.DeleteFunc(refused, func(r pybtc.RefusedBlock) bool { return r.Height != v.block.Height })
 	tip := s.Node.Tip()
 	p.Title = p.T("Block %d", v.block.Height)
+	p.inBlock = true
 	p.Data = struct {
 		Block         pybtc.BlockSummary
 		Tip           pybtc.ChainTip
 		Confirmations int64
-		Address, List string
+		Address       string
 		Txs           []txView
 		Pager         pager
 		Proof         *proofView
 		Rivals        []pybtc.TreeBlock
 		Refused       []pybtc.RefusedBlock
-	}{v.block, tip, max(tip.Height-v.block.Height+1, 0), "", "block", txViews(v.txs, tip.Height, ""), p.newPager(v.page, v.pages, "previous", "next"), proof, rivals, refused}
+	}{v.block, tip, max(tip.Height-v.block.Height+1, 0), "", txViews(v.txs, tip.Height, ""), p.newPager(v.page, v.pages, "previous", "next"), proof, rivals, refused}
 	return s.render(c, http.StatusOK, "scan_block.html", p)
 }
 
@@ -500,15 +501,15 @@ func (s *Server) handleScanAddress(c echo.Context) error {
 		code = "" // an address too long for a QR code still has its text
 	}
 	data := struct {
-		Address, List string
-		Info          pybtc.AddressInfo
-		Txs           []txView
-		Chart         *figure
-		Pager         pager
-		QR            template.HTML
-		CSV           string
-		CSVLimit      int
-	}{address, "address", info, txViews(history, tip.Height, address), nil, p.newPager(page, pages, "newer", "older"),
+		Address  string
+		Info     pybtc.AddressInfo
+		Txs      []txView
+		Chart    *figure
+		Pager    pager
+		QR       template.HTML
+		CSV      string
+		CSVLimit int
+	}{address, info, txViews(history, tip.Height, address), nil, p.newPager(page, pages, "newer", "older"),
 		code, addressURL(address) + "?format=csv", csvMaxRows}
 	if page == 1 && info.Confirmed > 0 {
 		// The confirmed part of the history, after the pending entries.
@@ -563,12 +564,12 @@ func (s *Server) handleScanMempool(c echo.Context) error {
 	}
 	p.Title, p.Nav = p.T("Mempool"), "Mempool"
 	p.Data = struct {
-		Pending       int64
-		Address, List string
-		Txs           []txView
-		Pager         pager
-		Stats         mempoolStats
-	}{pending, "", "mempool", txViews(txs, 0, ""), p.newPager(page, pages, "previous", "next"), stats}
+		Pending int64
+		Address string
+		Txs     []txView
+		Pager   pager
+		Stats   mempoolStats
+	}{pending, "", txViews(txs, 0, ""), p.newPager(page, pages, "previous", "next"), stats}
 	return s.render(c, http.StatusOK, "scan_mempool.html", p)
 }
 

@@ -156,4 +156,3 @@ func (s *Server) mempoolStats(ctx context.Context, pending int64) (mempoolStats,
 	}
 	return st, nil
 }
-
