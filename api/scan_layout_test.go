@@ -186,7 +186,7 @@ func TestPageTitlesAndTopBar(t *testing.T) {
 	for _, target := range []string{"/scan", "/scan/mempool", "/wallet", "/"} {
 		doc := e.MustPage(t, target, http.StatusOK)
 		for _, href := range []string{"/scan/mempool", "/scan/peers"} {
-			if doc.Find(`header .bar a[href="` + href + `"]`).Length() != 1 {
+			if doc.Find(`header .bar a[href="`+href+`"]`).Length() != 1 {
 				t.Fatalf("%s: the top bar has no link to %s", target, href)
 			}
 		}
