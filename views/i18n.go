@@ -161,7 +161,7 @@ var catalog = map[string]map[string]string{
 		"master is not an address anyone holds: the tutorial names it as the sender of every mining reward, the coinbase. Its balance goes below zero by every reward paid.": "master는 누군가 가진 주소가 아닙니다. 튜토리얼은 모든 채굴 보상(코인베이스)의 보낸 사람을 master라고 부릅니다. 그래서 보상이 지급될 때마다 잔액이 0 아래로 내려갑니다.",
 		"Mine your first block": "첫 블록을 채굴하세요",
 		"This node holds only the genesis block, which nobody mined. Mine a block to start the chain:": "이 노드에는 아무도 채굴하지 않은 제네시스 블록만 있습니다. 블록을 채굴해 체인을 시작하세요:",
-		"no block mined yet":        "아직 채굴된 블록 없음",
+		"no block yet":              "아직 없음",
 		"press Mine in the wallet":  "지갑에서 채굴 버튼 누르기",
 		"run %s in a terminal,":     "터미널에서 %s 실행,",
 		"or open %s.":               "또는 %s 열기.",
