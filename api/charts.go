@@ -13,11 +13,18 @@ import (
 // figure is a chart with its caption and, for those who cannot see it or
 // want the numbers, the same data as a table.
 type figure struct {
+	// SVG is the chart; empty when there is too little to draw, and
+	// Empty says so in a sentence instead.
 	SVG                 template.HTML
 	Caption, TableLabel string
+	Empty, Note         string
 	Head1, Head2        string
 	Rows                []figureRow
 }
+
+// minChartPoints is the fewest points worth a chart: one bar or one
+// point shows no trend, and a sentence says as much in less room.
+const minChartPoints = 2
 
 type figureRow struct{ Label, Value string }
 
@@ -66,20 +73,25 @@ func blockCharts(p *Page, recent []pybtc.BlockSummary) []figure {
 		Description: p.T("The latest %d blocks, oldest first.", len(txBars)),
 		Bars:        txBars,
 	}
-	figures := []figure{{SVG: chart.Bars(txs), Caption: txs.Title, TableLabel: p.T("Show the numbers"),
+	few := p.T("A chart needs two mined blocks or more: mine another block to see one.")
+	figures := []figure{{Caption: txs.Title, TableLabel: p.T("Show the numbers"), Empty: few,
 		Head1: p.T("Block"), Head2: p.T("Transactions"), Rows: txRows}}
-	if len(gapBars) > 0 {
-		gaps := chart.BarChart{
-			ID:          "chart-gaps",
-			Title:       p.T("Seconds between blocks"),
-			Description: p.T("The latest %d blocks, oldest first.", len(gapBars)),
-			Unit:        "s",
-			Bars:        gapBars,
-		}
-		figures = append(figures, figure{SVG: chart.Bars(gaps), Caption: gaps.Title, TableLabel: p.T("Show the numbers"),
-			Head1: p.T("Block"), Head2: p.T("Seconds between blocks"), Rows: gapRows})
+	if len(txBars) >= minChartPoints {
+		figures[0].SVG = chart.Bars(txs)
 	}
-	return figures
+	gaps := chart.BarChart{
+		ID:          "chart-gaps",
+		Title:       p.T("Seconds between blocks"),
+		Description: p.T("The latest %d blocks, oldest first.", len(gapBars)),
+		Unit:        p.T("s"),
+		Bars:        gapBars,
+	}
+	gapFig := figure{Caption: gaps.Title, TableLabel: p.T("Show the numbers"), Empty: p.T("A chart of the time between blocks needs three mined blocks or more."),
+		Head1: p.T("Block"), Head2: p.T("Seconds between blocks"), Rows: gapRows}
+	if len(gapBars) >= minChartPoints {
+		gapFig.SVG = chart.Bars(gaps)
+	}
+	return append(figures, gapFig)
 }
 
 // balanceChart draws address's balance after each block of its latest
@@ -88,7 +100,10 @@ func blockCharts(p *Page, recent []pybtc.BlockSummary) []figure {
 // however long the history. One point a block, at the block's latest
 // transaction time: transactions of one block are stamped milliseconds
 // apart and would draw a comb, while the balance only moves block by block.
-func balanceChart(p *Page, address string, total pybtc.Sum, recent []pybtc.TxRecord) *figure {
+//
+// older says the address has confirmed transactions before recent, which
+// the chart leaves out and says so.
+func balanceChart(p *Page, address string, total pybtc.Sum, recent []pybtc.TxRecord, older bool) *figure {
 	if len(recent) == 0 {
 		return nil
 	}
@@ -110,7 +125,7 @@ func balanceChart(p *Page, address string, total pybtc.Sum, recent []pybtc.TxRec
 			}
 		}
 		points = append(points, chart.Point{X: at, Y: after.Float64(), Label: "#" + strconv.FormatInt(height, 10) + ": " + after.String()})
-		rows = append(rows, figureRow{"#" + strconv.FormatInt(height, 10) + ", " + timeOf(at).UTC().Format("2006-01-02 15:04:05 UTC"), after.String()})
+		rows = append(rows, figureRow{"#" + strconv.FormatInt(height, 10) + ", " + timeOf(at).UTC().Format(timeFormat), groupAmount(after.String())})
 	}
 	slices.Reverse(points)
 	slices.Reverse(rows)
@@ -120,9 +135,17 @@ func balanceChart(p *Page, address string, total pybtc.Sum, recent []pybtc.TxRec
 		Description: p.T("The balance after each of the latest %d blocks that moved it.", len(points)),
 		Unit:        "pyBTC",
 		Points:      points,
-		Start:       timeOf(points[0].X).UTC().Format("2006-01-02 15:04:05 UTC"),
-		End:         timeOf(points[len(points)-1].X).UTC().Format("2006-01-02 15:04:05 UTC"),
+		Start:       timeOf(points[0].X).UTC().Format(timeFormat),
+		End:         timeOf(points[len(points)-1].X).UTC().Format(timeFormat),
 	}
-	return &figure{SVG: chart.Line(c), Caption: c.Title, TableLabel: p.T("Show the numbers"),
-		Head1: p.T("Block"), Head2: p.T("Balance"), Rows: rows}
+	f := &figure{Caption: c.Title, TableLabel: p.T("Show the numbers"),
+		Empty: p.T("A chart of the balance needs two blocks or more that moved it."),
+		Head1: p.T("Block"), Head2: p.T("Balance (pyBTC)"), Rows: rows}
+	if len(points) >= minChartPoints {
+		f.SVG = chart.Line(c)
+	}
+	if older {
+		f.Note = p.T("Only the latest %d transactions are drawn; older history is left out of the chart, and listed below.", len(recent))
+	}
+	return f
 }

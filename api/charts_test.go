@@ -58,14 +58,14 @@ func TestBalanceChart(t *testing.T) {
 		{Transaction: pybtc.Transaction{Sender: "alice", Recipient: "alice", Amount: pybtc.Coin, Timestamp: 2}, Height: 3},
 		{Transaction: pybtc.Transaction{Sender: "carol", Recipient: "alice", Amount: 5 * pybtc.Coin, Timestamp: 1}, Height: 2},
 	}
-	fig := balanceChart(p, "alice", pybtc.SumOf(4*pybtc.Coin), recent)
+	fig := balanceChart(p, "alice", pybtc.SumOf(4*pybtc.Coin), recent, false)
 	var got []string
 	for _, r := range fig.Rows {
 		got = append(got, r.Value)
 	}
 	// Oldest first, a point a block: after receiving 5 in block 2, after
 	// paying itself 1 in block 3, after receiving 1 and paying 2 in block 4.
-	if want := []string{"5", "5", "4"}; strings.Join(got, " ") != strings.Join(want, " ") {
+	if want := []string{"5.000\u202f000\u202f00", "5.000\u202f000\u202f00", "4.000\u202f000\u202f00"}; strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("balances %v, want %v", got, want)
 	}
 	if fig.Rows[2].Label[:3] != "#4," {

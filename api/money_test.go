@@ -67,7 +67,7 @@ func TestBalancePastInt64(t *testing.T) {
 			}
 
 			doc := e.MustPage(t, "/scan/address/"+tt.address, http.StatusOK)
-			if got := MustText(t, doc, "#balance"); got != tt.balance+" pyBTC" {
+			if got := ungroup(MustText(t, doc, "#balance")); got != tt.balance+" pyBTC" {
 				t.Fatalf("Block Scan shows balance %q, want %s pyBTC", got, tt.balance)
 			}
 

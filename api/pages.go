@@ -41,9 +41,28 @@ type Page struct {
 	Events string
 	// Data is the page's own content.
 	Data any
+	// LoggedIn says a wallet session is open, so the top bar offers its
+	// log-out form (which carries CSRF). The session cookie is sent to
+	// the wallet's paths only, so only the wallet's pages can know.
+	LoggedIn bool
+	// Nav names the top bar's link of the page when it is not its
+	// section's, e.g. "Mempool".
+	Nav string
 
-	url *url.URL
+	url    *url.URL
+	now    time.Time
+	origin string
+	// inBlock says the page lists one block's transactions.
+	inBlock bool
 }
+
+// InBlock says the page lists the transactions of one block, which all
+// share its height and confirmations.
+func (p *Page) InBlock() bool { return p.inBlock }
+
+// Origin is the node's URL as the browser reached it, for commands a
+// page tells its reader to type.
+func (p *Page) Origin() string { return p.origin }
 
 // T translates a message of the page's frame or content into the page's
 // language, formatting args into it as fmt.Sprintf does.
@@ -88,7 +107,71 @@ func pageLang(c echo.Context) string {
 
 // newPage starts the envelope of an HTML page for the request.
 func (s *Server) newPage(c echo.Context, section string) *Page {
-	return &Page{Section: section, Lang: pageLang(c), url: c.Request().URL}
+	p := &Page{Section: section, Lang: pageLang(c), url: c.Request().URL, now: s.clock(), origin: c.Scheme() + "://" + c.Request().Host}
+	if section == walletSection && s.sessions != nil {
+		if _, ok := s.sessions.current(c); ok {
+			p.LoggedIn = true
+			if token, ok := c.Get(csrfKey).(string); ok {
+				p.CSRF = token
+			}
+		}
+	}
+	return p
+}
+
+// Current reports whether the top bar's link name leads to this page.
+func (p *Page) Current(name string) bool {
+	if p.Nav != "" {
+		return name == p.Nav
+	}
+	return name == p.Section
+}
+
+// timeFormat is the one way pages write a time: tables' tooltips, detail
+// pages and chart axes alike.
+const timeFormat = "2006-01-02 15:04:05 UTC"
+
+// Age writes when ts was as an age that app.js keeps ticking ("3 min
+// ago"), with the time and the raw epoch of the tutorial's JSON in its
+// tooltip.
+func (p *Page) Age(ts float64) template.HTML {
+	t := timeOf(ts).UTC()
+	return template.HTML(`<time class="age" datetime="` + t.Format(time.RFC3339) + `" data-ts="` + wire.FormatFloat(ts) +
+		`" title="` + template.HTMLEscapeString(t.Format(timeFormat)+" · "+wire.FormatFloat(ts)) + `">` +
+		template.HTMLEscapeString(p.age(ts)) + `</time>`)
+}
+
+// age says how long ago ts was in one unit, rounded down, as app.js says
+// it from the patterns AgePatterns gives it.
+func (p *Page) age(ts float64) string {
+	d := p.now.Sub(timeOf(ts))
+	switch {
+	case d < -time.Second:
+		return p.T("in the future")
+	case d < time.Minute:
+		return p.T("%d s ago", max(int64(d/time.Second), 0))
+	case d < time.Hour:
+		return p.T("%d min ago", int64(d/time.Minute))
+	case d < 48*time.Hour:
+		return p.T("%d h ago", int64(d/time.Hour))
+	}
+	return p.T("%d d ago", int64(d/(24*time.Hour)))
+}
+
+// AgePatterns are the page language's patterns of an age, for app.js to
+// tick ages in the words the server wrote them in.
+func (p *Page) AgePatterns() string {
+	return strings.Join([]string{p.T("%d s ago"), p.T("%d min ago"), p.T("%d h ago"), p.T("%d d ago"), p.T("in the future")}, "|")
+}
+
+// groupAmount writes a pyBTC amount with all eight decimals, grouped in
+// threes by narrow no-break spaces ("0.123 456 78"), so that a column of
+// them lines up on the decimal point and reads digit by digit.
+func groupAmount(s string) string {
+	whole, frac, _ := strings.Cut(s, ".")
+	frac += strings.Repeat("0", max(8-len(frac), 0))
+	const gap = "\u202f"
+	return whole + "." + frac[:3] + gap + frac[3:6] + gap + frac[6:]
 }
 
 // templateFuncs are the helpers every template may call. They depend on
@@ -96,14 +179,23 @@ func (s *Server) newPage(c echo.Context, section string) *Page {
 var templateFuncs = template.FuncMap{
 	"short":   shortHash,
 	"clip":    clip,
-	"utc":     func(ts float64) string { return timeOf(ts).UTC().Format("2006-01-02 15:04:05 UTC") },
+	"utc":     func(ts float64) string { return timeOf(ts).UTC().Format(timeFormat) },
 	"iso":     func(ts float64) string { return timeOf(ts).UTC().Format(time.RFC3339) },
 	"raw":     func(ts float64) string { return wire.FormatFloat(ts) },
 	"amount":  func(a fmt.Stringer) string { return a.String() }, // a pybtc.Amount or a pybtc.Sum
+	"amt":     func(a fmt.Stringer) string { return groupAmount(a.String()) },
+	"party":   func(p *Page, address string) partyView { return partyView{p, address} },
 	"sat":     func(a pybtc.Amount) int64 { return int64(a) },
 	"addrURL": addressURL,
 	"add":     func(a, b int64) int64 { return a + b },
 	"sub":     func(a, b int64) int64 { return a - b },
+}
+
+// partyView is a sender or recipient with the page that shows it, so
+// that the partial "party" can say "master" in the page's language.
+type partyView struct {
+	P       *Page
+	Address string
 }
 
 // pageSet holds each page's template: the layout and partials, parsed once

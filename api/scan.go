@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/keys"
+	"github.com/pybtc/pybtc/views/qr"
 	"github.com/pybtc/pybtc/wire"
 )
 
@@ -115,11 +117,11 @@ func txViews(recs []pybtc.TxRecord, tip int64, address string) []txView {
 		if address != "" {
 			switch {
 			case r.Sender == address && r.Recipient == address:
-				v.Direction, v.Counterparty, v.Signed = "self", address, "±"+r.Amount.String()
+				v.Direction, v.Counterparty, v.Signed = "self", address, "±"+groupAmount(r.Amount.String())
 			case r.Sender == address:
-				v.Direction, v.Counterparty, v.Signed = "out", r.Recipient, "−"+r.Amount.String()
+				v.Direction, v.Counterparty, v.Signed = "out", r.Recipient, "−"+groupAmount(r.Amount.String())
 			default:
-				v.Direction, v.Counterparty, v.Signed = "in", r.Sender, "+"+r.Amount.String()
+				v.Direction, v.Counterparty, v.Signed = "in", r.Sender, "+"+groupAmount(r.Amount.String())
 			}
 			v.DirectionText = v.Direction
 		}
@@ -176,23 +178,28 @@ func (s *Server) handleScanHome(c echo.Context) error {
 		return err
 	}
 	data := struct {
-		Tip                    pybtc.ChainTip
-		Pending                int64
-		Peers                  int
-		SinceLast, AvgInterval string
-		Blocks                 []pybtc.BlockSummary
-		Charts                 []figure
-		Pager                  pager
-		Reorg                  *reorgView
-		Tree                   *treeView
+		Tip         pybtc.ChainTip
+		Pending     int64
+		Peers       int
+		AvgInterval string
+		// Fresh says only the genesis block is there: the home page
+		// shows how to mine the first block instead of an age since
+		// 2024, and Dev that the wallet has a button for it.
+		Fresh, Dev bool
+		Blocks     []pybtc.BlockSummary
+		Charts     []figure
+		Pager      pager
+		Reorg      *reorgView
+		Tree       *treeView
 	}{
-		Reorg:     reorg,
-		Tip:       tip,
-		Pending:   pending,
-		Peers:     len(peers),
-		SinceLast: p.ago(s.clock(), tip.Timestamp),
-		Blocks:    blocks,
-		Pager:     p.newPager(page, pages, "newer", "older"),
+		Reorg:   reorg,
+		Tip:     tip,
+		Pending: pending,
+		Peers:   len(peers),
+		Fresh:   tip.Height <= 1,
+		Dev:     s.Dev,
+		Blocks:  blocks,
+		Pager:   p.newPager(page, pages, "newer", "older"),
 	}
 	if page == 1 {
 		// One block more than charted gives the gap before the oldest.
@@ -307,6 +314,7 @@ func (s *Server) handleScanBlock(c echo.Context) error {
 	refused = slices.DeleteFunc(refused, func(r pybtc.RefusedBlock) bool { return r.Height != v.block.Height })
 	tip := s.Node.Tip()
 	p.Title = p.T("Block %d", v.block.Height)
+	p.inBlock = true
 	p.Data = struct {
 		Block         pybtc.BlockSummary
 		Tip           pybtc.ChainTip
@@ -479,26 +487,37 @@ func (s *Server) handleScanAddress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.QueryParam("format") == "csv" {
+		return s.addressCSV(c, address)
+	}
 	a, err := s.readAddress(c, p, address)
 	if err != nil {
 		return err
 	}
 	info, page, pages, history := a.info, a.page, a.pages, a.history
 	tip := s.Node.Tip()
+	code, err := qr.SVG(address, 160)
+	if err != nil {
+		code = "" // an address too long for a QR code still has its text
+	}
 	data := struct {
-		Address string
-		Info    pybtc.AddressInfo
-		Txs     []txView
-		Chart   *figure
-		Pager   pager
-	}{address, info, txViews(history, tip.Height, address), nil, p.newPager(page, pages, "newer", "older")}
+		Address  string
+		Info     pybtc.AddressInfo
+		Txs      []txView
+		Chart    *figure
+		Pager    pager
+		QR       template.HTML
+		CSV      string
+		CSVLimit int
+	}{address, info, txViews(history, tip.Height, address), nil, p.newPager(page, pages, "newer", "older"),
+		code, addressURL(address) + "?format=csv", csvMaxRows}
 	if page == 1 && info.Confirmed > 0 {
 		// The confirmed part of the history, after the pending entries.
 		recent, err := s.Explorer.AddressHistory(ctx, address, int(info.Pending), chartHistory)
 		if err != nil {
 			return err
 		}
-		data.Chart = balanceChart(p, address, info.Total(), recent)
+		data.Chart = balanceChart(p, address, info.Total(), recent, info.Confirmed > int64(len(recent)))
 	}
 	p.Data = data
 	return s.render(c, http.StatusOK, "scan_address.html", p)
@@ -539,12 +558,18 @@ func (s *Server) handleScanMempool(c echo.Context) error {
 		return err
 	}
 	pending, page, pages, txs := v.pending, v.page, v.pages, v.txs
+	stats, err := s.mempoolStats(c.Request().Context(), pending)
+	if err != nil {
+		return err
+	}
+	p.Title, p.Nav = p.T("Mempool"), "Mempool"
 	p.Data = struct {
 		Pending int64
 		Address string
 		Txs     []txView
 		Pager   pager
-	}{pending, "", txViews(txs, 0, ""), p.newPager(page, pages, "previous", "next")}
+		Stats   mempoolStats
+	}{pending, "", txViews(txs, 0, ""), p.newPager(page, pages, "previous", "next"), stats}
 	return s.render(c, http.StatusOK, "scan_mempool.html", p)
 }
 
@@ -587,6 +612,7 @@ func (s *Server) handleScanPeers(c echo.Context) error {
 		}
 		views[i] = v
 	}
+	p.Title, p.Nav = p.T("Peers"), "Peers"
 	p.Data = struct {
 		Height int64
 		Peers  []peerView

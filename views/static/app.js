@@ -6,14 +6,56 @@
 
 	var lang = document.documentElement.lang === 'ko' ? 'ko-KR' : undefined;
 
-	// Show every time in the viewer's own time zone; the UTC time the
-	// server wrote stays in the tooltip.
+	// Pages write every time one way, in UTC, as the charts' axes do; the
+	// tooltip adds the viewer's own local time.
 	function localize(root) {
 		root.querySelectorAll('time[data-ts]').forEach(function (t) {
 			var d = new Date(parseFloat(t.getAttribute('data-ts')) * 1000);
-			if (isNaN(d.getTime())) { return; }
-			if (!t.title) { t.title = t.textContent; }
-			t.textContent = d.toLocaleString(lang);
+			if (isNaN(d.getTime()) || t.hasAttribute('data-local')) { return; }
+			t.setAttribute('data-local', '');
+			t.title = (t.title ? t.title + ' · ' : '') + d.toLocaleString(lang);
+		});
+	}
+
+	// Ages ("3 min ago") tick, in the words of the server's patterns:
+	// seconds, minutes, hours, days, and the future.
+	var agePatterns = (document.body.getAttribute('data-ages') || '').split('|');
+	function ageText(ts) {
+		var secs = Date.now() / 1000 - ts;
+		if (agePatterns.length < 5) { return null; }
+		if (secs < -1) { return agePatterns[4]; }
+		var n, i;
+		if (secs < 60) { n = secs; i = 0; } else if (secs < 3600) { n = secs / 60; i = 1; } else if (secs < 172800) { n = secs / 3600; i = 2; } else { n = secs / 86400; i = 3; }
+		return agePatterns[i].replace('%d', String(Math.max(Math.floor(n), 0)));
+	}
+	function tick() {
+		document.querySelectorAll('time.age[data-ts]').forEach(function (t) {
+			var text = ageText(parseFloat(t.getAttribute('data-ts')));
+			if (text !== null && t.textContent !== text) { t.textContent = text; }
+		});
+	}
+
+	// A copy button after every [data-copyable], made here so that pages
+	// without this script show none.
+	function copyables(root) {
+		var label = document.body.getAttribute('data-copy-label') || 'Copy';
+		var done = document.body.getAttribute('data-copied-label') || '✓';
+		root.querySelectorAll('[data-copyable]').forEach(function (value) {
+			// A button may not sit inside a link: it goes after it.
+			var el = value.closest('a') || value;
+			if (!navigator.clipboard || el.nextElementSibling && el.nextElementSibling.classList.contains('copy')) { return; }
+			var b = document.createElement('button');
+			b.type = 'button';
+			b.className = 'copy';
+			b.textContent = label;
+			b.addEventListener('click', function (ev) {
+				ev.preventDefault();
+				navigator.clipboard.writeText(value.textContent.trim()).then(function () {
+					b.textContent = done;
+					setTimeout(function () { b.textContent = label; }, 1500);
+				});
+			});
+			el.insertAdjacentElement('afterend', b);
 		});
 	}
 
@@ -52,6 +94,7 @@
 							var node = document.importNode(fresh, true);
 							el.replaceWith(node);
 							localize(node);
+							copyables(node);
 						}
 					});
 				})
@@ -89,6 +132,9 @@
 	function start() {
 		localize(document);
 		copyButtons(document);
+		copyables(document);
+		tick();
+		setInterval(tick, 1000);
 		live();
 	}
 	if (document.readyState === 'loading') {
