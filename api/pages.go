@@ -50,6 +50,7 @@ type Page struct {
 	Nav string
 
 	url    *url.URL
+	method string // of the request the page answers
 	now    time.Time
 	origin string
 	// inBlock says the page lists one block's transactions.
@@ -73,9 +74,14 @@ func (p *Page) T(key string, args ...any) string {
 // Langs lists the languages a page can switch to.
 func (p *Page) Langs() []views.Language { return views.Languages }
 
-// LangURL is the current page in language lang.
+// LangURL is the current page in language lang. A page that answers a
+// form's post (/wallet/send, /lab/NAME/run) cannot be fetched again: its
+// link leads to the page the form belongs to, one level up.
 func (p *Page) LangURL(lang string) string {
 	u := *p.url
+	if p.method != "" && p.method != http.MethodGet && p.method != http.MethodHead {
+		u.Path, u.RawQuery = path.Dir(u.Path), ""
+	}
 	q := u.Query()
 	q.Set("lang", lang)
 	u.RawQuery = q.Encode()
@@ -107,7 +113,7 @@ func pageLang(c echo.Context) string {
 
 // newPage starts the envelope of an HTML page for the request.
 func (s *Server) newPage(c echo.Context, section string) *Page {
-	p := &Page{Section: section, Lang: pageLang(c), url: c.Request().URL, now: s.clock(), origin: c.Scheme() + "://" + c.Request().Host}
+	p := &Page{Section: section, Lang: pageLang(c), url: c.Request().URL, method: c.Request().Method, now: s.clock(), origin: c.Scheme() + "://" + c.Request().Host}
 	if section == walletSection && s.sessions != nil {
 		if _, ok := s.sessions.current(c); ok {
 			p.LoggedIn = true

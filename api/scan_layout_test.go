@@ -214,3 +214,17 @@ func TestPageTitlesAndTopBar(t *testing.T) {
 		t.Fatalf("log out with the top bar's token: %d", rec.Code)
 	}
 }
+
+// TestLangLinkAfterPost checks that a page answering a form's post links
+// to the form's page in the other language, since the post's URL cannot be
+// fetched (a 405).
+func TestLangLinkAfterPost(t *testing.T) {
+	e := MustOpenEnv(t, node.Config{})
+	rec := e.Do(t, "POST", "/wallet/send", "")
+	if !strings.Contains(rec.Body.String(), `href="/wallet?lang=ko"`) {
+		t.Errorf("the answer to a post links elsewhere for Korean:\n%s", rec.Body)
+	}
+	if rec := e.Do(t, "GET", "/scan/mempool", ""); !strings.Contains(rec.Body.String(), `href="/scan/mempool?lang=ko"`) {
+		t.Errorf("a page fetched with GET does not link to itself in Korean")
+	}
+}
