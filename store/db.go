@@ -34,7 +34,9 @@ type DB struct {
 	read    *sqlx.DB
 	pending pendingIndex
 	health  writeHealth
-	stmts   struct {
+	// addresses keeps the chain's sums of the addresses read last.
+	addresses addressCache
+	stmts     struct {
 		addressSums, confirmedHeight, insertPending *sqlx.Stmt
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/pybtc/pybtc"
 )
@@ -186,72 +189,160 @@ func (db *DB) FindTransaction(ctx context.Context, id string) ([]pybtc.TxRecord,
 // AddressInfo sums up address: confirmed received and sent, pending in
 // and out, and how many transactions name it. An address never seen has
 // zeros everywhere (see AddressInfo.Seen).
+//
+// Summing an address's history costs as much as the history is long (the
+// miner's address may have received 100,000 coinbases: 20 ms), so the
+// chain's part of the last addresses read is kept as of a block, and read
+// again only from the blocks after it while that block is still in the
+// chain; a reorganisation that removed it makes the sums start over.
 func (db *DB) AddressInfo(ctx context.Context, address string) (pybtc.AddressInfo, error) {
-	var row struct {
-		addressSums
-		Receipts            int64 `db:"receipts"`
-		Payments            int64 `db:"payments"`
-		PendingReceivedHigh int64 `db:"pending_received_high"`
-		PendingReceivedLow  int64 `db:"pending_received_low"`
-		PendingSentHigh     int64 `db:"pending_sent_high"`
-		PendingSentLow      int64 `db:"pending_sent_low"`
-		Pending             int64 `db:"pending"`
-	}
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return pybtc.AddressInfo{}, fmt.Errorf("sum up address %q: %w", address, err)
 	}
 	defer tx.Rollback()
-	// The counts and sums read the received_by and sent_by views, which
-	// search the covering indexes; the mempool is small (it is emptied by
-	// every block), so its recipients need no index.
-	if err := tx.GetContext(ctx, &row, `
-		SELECT
-			r.received_high,
-			r.received_low,
-			s.sent_high,
-			s.sent_low,
-			r.n AS receipts,
-			s.n AS payments,
-			m.pending_received_high,
-			m.pending_received_low,
-			m.pending_sent_high,
-			m.pending_sent_low,
-			m.n AS pending
-		FROM
-			`+addressRow("received_by", "received", "receipts")+` AS r,
-			`+addressRow("sent_by", "sent", "payments")+` AS s,
-			(SELECT
-				`+splitSum("CASE WHEN recipient = ?1 THEN amount END", "pending_received")+`,
-				`+splitSum("CASE WHEN sender = ?1 THEN amount END", "pending_sent")+`,
-				COUNT(*) AS n
-			FROM mempool
-			WHERE sender = ?1 OR recipient = ?1) AS m`, address); err != nil {
+	chain, err := db.addressChainSums(ctx, tx, address)
+	if err != nil {
 		return pybtc.AddressInfo{}, fmt.Errorf("sum up address %q: %w", address, err)
+	}
+	// The mempool is small (every block empties it), so its recipients
+	// need no index.
+	var pending struct {
+		ReceivedHigh int64 `db:"pending_received_high"`
+		ReceivedLow  int64 `db:"pending_received_low"`
+		SentHigh     int64 `db:"pending_sent_high"`
+		SentLow      int64 `db:"pending_sent_low"`
+		N            int64 `db:"pending"`
+	}
+	if err := tx.GetContext(ctx, &pending, `
+		SELECT
+			`+splitSum("CASE WHEN recipient = ?1 THEN amount END", "pending_received")+`,
+			`+splitSum("CASE WHEN sender = ?1 THEN amount END", "pending_sent")+`,
+			COUNT(*) AS pending
+		FROM mempool
+		WHERE sender = ?1 OR recipient = ?1`, address); err != nil {
+		return pybtc.AddressInfo{}, fmt.Errorf("sum up address %q: %w", address, err)
+	}
+	return pybtc.AddressInfo{
+		Balance:         pybtc.Balance{Address: address, Received: chain.sums.received(), Sent: chain.sums.sent()},
+		PendingReceived: pybtc.SumOfParts(pending.ReceivedHigh, pending.ReceivedLow),
+		PendingSent:     pybtc.SumOfParts(pending.SentHigh, pending.SentLow),
+		Confirmed:       chain.receipts + chain.payments - chain.toSelf,
+		Pending:         pending.N,
+	}, nil
+}
+
+// addressTotals is the chain's part of an address's sums up to the block
+// height (hash).
+type addressTotals struct {
+	height                     int64
+	hash                       string
+	sums                       addressSums
+	receipts, payments, toSelf int64
+}
+
+// addressCache keeps the addressTotals of the addresses read last, at most
+// maxCachedAddresses of them. Readers share it.
+type addressCache struct {
+	mu sync.Mutex
+	m  map[string]addressTotals
+}
+
+// maxCachedAddresses bounds the addresses whose sums are kept; past it they
+// are all dropped and summed again as they are read.
+const maxCachedAddresses = 1024
+
+func (c *addressCache) get(address string) (addressTotals, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.m[address]
+	return t, ok
+}
+
+func (c *addressCache) put(address string, t addressTotals) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedAddresses {
+		c.m = make(map[string]addressTotals)
+	}
+	if old, ok := c.m[address]; !ok || old.height <= t.height {
+		c.m[address] = t
+	}
+}
+
+// addressChainSums returns the chain's part of address's sums as the read
+// transaction tx sees the chain, from the kept sums and the blocks after
+// them when the block they were kept at is still in the chain.
+func (db *DB) addressChainSums(ctx context.Context, tx *sqlx.Tx, address string) (addressTotals, error) {
+	top, err := tip(ctx, tx)
+	if pybtc.ErrorCode(err) == pybtc.ENOTFOUND {
+		return addressTotals{}, nil
+	} else if err != nil {
+		return addressTotals{}, err
+	}
+	base, ok := db.addresses.get(address)
+	if ok && base.height <= top.Height {
+		var hash string
+		err := tx.GetContext(ctx, &hash, `SELECT hash FROM blocks WHERE height = ?`, base.height)
+		ok = err == nil && hash == base.hash
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return addressTotals{}, err
+		}
+	}
+	if !ok || base.height > top.Height {
+		base = addressTotals{}
+	}
+	var d struct {
+		addressSums
+		Receipts int64 `db:"receipts"`
+		Payments int64 `db:"payments"`
+	}
+	if base.height < top.Height {
+		// Both read only the address's rows above the height, from the
+		// covering indexes (address, block_height, position, amount).
+		if err := tx.GetContext(ctx, &d, `
+			SELECT r.received_high, r.received_low, r.receipts, s.sent_high, s.sent_low, s.payments
+			FROM
+				(SELECT `+splitSum("amount", "received")+`, COUNT(*) AS receipts
+				FROM transactions INDEXED BY transactions_recipient
+				WHERE recipient = ?1 AND block_height > ?2) AS r,
+				(SELECT `+splitSum("amount", "sent")+`, COUNT(*) AS payments
+				FROM transactions INDEXED BY transactions_sender
+				WHERE sender = ?1 AND block_height > ?2) AS s`, address, base.height); err != nil {
+			return addressTotals{}, err
+		}
 	}
 	// A payment to itself is both a receipt and a payment. Counting those
 	// reads the rows of the shorter side only: a miner has thousands of
 	// receipts and often no payment at all.
 	var toSelf int64
-	if row.Receipts > 0 && row.Payments > 0 {
+	if d.Receipts > 0 && d.Payments > 0 {
 		index := "transactions_sender"
-		if row.Receipts < row.Payments {
+		if d.Receipts < d.Payments {
 			index = "transactions_recipient"
 		}
 		if err := tx.GetContext(ctx, &toSelf, `
 			SELECT COUNT(*)
 			FROM transactions INDEXED BY `+index+`
-			WHERE sender = ?1 AND recipient = ?1`, address); err != nil {
-			return pybtc.AddressInfo{}, fmt.Errorf("sum up address %q: %w", address, err)
+			WHERE sender = ?1 AND recipient = ?1 AND block_height > ?2`, address, base.height); err != nil {
+			return addressTotals{}, err
 		}
 	}
-	return pybtc.AddressInfo{
-		Balance:         pybtc.Balance{Address: address, Received: row.received(), Sent: row.sent()},
-		PendingReceived: pybtc.SumOfParts(row.PendingReceivedHigh, row.PendingReceivedLow),
-		PendingSent:     pybtc.SumOfParts(row.PendingSentHigh, row.PendingSentLow),
-		Confirmed:       row.Receipts + row.Payments - toSelf,
-		Pending:         row.Pending,
-	}, nil
+	t := addressTotals{
+		height: top.Height,
+		hash:   top.Hash,
+		sums: addressSums{
+			ReceivedHigh: base.sums.ReceivedHigh + d.ReceivedHigh,
+			ReceivedLow:  base.sums.ReceivedLow + d.ReceivedLow,
+			SentHigh:     base.sums.SentHigh + d.SentHigh,
+			SentLow:      base.sums.SentLow + d.SentLow,
+		},
+		receipts: base.receipts + d.Receipts,
+		payments: base.payments + d.Payments,
+		toSelf:   base.toSelf + toSelf,
+	}
+	db.addresses.put(address, t)
+	return t, nil
 }
 
 // AddressHistory returns up to limit transactions that name address, newest

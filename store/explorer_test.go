@@ -165,3 +165,45 @@ func TestBlockSummaries(t *testing.T) {
 		t.Fatalf("BlockTransactions(3, 1, 10)=%+v %v", txs, err)
 	}
 }
+
+// TestAddressInfoFollowsTheChain checks the sums AddressInfo keeps from
+// one read to the next: new blocks add to them, and a reorganisation that
+// removes the block they were kept at makes them start over, so they
+// always equal a sum over the whole chain.
+func TestAddressInfoFollowsTheChain(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	check := func(step string, received, sent pybtc.Amount, confirmed int64) {
+		t.Helper()
+		info, err := db.AddressInfo(ctx, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Received != pybtc.SumOf(received) || info.Sent != pybtc.SumOf(sent) || info.Confirmed != confirmed {
+			t.Errorf("%s: received %s sent %s in %d transactions, want %d, %d in %d", step, info.Received, info.Sent, info.Confirmed, received, sent, confirmed)
+		}
+	}
+	check("empty chain", 0, 0, 0)
+	MustAppend(t, db, "x") // block 2: 0.1 to x
+	check("one coinbase", pybtc.Coin/10, 0, 1)
+	MustAppend(t, db, "x", MustTx(t, "x", "x", "0.02", 2)) // block 3: to itself
+	MustAppend(t, db, "y", MustTx(t, "x", "z", "0.03", 3)) // block 4
+	check("after two more blocks", pybtc.Coin/5+2*pybtc.Coin/100, 5*pybtc.Coin/100, 4)
+	// A branch from block 2 replaces blocks 3 and 4: x paid z nothing.
+	b3 := mustBlock(t, 3, mustHashAt(t, db, 2))
+	b4 := mustBlock(t, 4, b3.Hash)
+	b5 := mustBlock(t, 5, b4.Hash, MustTx(t, "w", "x", "1", 5))
+	if err := db.ReplaceChain(ctx, 2, []pybtc.Block{b3, b4, b5}, overdrafts); err != nil {
+		t.Fatal(err)
+	}
+	check("after a reorganisation", pybtc.Coin/10+pybtc.Coin, 0, 2)
+}
+
+func mustHashAt(tb testing.TB, db *store.DB, height int64) string {
+	tb.Helper()
+	b, err := db.BlockAt(context.Background(), height)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b.Hash
+}
