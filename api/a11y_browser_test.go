@@ -1,0 +1,163 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/pybtc/pybtc/internal/browsertest"
+	"github.com/pybtc/pybtc/node"
+)
+
+// tourPage is a page a learner visits, under a stable name.
+type tourPage struct {
+	name, path string
+	// screen: the page's pictures are the ones the README shows.
+	screen bool
+}
+
+// tourEnv is a node as a learner has it after a first hour: a few dozen
+// blocks, payments among alice, bob and a Korean address, one payment
+// waiting in the mempool, and a peer.
+type tourEnv struct {
+	*Env
+	URL   string
+	pages []tourPage
+}
+
+const koreanAddress = "김철수"
+
+func mustOpenTourEnv(t *testing.T) *tourEnv {
+	t.Helper()
+	// No sync: the peer is a name on the peers page, not a node to reach.
+	e := MustOpenEnv(t, node.Config{SyncInterval: -1})
+	ctx := t.Context()
+	e.MustMine(t)
+	for range 20 {
+		if _, err := e.Node.Mine(ctx, "alice"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	paid := e.MustPost(t, "alice", "bob", "0.5")
+	e.MustPost(t, "alice", koreanAddress, "0.25")
+	e.MustMine(t)
+	e.MustPost(t, "bob", koreanAddress, "0.125")
+	e.MustPost(t, koreanAddress, "alice", "0.0625")
+	e.MustMine(t)
+	e.MustPost(t, "alice", "carol", "0.1")
+	if _, err := e.DB.AddPeer(ctx, "http://127.0.0.1:5001"); err != nil {
+		t.Fatal(err)
+	}
+	tip, err := e.DB.Tip(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e.Handler)
+	t.Cleanup(srv.Close)
+	return &tourEnv{Env: e, URL: srv.URL, pages: []tourPage{
+		{"home", "/scan", true},
+		{"block", "/scan/block/" + strconv.FormatInt(tip.Height-1, 10), true},
+		{"tx", "/scan/tx/" + paid, false},
+		{"address", "/scan/address/" + url.PathEscape(koreanAddress), true},
+		{"mempool", "/scan/mempool", true},
+		{"peers", "/scan/peers", true},
+		{"tree", "/scan/tree", false},
+		{"reorgs", "/scan/reorgs", false},
+		{"refused", "/scan/refused", false},
+		{"search", "/scan/search?q=alice", false},
+		{"wallet", "/wallet", true},
+	}}
+}
+
+// tour visits every page of e at both widths, in English and Korean,
+// logged in to alice's wallet, and calls visit on each once it has
+// loaded. Each width is its own browser; at its end no page may have
+// thrown, broken the Content-Security-Policy or asked for anything outside
+// the node.
+func (e *tourEnv) tour(t *testing.T, visit func(t *testing.T, ctx context.Context, p tourPage, width int, lang string)) {
+	for _, w := range []struct {
+		width int
+		opts  []browsertest.Option
+	}{
+		{browsertest.PhoneWidth, []browsertest.Option{browsertest.Phone}},
+		{browsertest.DesktopWidth, nil},
+	} {
+		t.Run(strconv.Itoa(w.width), func(t *testing.T) {
+			ctx := browsertest.New(t, append(w.opts, browsertest.WithTimeout(4*time.Minute))...)
+			reqs := browsertest.RecordRequests(t, ctx)
+			e.login(t, ctx, "alice")
+			for _, lang := range []string{"en", "ko"} {
+				for _, p := range e.pages {
+					target := e.URL + p.path
+					if strings.Contains(target, "?") {
+						target += "&lang=" + lang
+					} else {
+						target += "?lang=" + lang
+					}
+					if status := browsertest.Navigate(t, ctx, target); status != http.StatusOK {
+						t.Fatalf("%s: status %d", target, status)
+					}
+					visit(t, ctx, p, w.width, lang)
+				}
+			}
+			browsertest.NoJSErrors(t, ctx)
+			browsertest.NoCSPViolations(t, ctx)
+			reqs.NoForeignRequests(t, ctx, e.URL)
+		})
+	}
+}
+
+// login logs the browser in to address's wallet through the login form.
+func (e *tourEnv) login(t *testing.T, ctx context.Context, address string) {
+	t.Helper()
+	browsertest.Navigate(t, ctx, e.URL+"/wallet?lang=en")
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(`#login input[name="address"]`), address),
+		chromedp.Click(chromedp.CSS(`#login button[type="submit"]`)),
+	); err != nil {
+		t.Fatalf("log in as %s: %v", address, err)
+	}
+	waitTrue(t, ctx, `location.pathname === "/wallet" && document.getElementById("balance") !== null`, "the wallet of "+address)
+}
+
+// TestScreens saves a full-page picture of each page a learner visits, at
+// a phone's and a laptop's width, in English and Korean, as
+// artifacts/screens/<page>-<width>-<lang>.png: the pictures the README
+// shows. No page may throw, break its Content-Security-Policy or load
+// anything from outside the node.
+func TestScreens(t *testing.T) {
+	e := mustOpenTourEnv(t)
+	if err := os.MkdirAll(filepath.Join(browsertest.ArtifactsDir(t), "screens"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e.tour(t, func(t *testing.T, ctx context.Context, p tourPage, width int, lang string) {
+		if p.name == "wallet" {
+			// Logged in: the page shows alice's balance, not the login form.
+			browsertest.WaitText(t, ctx, "#balance", "pyBTC")
+		}
+		browsertest.Screenshot(t, ctx, filepath.Join("screens", p.name+"-"+strconv.Itoa(width)+"-"+lang+".png"))
+	})
+}
+
+// TestA11y runs axe-core on each page a learner visits, at both widths and
+// in both languages, and lists every rule a page breaks (labels, contrast,
+// focus order, headings and the rest of axe's WCAG 2 A/AA and best-practice
+// rules) with the elements that break it, before failing.
+func TestA11y(t *testing.T) {
+	browsertest.AxeScript(t) // skip early, not after building a node, when there is no checker
+	e := mustOpenTourEnv(t)
+	e.tour(t, func(t *testing.T, ctx context.Context, p tourPage, width int, lang string) {
+		if vs := browsertest.Axe(t, ctx); len(vs) > 0 {
+			t.Errorf("%s (%s) at %d px in %s breaks %d rules:\n%s", p.name, p.path, width, lang, len(vs), browsertest.AxeReport(vs))
+		}
+	})
+}
