@@ -185,7 +185,11 @@ func (v AxeViolation) String() string {
 	fmt.Fprintf(&b, "%s (%s): %s", v.ID, v.Impact, v.Help)
 	for _, n := range v.Nodes {
 		why := strings.Join(strings.Fields(strings.ReplaceAll(n.Summary, "\n", "; ")), " ")
-		fmt.Fprintf(&b, "\n      %s  %s", fmt.Sprint(n.Target...), why)
+		html := n.HTML
+		if r := []rune(html); len(r) > 160 {
+			html = string(r[:160]) + "…"
+		}
+		fmt.Fprintf(&b, "\n      %s  %s\n        %s", fmt.Sprint(n.Target...), html, why)
 	}
 	return b.String()
 }
