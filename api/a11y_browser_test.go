@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/pybtc/pybtc/internal/browsertest"
@@ -78,35 +79,59 @@ func mustOpenTourEnv(t *testing.T) *tourEnv {
 	}}
 }
 
-// tour visits every page of e at both widths, in English and Korean,
-// logged in to alice's wallet, and calls visit on each once it has
-// loaded. Each width is its own browser; at its end no page may have
-// thrown, broken the Content-Security-Policy or asked for anything outside
-// the node.
-func (e *tourEnv) tour(t *testing.T, visit func(t *testing.T, ctx context.Context, p tourPage, width int, lang string)) {
-	for _, w := range []struct {
-		width int
-		opts  []browsertest.Option
-	}{
-		{browsertest.PhoneWidth, []browsertest.Option{browsertest.Phone}},
-		{browsertest.DesktopWidth, nil},
-	} {
-		t.Run(strconv.Itoa(w.width), func(t *testing.T) {
-			ctx := browsertest.New(t, append(w.opts, browsertest.WithTimeout(4*time.Minute))...)
+// tourLook is a way of looking at the pages: a window width and a colour
+// scheme.
+type tourLook struct {
+	name  string
+	width int
+	dark  bool
+	opts  []browsertest.Option
+}
+
+var tourLooks = []tourLook{
+	{"390", browsertest.PhoneWidth, false, []browsertest.Option{browsertest.Phone}},
+	{"1280", browsertest.DesktopWidth, false, nil},
+	// The pages follow prefers-color-scheme: dark colours need contrast too.
+	{"1280-dark", browsertest.DesktopWidth, true, nil},
+}
+
+// tour visits every page of e in each look, in English and Korean: first
+// the wallet's login page, then, logged in to alice's wallet, the pages of
+// e, and calls visit on each once it has loaded. Each look is its own
+// browser; at its end no page may have thrown, broken the
+// Content-Security-Policy or asked for anything outside the node.
+func (e *tourEnv) tour(t *testing.T, visit func(t *testing.T, ctx context.Context, p tourPage, look tourLook, lang string)) {
+	for _, look := range tourLooks {
+		t.Run(look.name, func(t *testing.T) {
+			ctx := browsertest.New(t, append(look.opts, browsertest.WithTimeout(4*time.Minute))...)
+			if look.dark {
+				if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+					Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+				}); err != nil {
+					t.Fatalf("prefer a dark colour scheme: %v", err)
+				}
+			}
 			reqs := browsertest.RecordRequests(t, ctx)
+			open := func(p tourPage, lang string) {
+				t.Helper()
+				target := e.URL + p.path
+				if strings.Contains(target, "?") {
+					target += "&lang=" + lang
+				} else {
+					target += "?lang=" + lang
+				}
+				if status := browsertest.Navigate(t, ctx, target); status != http.StatusOK {
+					t.Fatalf("%s: status %d", target, status)
+				}
+				visit(t, ctx, p, look, lang)
+			}
+			for _, lang := range []string{"en", "ko"} {
+				open(tourPage{"login", "/wallet", false}, lang)
+			}
 			e.login(t, ctx, "alice")
 			for _, lang := range []string{"en", "ko"} {
 				for _, p := range e.pages {
-					target := e.URL + p.path
-					if strings.Contains(target, "?") {
-						target += "&lang=" + lang
-					} else {
-						target += "?lang=" + lang
-					}
-					if status := browsertest.Navigate(t, ctx, target); status != http.StatusOK {
-						t.Fatalf("%s: status %d", target, status)
-					}
-					visit(t, ctx, p, w.width, lang)
+					open(p, lang)
 				}
 			}
 			browsertest.NoJSErrors(t, ctx)
@@ -131,33 +156,37 @@ func (e *tourEnv) login(t *testing.T, ctx context.Context, address string) {
 
 // TestScreens saves a full-page picture of each page a learner visits, at
 // a phone's and a laptop's width, in English and Korean, as
-// artifacts/screens/<page>-<width>-<lang>.png: the pictures the README
-// shows. No page may throw, break its Content-Security-Policy or load
+// artifacts/screens/<page>-<width>-<lang>.png (and, in the dark colour
+// scheme, <page>-1280-<lang>-dark.png): the pictures the README shows. No page may throw, break its Content-Security-Policy or load
 // anything from outside the node.
 func TestScreens(t *testing.T) {
 	e := mustOpenTourEnv(t)
 	if err := os.MkdirAll(filepath.Join(browsertest.ArtifactsDir(t), "screens"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	e.tour(t, func(t *testing.T, ctx context.Context, p tourPage, width int, lang string) {
+	e.tour(t, func(t *testing.T, ctx context.Context, p tourPage, look tourLook, lang string) {
 		if p.name == "wallet" {
 			// Logged in: the page shows alice's balance, not the login form.
 			browsertest.WaitText(t, ctx, "#balance", "pyBTC")
 		}
-		browsertest.Screenshot(t, ctx, filepath.Join("screens", p.name+"-"+strconv.Itoa(width)+"-"+lang+".png"))
+		name := p.name + "-" + strconv.Itoa(look.width) + "-" + lang
+		if look.dark {
+			name += "-dark"
+		}
+		browsertest.Screenshot(t, ctx, filepath.Join("screens", name+".png"))
 	})
 }
 
-// TestA11y runs axe-core on each page a learner visits, at both widths and
-// in both languages, and lists every rule a page breaks (labels, contrast,
+// TestA11y runs axe-core on each page a learner visits, at both widths, in
+// the dark colour scheme too, and in both languages, and lists every rule a page breaks (labels, contrast,
 // focus order, headings and the rest of axe's WCAG 2 A/AA and best-practice
 // rules) with the elements that break it, before failing.
 func TestA11y(t *testing.T) {
 	browsertest.AxeScript(t) // skip early, not after building a node, when there is no checker
 	e := mustOpenTourEnv(t)
-	e.tour(t, func(t *testing.T, ctx context.Context, p tourPage, width int, lang string) {
+	e.tour(t, func(t *testing.T, ctx context.Context, p tourPage, look tourLook, lang string) {
 		if vs := browsertest.Axe(t, ctx); len(vs) > 0 {
-			t.Errorf("%s (%s) at %d px in %s breaks %d rules:\n%s", p.name, p.path, width, lang, len(vs), browsertest.AxeReport(vs))
+			t.Errorf("%s (%s), %s, %s: breaks %d rules:\n%s", p.name, p.path, look.name, lang, len(vs), browsertest.AxeReport(vs))
 		}
 	})
 }

@@ -44,8 +44,8 @@ func copyFile(b *testing.B, src, dst string) {
 // BenchmarkLearnerPages renders, over explorerChain's 100,000 blocks, the
 // pages BenchmarkScanPages leaves out, so that every page of Block Scan and
 // the wallet is measured at that size: a transaction, a mempool of 200
-// payments, 8 peers, 50 refused blocks, a reorganisation when the chain has
-// one, and the wallet of an address with about 180 payments, logged in.
+// payments, 8 peers, 50 refused blocks, a stale block, a reorganisation
+// when the chain has one, and the wallet of an address with about 180 payments, logged in.
 func BenchmarkLearnerPages(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "learner.db")
 	copyFile(b, explorerChain(b), path)
@@ -87,6 +87,7 @@ func BenchmarkLearnerPages(b *testing.B) {
 	if err != nil || len(txs) < 2 {
 		b.Fatalf("block 50000: %d transactions, %v", len(txs), err)
 	}
+	stale := staleHash(b, db)
 	wallet := NewWalletVisitor(e)
 	wallet.MustLogin(b, "addr4242")
 
@@ -99,6 +100,7 @@ func BenchmarkLearnerPages(b *testing.B) {
 		{"Peers", "/scan/peers", "127.0.0.1:5008"},
 		{"Refused", "/scan/refused", "bad-proof"},
 		{"Wallet", "/wallet", `id="balance"`},
+		{"StaleBlock", "/scan/block/" + stale, stale},
 	}
 	reorgs, err := db.Reorgs(ctx, 1)
 	if err != nil {
