@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -184,9 +185,35 @@ func TestScreens(t *testing.T) {
 func TestA11y(t *testing.T) {
 	browsertest.AxeScript(t) // skip early, not after building a node, when there is no checker
 	e := mustOpenTourEnv(t)
+	// The same fault shows in every look and language: each is listed
+	// once, with where it was seen.
+	// A fault is a rule a page breaks at some elements; its report is the
+	// first one seen, in whichever language.
+	type fault struct{ page, rule, targets string }
+	var (
+		faults []fault
+		report = map[fault]string{}
+		seenIn = map[fault][]string{}
+	)
 	e.tour(t, func(t *testing.T, ctx context.Context, p tourPage, look tourLook, lang string) {
-		if vs := browsertest.Axe(t, ctx); len(vs) > 0 {
-			t.Errorf("%s (%s), %s, %s: breaks %d rules:\n%s", p.name, p.path, look.name, lang, len(vs), browsertest.AxeReport(vs))
+		for _, v := range browsertest.Axe(t, ctx) {
+			var targets []string
+			for _, n := range v.Nodes {
+				targets = append(targets, fmt.Sprint(n.Target...))
+			}
+			f := fault{p.name + " (" + p.path + ")", v.ID, strings.Join(targets, ", ")}
+			if seenIn[f] == nil {
+				faults = append(faults, f)
+				report[f] = v.String()
+			}
+			seenIn[f] = append(seenIn[f], look.name+"/"+lang)
 		}
 	})
+	if len(faults) > 0 {
+		var b strings.Builder
+		for _, f := range faults {
+			fmt.Fprintf(&b, "%s, in %s:\n    %s\n", f.page, strings.Join(seenIn[f], " "), report[f])
+		}
+		t.Errorf("%d accessibility faults:\n%s", len(faults), b.String())
+	}
 }

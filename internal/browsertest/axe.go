@@ -185,7 +185,7 @@ func (v AxeViolation) String() string {
 	fmt.Fprintf(&b, "%s (%s): %s", v.ID, v.Impact, v.Help)
 	for _, n := range v.Nodes {
 		why := strings.Join(strings.Fields(strings.ReplaceAll(n.Summary, "\n", "; ")), " ")
-		html := n.HTML
+		html := strings.Join(strings.Fields(n.HTML), " ")
 		if r := []rune(html); len(r) > 160 {
 			html = string(r[:160]) + "…"
 		}
