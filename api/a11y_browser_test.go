@@ -21,11 +21,7 @@ import (
 )
 
 // tourPage is a page a learner visits, under a stable name.
-type tourPage struct {
-	name, path string
-	// screen: the page's pictures are the ones the README shows.
-	screen bool
-}
+type tourPage struct{ name, path string }
 
 // tourEnv is a node as a learner has it after a first hour: a few dozen
 // blocks, payments among alice, bob and a Korean address, one payment
@@ -66,17 +62,17 @@ func mustOpenTourEnv(t *testing.T) *tourEnv {
 	srv := httptest.NewServer(e.Handler)
 	t.Cleanup(srv.Close)
 	return &tourEnv{Env: e, URL: srv.URL, pages: []tourPage{
-		{"home", "/scan", true},
-		{"block", "/scan/block/" + strconv.FormatInt(tip.Height-1, 10), true},
-		{"tx", "/scan/tx/" + paid, false},
-		{"address", "/scan/address/" + url.PathEscape(koreanAddress), true},
-		{"mempool", "/scan/mempool", true},
-		{"peers", "/scan/peers", true},
-		{"tree", "/scan/tree", false},
-		{"reorgs", "/scan/reorgs", false},
-		{"refused", "/scan/refused", false},
-		{"search", "/scan/search?q=alice", false},
-		{"wallet", "/wallet", true},
+		{"home", "/scan"},
+		{"block", "/scan/block/" + strconv.FormatInt(tip.Height-1, 10)},
+		{"tx", "/scan/tx/" + paid},
+		{"address", "/scan/address/" + url.PathEscape(koreanAddress)},
+		{"mempool", "/scan/mempool"},
+		{"peers", "/scan/peers"},
+		{"tree", "/scan/tree"},
+		{"reorgs", "/scan/reorgs"},
+		{"refused", "/scan/refused"},
+		{"search", "/scan/search?q=alice"},
+		{"wallet", "/wallet"},
 	}}
 }
 
@@ -127,7 +123,7 @@ func (e *tourEnv) tour(t *testing.T, visit func(t *testing.T, ctx context.Contex
 				visit(t, ctx, p, look, lang)
 			}
 			for _, lang := range []string{"en", "ko"} {
-				open(tourPage{"login", "/wallet", false}, lang)
+				open(tourPage{"login", "/wallet"}, lang)
 			}
 			e.login(t, ctx, "alice")
 			for _, lang := range []string{"en", "ko"} {
