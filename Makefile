@@ -12,7 +12,7 @@ COUNT   ?= 5
 PYBTC_TUTORIAL_NODE ?= $(wildcard $(abspath ../shared/seed/node_network_1.py))
 export PYBTC_TUTORIAL_NODE
 
-.PHONY: help build run devnet test lint fuzz bench clean
+.PHONY: help build run devnet test lint fuzz bench screens clean
 
 #? help: list the targets
 help:
@@ -52,6 +52,10 @@ fuzz:
 #? bench: run the benchmarks (BENCH=regexp, COUNT=runs), with the node binary's GC setting
 bench:
 	GOGC=400 $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) -timeout 60m ./...
+
+#? screens: save the pages' screenshots (artifacts/screens) and run the accessibility check (axe-core, fetched from the npm registry)
+screens:
+	$(GO) test -count=1 -run '^(TestScreens|TestA11y)$$' ./api/
 
 #? clean: remove build output
 clean:
