@@ -59,7 +59,11 @@ func Bars(c BarChart) template.HTML {
 	}
 
 	var w svgWriter
-	w.open("chart-bars", c.ID, c.Title, c.Description, height)
+	linked := false
+	for _, b := range c.Bars {
+		linked = linked || safeHref(b.Href) != ""
+	}
+	w.open("chart-bars", c.ID, c.Title, c.Description, height, linked)
 	w.grid(ticks, c.Unit, y)
 
 	n := len(c.Bars)

@@ -80,7 +80,7 @@ func Line(c LineChart) template.HTML {
 	}
 
 	var w svgWriter
-	w.open("chart-lines", c.ID, c.Title, c.Description, height)
+	w.open("chart-lines", c.ID, c.Title, c.Description, height, false)
 	w.grid(ticks, c.Unit, y)
 
 	if len(points) > 1 {

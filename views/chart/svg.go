@@ -31,8 +31,11 @@ type svgWriter struct {
 	strings.Builder
 }
 
-// open writes the root element, its title and its description.
-func (w *svgWriter) open(class, id, title, desc string, h int) {
+// open writes the root element, its title and its description. A chart
+// whose shapes are links is a group of them (role "group"); any other is
+// one picture (role "img"), whose children assistive technology does not
+// enter, so it may hold no link.
+func (w *svgWriter) open(class, id, title, desc string, h int, linked bool) {
 	id = cleanID(id)
 	w.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" class="chart `)
 	w.WriteString(class)
@@ -40,7 +43,11 @@ func (w *svgWriter) open(class, id, title, desc string, h int) {
 	w.WriteString(strconv.Itoa(width))
 	w.WriteString(" ")
 	w.WriteString(strconv.Itoa(h))
-	w.WriteString(`" width="100%" role="img" aria-labelledby="`)
+	role := "img"
+	if linked {
+		role = "group"
+	}
+	w.WriteString(`" width="100%" role="` + role + `" aria-labelledby="`)
 	w.WriteString(id)
 	w.WriteString(`-title"`)
 	if desc != "" {
@@ -149,7 +156,7 @@ func empty(id, title, desc, message string) string {
 		message = "No data"
 	}
 	var w svgWriter
-	w.open("chart-empty", id, title, desc, emptyH)
+	w.open("chart-empty", id, title, desc, emptyH, false)
 	w.text("chart-label chart-message", width/2, emptyH/2+4, "middle", message)
 	w.close()
 	return w.String()

@@ -165,7 +165,11 @@ func Tree(c TreeChart) template.HTML {
 	y := func(lane int) float64 { return treeTop + (float64(lane)+0.5)*treeLaneH }
 
 	var w svgWriter
-	w.open("chart-tree", c.ID, c.Title, c.Description, h)
+	linked := false
+	for _, n := range c.Nodes {
+		linked = linked || safeHref(n.Href) != ""
+	}
+	w.open("chart-tree", c.ID, c.Title, c.Description, h, linked)
 
 	// Edges first, so that the blocks cover their ends.
 	byHash := make(map[string]placedNode, len(placed))
