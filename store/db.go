@@ -11,11 +11,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/migrations"
 )
 
@@ -36,7 +39,17 @@ type DB struct {
 	health  writeHealth
 	// addresses keeps the chain's sums of the addresses read last.
 	addresses addressCache
-	stmts     struct {
+	// generation counts the write transactions that committed (every
+	// write notes itself, see noteWrite): what was read from a generation
+	// still holds while it has not moved.
+	generation atomic.Int64
+	// tips keeps the last answer of Tips and its generation.
+	tips struct {
+		sync.Mutex
+		generation int64
+		tips       []pybtc.TipInfo
+	}
+	stmts struct {
 		addressSums, confirmedHeight, insertPending *sqlx.Stmt
 	}
 }

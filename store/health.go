@@ -33,6 +33,9 @@ type writeHealth struct {
 // transaction or a cancelled request says nothing about it.
 func (db *DB) noteWrite(err error, kind writeKind) error {
 	now := db.clock()
+	if err == nil {
+		db.generation.Add(1)
+	}
 	h := &db.health
 	h.mu.Lock()
 	defer h.mu.Unlock()

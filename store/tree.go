@@ -551,6 +551,31 @@ func (db *DB) BlocksHolding(ctx context.Context, txID string) ([]pybtc.TreeBlock
 // the active tip first, then the tips of stale branches (valid-fork) and
 // of refused blocks (invalid), by height, highest first.
 func (db *DB) Tips(ctx context.Context) ([]pybtc.TipInfo, error) {
+	// The tips change only with a write, and reading them reads every
+	// stale block; the generation is read before the snapshot, so what is
+	// kept is never older than its generation says.
+	gen := db.generation.Load()
+	db.tips.Lock()
+	if db.tips.tips != nil && db.tips.generation == gen {
+		tips := slices.Clone(db.tips.tips)
+		db.tips.Unlock()
+		return tips, nil
+	}
+	db.tips.Unlock()
+	tips, err := db.readTips(ctx)
+	if err != nil {
+		return nil, err
+	}
+	db.tips.Lock()
+	if gen >= db.tips.generation {
+		db.tips.generation, db.tips.tips = gen, slices.Clone(tips)
+	}
+	db.tips.Unlock()
+	return tips, nil
+}
+
+// readTips reads Tips's answer from the database.
+func (db *DB) readTips(ctx context.Context) ([]pybtc.TipInfo, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read tips: %w", err)

@@ -272,3 +272,25 @@ func TestTreeVersion(t *testing.T) {
 		t.Fatalf("a block was refused and the version stayed %s", v)
 	}
 }
+
+// TestTipsFollowEveryWrite checks that the tips Tips keeps between reads
+// are read again after a write: a refused block and a new main block
+// show at once.
+func TestTipsFollowEveryWrite(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	if _, err := db.Tips(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordRefused(ctx, pybtc.RefusedBlock{Hash: "bad", Height: 2, Reason: "ErrBadProof"}); err != nil {
+		t.Fatal(err)
+	}
+	tips, err := db.Tips(ctx)
+	if err != nil || len(tips) != 2 || tips[1].Hash != "bad" || tips[1].Status != pybtc.TipInvalid {
+		t.Fatalf("after a refused block: %+v %v", tips, err)
+	}
+	b := MustAppend(t, db, "miner")
+	if tips, err := db.Tips(ctx); err != nil || tips[0].Hash != b.Hash {
+		t.Fatalf("after a new block: %+v %v, want the tip %s first", tips, err, b.Hash)
+	}
+}
