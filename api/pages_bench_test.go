@@ -96,7 +96,7 @@ func BenchmarkLearnerPages(b *testing.B) {
 	type page struct{ name, target, want string }
 	pages := []page{
 		{"Tx", "/scan/tx/" + txs[1].ID, txs[1].ID},
-		{"Mempool", "/scan/mempool", `<td class="num">0.001</td>`},
+		{"Mempool", "/scan/mempool", `id="mempool-total"`},
 		{"Peers", "/scan/peers", "127.0.0.1:5008"},
 		{"Refused", "/scan/refused", "bad-proof"},
 		{"Wallet", "/wallet", `id="balance"`},
