@@ -154,7 +154,7 @@ var catalog = map[string]map[string]string{
 		"%d d ago":                             "%d일 전",
 		"s":                                    "초",
 		"Balance (pyBTC)":                      "잔액 (pyBTC)",
-		"no payment pending":                   "대기 중인 거래 없음",
+		"none":                                 "없음",
 		"QR code of this address":              "이 주소의 QR 코드",
 		"Download the history as CSV":          "내역을 CSV로 내려받기",
 		"(the latest %d transactions at most)": "(최근 거래 최대 %d건)",
