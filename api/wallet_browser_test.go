@@ -309,6 +309,15 @@ func pay(t *testing.T, ctx context.Context, recipient, amount string) (string, b
 	); err != nil {
 		t.Fatalf("pay %s %s: %v", recipient, amount, err)
 	}
+	// The payment is shown to confirm, with its amount and recipient,
+	// before it is signed.
+	waitTrue(t, ctx, `!document.getElementById("key-confirm").hidden`, "the payment shown to confirm")
+	if text := browsertest.Text(t, ctx, "#key-confirm-text"); !strings.Contains(text, amount) || !strings.Contains(text, recipient) {
+		t.Fatalf("the confirmation says %q, want %s and %s", text, amount, recipient)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#key-confirm-yes`))); err != nil {
+		t.Fatalf("confirm %s %s: %v", recipient, amount, err)
+	}
 	waitTrue(t, ctx, `!document.getElementById("key-result").hidden || !document.getElementById("key-error").hidden`, "the node's answer shown")
 	if ok := evalKeys[bool](t, ctx, `!document.getElementById("key-result").hidden`); ok {
 		return browsertest.Text(t, ctx, "#key-result"), true

@@ -432,15 +432,36 @@
 			}
 		});
 
-		form.addEventListener('submit', async function (ev) {
+		// A payment is shown to confirm before it is signed, as the form
+		// without a key shows it on a page of its own.
+		const confirmBox = document.getElementById('key-confirm');
+		form.addEventListener('submit', function (ev) {
 			ev.preventDefault();
-			// The last answer goes at once: what shows next is this one's.
 			result.hidden = true;
 			error.hidden = true;
 			if (!key) { missing(); return; }
 			const recipient = form.elements.recipient.value.trim();
 			const amount = form.elements.amount.value.trim();
 			if (recipient === address) { fail(msg(root, 'self')); return; }
+			document.getElementById('key-confirm-text').textContent =
+				msg(root, 'confirm').replace('%s', amount).replace('%s', recipient);
+			fields.disabled = true;
+			confirmBox.hidden = false;
+			document.getElementById('key-confirm-yes').focus();
+		});
+		document.getElementById('key-confirm-back').addEventListener('click', function () {
+			confirmBox.hidden = true;
+			fields.disabled = !key;
+			form.elements.amount.focus();
+		});
+		document.getElementById('key-confirm-yes').addEventListener('click', async function () {
+			confirmBox.hidden = true;
+			// The last answer goes at once: what shows next is this one's.
+			result.hidden = true;
+			error.hidden = true;
+			if (!key) { missing(); return; }
+			const recipient = form.elements.recipient.value.trim();
+			const amount = form.elements.amount.value.trim();
 			// As the form without script sends it (sendTransaction): a
 			// number when it reads as one, else the text, which the node
 			// refuses with its reason.
