@@ -182,6 +182,11 @@ const (
 	// already in block Height, under the same signature or another: it
 	// cannot be paid twice.
 	ReasonKeyReplay Reason = "key_replay"
+	// ReasonPendingCopy: transaction ID, restored after a reorganisation,
+	// has the sender, recipient and amount of the pending transaction
+	// Hash, stamped within a minute of it: the same payment, stamped anew
+	// by a tutorial node.
+	ReasonPendingCopy Reason = "pending_copy"
 )
 
 // Reasons lists every reason, for tests that each is worded.
@@ -204,7 +209,7 @@ var Reasons = []Reason{
 	ReasonReorgEmpty, ReasonNoForkBlock, ReasonConstraint,
 	ReasonNoStaleBlock, ReasonNoReorg, ReasonBranchMissing, ReasonLimitParam, ReasonReorgID,
 	ReasonKeyAddress, ReasonSignatureMissing, ReasonSignatureForm, ReasonSignatureWrong,
-	ReasonKeyReplay,
+	ReasonKeyReplay, ReasonPendingCopy,
 }
 
 // Args are what a refusal's wording needs besides its reason. A reason

@@ -104,6 +104,8 @@ func English(r pybtc.Reason, a pybtc.Args) string {
 		return fmt.Sprintf("the mempool holds its cap of %d transactions", a.Limit)
 	case pybtc.ReasonRestampedCopy:
 		return fmt.Sprintf("transaction %s looks like a copy of %s, already in block %d: the same sender, recipient and amount, stamped within a minute of it (a tutorial node stamps relayed payments anew)", a.ID, a.Hash, a.Height)
+	case pybtc.ReasonPendingCopy:
+		return fmt.Sprintf("transaction %s looks like a copy of %s, already pending: the same sender, recipient and amount, stamped within a minute of it (a tutorial node stamps relayed payments anew)", a.ID, a.Hash)
 	case pybtc.ReasonShuttingDown:
 		return "The node is shutting down."
 	case pybtc.ReasonPeerCap:

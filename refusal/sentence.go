@@ -113,6 +113,8 @@ func reader(r pybtc.Reason, a pybtc.Args) (string, []any) {
 		return "The mempool holds its cap of %d transactions.", []any{a.Limit}
 	case pybtc.ReasonRestampedCopy:
 		return "This payment looks like a copy of %s, already in block %d: same sender, recipient and amount, stamped within a minute. A tutorial node stamps relayed payments anew, so one payment can have two ids; it is not paid twice.", []any{a.Hash, a.Height}
+	case pybtc.ReasonPendingCopy:
+		return "This payment looks like a copy of %s, already waiting for a block: same sender, recipient and amount, stamped within a minute. A tutorial node stamps relayed payments anew, so one payment can have two ids; it is not paid twice.", []any{a.Hash}
 	case pybtc.ReasonShuttingDown:
 		return "The node is shutting down.", nil
 	case pybtc.ReasonPeerCap:
@@ -207,7 +209,8 @@ func reader(r pybtc.Reason, a pybtc.Args) (string, []any) {
 
 // korean maps each English format of reader to its Korean.
 var korean = map[string]string{
-	"This payment looks like a copy of %s, already in block %d: same sender, recipient and amount, stamped within a minute. A tutorial node stamps relayed payments anew, so one payment can have two ids; it is not paid twice.": "이 지급은 이미 블록 %[2]d에 있는 %[1]s의 사본으로 보입니다: 보낸 주소, 받는 주소, 금액이 같고 1분 안에 찍혔습니다. 튜토리얼 노드는 전달받은 지급에 타임스탬프를 새로 찍으므로 한 지급이 두 id를 가질 수 있습니다. 두 번 지급되지 않습니다.",
+	"This payment looks like a copy of %s, already waiting for a block: same sender, recipient and amount, stamped within a minute. A tutorial node stamps relayed payments anew, so one payment can have two ids; it is not paid twice.": "이 지급은 이미 블록을 기다리는 %s의 사본으로 보입니다: 보낸 주소, 받는 주소, 금액이 같고 1분 안에 찍혔습니다. 튜토리얼 노드는 전달받은 지급에 타임스탬프를 새로 찍으므로 한 지급이 두 id를 가질 수 있습니다. 두 번 지급되지 않습니다.",
+	"This payment looks like a copy of %s, already in block %d: same sender, recipient and amount, stamped within a minute. A tutorial node stamps relayed payments anew, so one payment can have two ids; it is not paid twice.":         "이 지급은 이미 블록 %[2]d에 있는 %[1]s의 사본으로 보입니다: 보낸 주소, 받는 주소, 금액이 같고 1분 안에 찍혔습니다. 튜토리얼 노드는 전달받은 지급에 타임스탬프를 새로 찍으므로 한 지급이 두 id를 가질 수 있습니다. 두 번 지급되지 않습니다.",
 	"%q is not a key address: %s.":                                                            "%q는 키 주소가 아닙니다: %s.",
 	"Only the key of %q can spend from it: sign the payment with that key.":                   "%q에서는 그 키만 보낼 수 있습니다: 그 키로 지급에 서명하세요.",
 	"This signed payment from %q is already in block %d: a signed payment is paid only once.": "%q의 이 서명된 지급은 이미 블록 %d에 있습니다: 서명된 지급은 한 번만 지급됩니다.",

@@ -71,7 +71,7 @@ func droppedReason(r pybtc.Reason) string {
 		return pybtc.DropOverdraft
 	case pybtc.ReasonMempoolCap, pybtc.ReasonMempoolFull:
 		return pybtc.DropMempoolFull
-	case pybtc.ReasonRestampedCopy, pybtc.ReasonKeyReplay:
+	case pybtc.ReasonRestampedCopy, pybtc.ReasonPendingCopy, pybtc.ReasonKeyReplay:
 		return pybtc.DropCopy
 	}
 	return pybtc.DropPolicy

@@ -114,7 +114,9 @@ func TestPendingIndex(t *testing.T) {
 	pay := func(sender, recipient string, amount string, ts float64) pybtc.Transaction {
 		return mustParse(t, fmt.Sprintf(`{"sender": %q, "recipient": %q, "amount": %s}`, sender, recipient, amount), ts)
 	}
-	first, second := pay("alice", "carol", "3", 10), pay("alice", "carol", "3", 11)
+	// Two payments alike, more than a minute apart: not copies of each
+	// other (see pendingCopy).
+	first, second := pay("alice", "carol", "3", 10), pay("alice", "carol", "3", 80)
 	res := post(true, first, second, pay("alice", "dave", "4", 12), pay("alice", "dave", "1", 13), first, pay("bob", "carol", "2", 14))
 	want := []string{"", "", "", pybtc.EINVALID, pybtc.ECONFLICT, ""}
 	for i, r := range res {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/jmoiron/sqlx"
 
@@ -294,6 +295,30 @@ func (db *DB) restoredPolicy(ctx context.Context, tx *sqlx.Tx, t pybtc.Transacti
 	return nil, nil
 }
 
+// pendingCopy refuses a restored transaction t when the same payment is
+// pending under another id: the oldest pending one with t's sender,
+// recipient and amount, stamped within copyWindowSeconds. A
+// reorganisation can restore both a payment and a tutorial node's copy of
+// it (from blocks of both), or restore one while the other waits; kept,
+// both would be mined. The one pending first stays.
+func (db *DB) pendingCopy(ctx context.Context, tx *sqlx.Tx, t pybtc.Transaction) (*pybtc.Error, error) {
+	seq, ok := db.pending.oldestAlike(t.Sender, t.Recipient, int64(t.Amount))
+	if !ok {
+		return nil, nil
+	}
+	var other struct {
+		ID        string  `db:"id"`
+		Timestamp float64 `db:"timestamp"`
+	}
+	if err := tx.GetContext(ctx, &other, `SELECT id, timestamp FROM mempool WHERE seq = ?`, seq); err != nil {
+		return nil, fmt.Errorf("read pending %d: %w", seq, err)
+	}
+	if other.ID == t.ID || math.Abs(other.Timestamp-t.Timestamp) > copyWindowSeconds {
+		return nil, nil
+	}
+	return pybtc.Refuse(pybtc.ECONFLICT, pybtc.ReasonPendingCopy, pybtc.Args{ID: t.ID, Hash: other.ID}), nil
+}
+
 // copyWindowSeconds is how far apart in time a payment and a copy of it
 // are stamped: a tutorial node stamps a relayed payment when it arrives.
 const copyWindowSeconds = 60
@@ -367,6 +392,9 @@ func (db *DB) reviewRestored(ctx context.Context, tx *sqlx.Tx, fork int64, resto
 		// took out of the mempool as they were written.
 		if !consensus.IsKeySpend(t) {
 			why, err = restampedCopy(ctx, tx, t)
+			if err == nil && why == nil {
+				why, err = db.pendingCopy(ctx, tx, t)
+			}
 		}
 		if err == nil && why == nil {
 			why, err = db.restoredPolicy(ctx, tx, t, policy)

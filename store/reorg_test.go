@@ -259,3 +259,41 @@ func TestReorgDropsRestampedCopy(t *testing.T) {
 		})
 	}
 }
+
+// TestReorgDropsCopyOfPending: a reorganisation that restores a payment
+// while a copy of it, stamped anew by a tutorial node, waits in the
+// mempool keeps one of the two, or both would be mined; a payment alike
+// but more than a minute apart is another payment and stays.
+func TestReorgDropsCopyOfPending(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	MustAppend(t, db, "alice")
+	paid := MustTx(t, "alice", "bob", "0.05", 100)
+	other := MustTx(t, "alice", "carol", "0.05", 100)
+	b3 := MustAppend(t, db, "miner-a", paid, other)
+	copyOfPaid := MustTx(t, "alice", "bob", "0.05", 130)     // within a minute: a copy
+	laterToCarol := MustTx(t, "alice", "carol", "0.05", 200) // more than a minute: another payment
+	if res, err := db.AddPending(ctx, []pybtc.Transaction{copyOfPaid, laterToCarol}, false); err != nil || res[0] != nil || res[1] != nil {
+		t.Fatalf("AddPending: %v %v", res, err)
+	}
+	alt3 := mustBlock(t, 3, b3.PreviousHash)
+	alt4 := mustBlock(t, 4, alt3.Hash)
+	if err := db.ReplaceChain(ctx, 2, []pybtc.Block{alt3, alt4}, overdrafts); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := db.Pending(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, p := range pending {
+		got[p.ID] = true
+	}
+	if !got[copyOfPaid.ID] || got[paid.ID] || !got[other.ID] || !got[laterToCarol.ID] || len(pending) != 3 {
+		t.Errorf("pending after the reorganisation: %v; want the copy kept, the restored payment to bob dropped, both to carol", got)
+	}
+	dropped, err := db.Dropped(ctx, 10)
+	if err != nil || len(dropped) != 1 || dropped[0].ID != paid.ID || dropped[0].Reason != pybtc.DropCopy {
+		t.Errorf("dropped %+v %v, want the restored payment to bob as a copy", dropped, err)
+	}
+}
