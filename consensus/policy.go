@@ -71,7 +71,7 @@ func ReadTransaction(body []byte) (wire.Transaction, error) {
 // The balance rule needs the database and is the store's.
 func AdmitTransaction(t *wire.Transaction, now float64) (NewTransaction, error) {
 	if t.Kind != wire.Object {
-		return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBodyKind, pybtc.Args{Got: kindName(t.Kind)})
+		return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBodyKind, pybtc.Args{Got: t.Kind.Name()})
 	}
 	sender, recipient, amount, err := policyFields(t)
 	if err != nil {
@@ -122,14 +122,7 @@ func admitKeySpend(t *wire.Transaction, sender, recipient string, amount pybtc.A
 	case ts.Num.Float > now+MaxFutureDrift:
 		return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonTimestampAhead, pybtc.Args{Field: keyTimestamp})
 	}
-	sig := &t.Signature
-	switch {
-	case !sig.Present:
-		return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonSignatureMissing, pybtc.Args{Field: "signature", Address: sender})
-	case sig.Kind != wire.String:
-		return NewTransaction{}, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldType, pybtc.Args{Field: "signature", Got: kindName(sig.Kind)})
-	}
-	if err := keys.Verify(sender, t.Signed, sig.Str); err != nil {
+	if err := keys.VerifySigned(sender, t.Signed, t.Signature); err != nil {
 		return NewTransaction{}, err
 	}
 	return NewTransaction{
@@ -158,7 +151,7 @@ func CheckPolicy(raw []byte) error {
 		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonNotJSON, pybtc.Args{Field: "transaction", Detail: err.Error()})
 	}
 	if t.Kind != wire.Object {
-		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonTxKind, pybtc.Args{Got: kindName(t.Kind)})
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonTxKind, pybtc.Args{Got: t.Kind.Name()})
 	}
 	_, _, _, err = policyFields(&t)
 	return err
@@ -214,7 +207,7 @@ func sharedType(f *wire.Field) (bool, error) {
 // anyone can spend from, and coins sent to it would be anyone's.
 func addressField(f *wire.Field, key string) (string, error) {
 	if f.Kind != wire.String {
-		return "", pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldType, pybtc.Args{Field: key, Got: kindName(f.Kind)})
+		return "", pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldType, pybtc.Args{Field: key, Got: f.Kind.Name()})
 	}
 	if err := CheckAddress(key, f.Str); err != nil {
 		return "", err
@@ -251,7 +244,7 @@ func CheckAddress(field, s string) error {
 // most 8 decimal places, at most 100,000,000.
 func policyAmount(f *wire.Field) (pybtc.Amount, error) {
 	if f.Kind != wire.Number {
-		return 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldType, pybtc.Args{Field: keyAmount, Got: kindName(f.Kind)})
+		return 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldType, pybtc.Args{Field: keyAmount, Got: f.Kind.Name()})
 	}
 	if !(f.Num.Float > 0) {
 		return 0, pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAmountNotPositive, pybtc.Args{Field: keyAmount, Got: f.Num.Text})
@@ -280,23 +273,4 @@ func policyAmount(f *wire.Field) (pybtc.Amount, error) {
 func tooLarge(written string) error {
 	return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonAmountTooLarge,
 		pybtc.Args{Field: keyAmount, Got: wire.Abbreviate([]byte(written)), Amount: MaxTransferAmount})
-}
-
-// kindName names a JSON kind as pybtc.Args.Got holds it.
-func kindName(k wire.Kind) string {
-	switch k {
-	case wire.Null:
-		return "null"
-	case wire.Bool:
-		return "boolean"
-	case wire.Number:
-		return "number"
-	case wire.String:
-		return "string"
-	case wire.Array:
-		return "list"
-	case wire.Object:
-		return "object"
-	}
-	return ""
 }

@@ -126,16 +126,7 @@ func AddressOfKey(priv ed25519.PrivateKey) string {
 // other key (amount, recipient, sender, timestamp, any extra one) is
 // covered.
 func SignedMessage(tx wire.Value) []byte {
-	if tx.Kind == wire.Object {
-		members := make([]wire.Member, 0, len(tx.Obj))
-		for _, m := range tx.Obj {
-			if m.Key != "signature" {
-				members = append(members, m)
-			}
-		}
-		tx = wire.Value{Kind: wire.Object, Obj: members}
-	}
-	return wire.AppendCanonical(nil, tx)
+	return wire.SignedMessage(tx)
 }
 
 // SignedMessageOfJSON returns the signed message of a transaction given
@@ -244,21 +235,23 @@ func (b *Batch) Verify() bool {
 // passes: the tutorial's rules apply to it.
 func VerifyTransaction(tx wire.Value) error {
 	sender, ok := tx.Get("sender")
-	if !ok || sender.Kind != wire.String || !strings.HasPrefix(sender.Str, Prefix) {
-		return nil
-	}
-	pub, err := ParseAddress(sender.Str)
-	if err != nil {
+	if !ok || sender.Kind != wire.String || !IsKeyAddress(sender.Str) {
 		return nil
 	}
 	sig, ok := tx.Get("signature")
+	return VerifySigned(sender.Str, SignedMessage(tx), wire.Field{Present: ok, Kind: sig.Kind, Str: sig.Str})
+}
+
+// VerifySigned checks the "signature" member sig of a spend from the key
+// address whose signed message is signed: present, a string, and Verify's.
+func VerifySigned(address string, signed []byte, sig wire.Field) error {
 	switch {
-	case !ok:
-		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonSignatureMissing, pybtc.Args{Field: "signature", Address: sender.Str})
+	case !sig.Present:
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonSignatureMissing, pybtc.Args{Field: "signature", Address: address})
 	case sig.Kind != wire.String:
-		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldType, pybtc.Args{Field: "signature", Got: sig.Kind.String()})
+		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonFieldType, pybtc.Args{Field: "signature", Got: sig.Kind.Name()})
 	}
-	return verify(sender.Str, pub, SignedMessage(tx), sig.Str)
+	return Verify(address, signed, sig.Str)
 }
 
 // VerifyTransactionJSON is VerifyTransaction of a transaction given as

@@ -94,6 +94,16 @@ type Transaction struct {
 // and so which need their signed message.
 const KeyAddressPrefix = "pb1"
 
+// SignedMessage returns what a key-address spend signs (SPEC §11): the
+// canonical JSON of the transaction tx without its "signature" member, so
+// every other member is covered. Package keys signs and checks it.
+func SignedMessage(tx Value) []byte {
+	if tx.Kind == Object {
+		tx = without(tx, "signature")
+	}
+	return AppendCanonical(nil, tx)
+}
+
 // without returns the object v without the members named drop.
 func without(v Value, drop ...string) Value {
 	members := make([]Member, 0, len(v.Obj))
@@ -143,7 +153,7 @@ func ParseTransaction(data []byte) (Transaction, error) {
 		kept := without(v, "type")
 		t.ID = Hash(kept)
 		t.Raw = AppendCompact(nil, kept)
-		t.Signed = AppendCanonical(nil, without(kept, "signature"))
+		t.Signed = SignedMessage(kept)
 	}
 	return t, nil
 }
@@ -187,7 +197,7 @@ func BlockOf(v Value) Block {
 				t.ID = Hash(tv)
 				t.Raw = AppendCompact(nil, tv)
 				if t.signedBy() {
-					t.Signed = AppendCanonical(nil, without(tv, "signature"))
+					t.Signed = SignedMessage(tv)
 				}
 			}
 			b.Transactions[i] = t

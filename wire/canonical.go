@@ -49,6 +49,26 @@ const (
 	Object
 )
 
+// Name returns the kind as refusals name it (pybtc.Args.Got): "boolean"
+// and "list", as people say them; "" for an unknown kind.
+func (k Kind) Name() string {
+	switch k {
+	case Null:
+		return "null"
+	case Bool:
+		return "boolean"
+	case Number:
+		return "number"
+	case String:
+		return "string"
+	case Array:
+		return "list"
+	case Object:
+		return "object"
+	}
+	return ""
+}
+
 // String returns the JSON name of the kind, for messages.
 func (k Kind) String() string {
 	switch k {
