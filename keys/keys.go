@@ -12,6 +12,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/btcsuite/btcd/btcutil/bech32"
@@ -138,6 +139,15 @@ func SignedMessageOfJSON(raw []byte) ([]byte, error) {
 		return nil, err
 	}
 	return SignedMessage(tx), nil
+}
+
+// SignTransaction returns the transaction tx, a JSON object, with its
+// "signature" member set to priv's signature of its signed message (any
+// signature it had is replaced).
+func SignTransaction(priv ed25519.PrivateKey, tx wire.Value) wire.Value {
+	sig := wire.Member{Key: "signature", Value: wire.StringValue(Sign(priv, SignedMessage(tx)))}
+	// ObjectValue keeps the last of equal keys.
+	return wire.ObjectValue(append(slices.Clone(tx.Obj), sig)...)
 }
 
 // Sign returns priv's signature of msg as a transaction carries it: 128

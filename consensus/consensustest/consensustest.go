@@ -380,7 +380,7 @@ func (g *Generator) SignedTx(from, signer ed25519.PrivateKey, recipient, amount 
 func Resign(tb testing.TB, t pybtc.Transaction, signer ed25519.PrivateKey) pybtc.Transaction {
 	tb.Helper()
 	return Rewrite(tb, t, func(v *wire.Value) {
-		Set(v, "signature", wire.StringValue(keys.Sign(signer, keys.SignedMessage(*v))))
+		*v = keys.SignTransaction(signer, *v)
 	})
 }
 

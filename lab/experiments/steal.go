@@ -197,8 +197,7 @@ func paymentJSON(sender, recipient, amount string, at time.Time, signer ed25519.
 	}
 	v := wire.ObjectValue(members...)
 	if signer != nil {
-		sig := keys.Sign(signer, keys.SignedMessage(v))
-		v = wire.ObjectValue(append(members, wire.Member{Key: "signature", Value: wire.StringValue(sig)})...)
+		v = keys.SignTransaction(signer, v)
 	}
 	return wire.AppendCompact(nil, v), nil
 }
