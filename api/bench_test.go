@@ -31,9 +31,10 @@ func MustServe(tb testing.TB, e *Env) string {
 }
 
 // BenchmarkPostTransactions posts transactions from 16 keep-alive clients
-// over loopback to a durable node (synchronous=FULL) with the balance check
-// on: every post is checked against its sender's balance and committed
-// before its 201. Reports accepted transactions per second.
+// over loopback to a durable node with the balance check on: every post is
+// checked against its sender's balance, committed and synced to disk
+// before its 201. Reports accepted transactions per second, and the
+// disk's sync time in the same run.
 //
 // The clients share the node's two cores. client=loadgen is a plain
 // keep-alive HTTP/1.1 poster (internal/loadgen), as a load generator such
@@ -72,6 +73,7 @@ func benchmarkPostTransactions(b *testing.B, post func(url string, bodies func(i
 
 	warmLog(b, e, url)
 	before := e.Node.Stats()
+	syncs, syncTime := e.DB.LogSyncs()
 
 	b.ResetTimer()
 	accepted, err := post(url, func(i int) []byte { return bodies[i] })
@@ -89,6 +91,10 @@ func benchmarkPostTransactions(b *testing.B, post func(url string, bodies func(i
 	// A cycle: the posts' HTTP work, then their commit (inserts and sync).
 	b.ReportMetric(float64(b.Elapsed())/float64(commits)/1000, "µs/commit")
 	b.ReportMetric(float64(after.CommitTime-before.CommitTime)/float64(commits)/1000, "µs-in-commit")
+	// The disk's pace in the same run: a sync of the write-ahead log.
+	syncsAfter, syncTimeAfter := e.DB.LogSyncs()
+	b.ReportMetric(float64(syncTimeAfter-syncTime)/float64(syncsAfter-syncs)/1000, "µs/sync")
+	b.ReportMetric(float64(b.N)/float64(syncsAfter-syncs), "tx/sync")
 }
 
 // walCheckpointBytes is the size the write-ahead log reaches before the

@@ -31,11 +31,13 @@ type Store interface {
 	BlockAt(ctx context.Context, height int64) (pybtc.ChainTip, error)
 	// Hashes returns the hashes of blocks from..to by height.
 	Hashes(ctx context.Context, from, to int64) (map[int64]string, error)
-	// AddPending stores txs in one commit; one result per transaction (nil,
-	// ECONFLICT for a known id, wrapping pybtc.ErrPending when it is
+	// StagePending stores txs in one commit; one result per transaction
+	// (nil, ECONFLICT for a known id, wrapping pybtc.ErrPending when it is
 	// pending, EINVALID for an overdraft when checkBalance, or the error
-	// that storing that one transaction met, which fails no other).
-	AddPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) ([]error, error)
+	// that storing that one transaction met, which fails no other). It
+	// returns before the commit is on disk: durable returns once it is,
+	// and nothing may be acknowledged before.
+	StagePending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) (results []error, durable func() error, err error)
 	// Pending returns up to limit mempool transactions in arrival order.
 	Pending(ctx context.Context, limit int) ([]pybtc.Transaction, error)
 	// PendingForBlock returns up to limit mempool transactions in arrival
@@ -132,11 +134,14 @@ type Node struct {
 
 	// commits and committed count group commits and the transactions they
 	// stored, so the sharing of commits can be watched; commitNanos sums
-	// the time the commits took (checks, inserts and the sync to disk).
+	// the time from each commit's start to its sync's end (checks, inserts,
+	// the wait for a sync and the sync).
 	commits, committed, commitNanos atomic.Int64
-	blocksMined                     atomic.Int64
-	hashes                          atomic.Int64
-	hashRate                        atomic.Uint64 // float64 bits: hashes a second of the last search
+	// syncNanos is how long the last batch waited for its sync.
+	syncNanos   atomic.Int64
+	blocksMined atomic.Int64
+	hashes      atomic.Int64
+	hashRate    atomic.Uint64 // float64 bits: hashes a second of the last search
 
 	// chain is the one path by which blocks enter the chain, and the tip.
 	chain *Chain
@@ -276,8 +281,9 @@ type Stats struct {
 	Commits int64
 	// Committed is the number of transactions those commits carried.
 	Committed int64
-	// CommitTime is the time those commits took, the sync to disk
-	// included: divided by Commits, what the disk makes a post wait.
+	// CommitTime is the time those commits took, from their start to the
+	// end of their sync to disk: divided by Commits, what the store makes a
+	// post wait. Commits overlap, so it may be longer than the time spent.
 	CommitTime time.Duration
 	// BlocksMined counts blocks this node mined and stored.
 	BlocksMined int64

@@ -32,11 +32,16 @@ type DB struct {
 	// Pragmas are added to the writer connection's, e.g. "max_page_count(100)"
 	// to give the database a size limit, as a full disk would. May be nil.
 	Pragmas []string
+	// SyncLog syncs the opened write-ahead log file before the writes it
+	// holds are acknowledged (see walSync); nil means (*os.File).Sync.
+	// Tests replace it to see what was on disk when.
+	SyncLog func(*os.File) error
 
 	write   *sqlx.DB
 	read    *sqlx.DB
 	pending pendingIndex
 	health  writeHealth
+	wal     *walSync
 	// addresses keeps the chain's sums of the addresses read last.
 	addresses addressCache
 	// generation counts the write transactions that committed (every
@@ -91,7 +96,13 @@ func (db *DB) Open(ctx context.Context) error {
 	// longer log writes each page that changed often (the mempool's last
 	// pages) once for more commits. The log still restarts at every
 	// checkpoint, so its size stays bounded.
-	pragmas := append([]string{"wal_autocheckpoint(2000)"}, db.Pragmas...)
+	//
+	// The writer commits with synchronous=NORMAL, which does not sync the
+	// log at each commit; walSync does, after the commit returns and
+	// before anything is acknowledged, so that the next write runs while
+	// the disk syncs (see walSync for why that keeps every acknowledged
+	// write).
+	pragmas := append([]string{"wal_autocheckpoint(2000)", "synchronous(normal)"}, db.Pragmas...)
 	w, err := sqlx.Open("sqlite", dsn(db.Path, pragmas...)+"&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", db.Path, err)
@@ -102,6 +113,7 @@ func (db *DB) Open(ctx context.Context) error {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 	db.write = w
+	db.wal = newWALSync(db.Path, db.SyncLog)
 
 	var mode string
 	if err := w.GetContext(ctx, &mode, `PRAGMA journal_mode`); err != nil {
@@ -114,6 +126,10 @@ func (db *DB) Open(ctx context.Context) error {
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return err
+	}
+	if err := db.wal.wait(db.wal.noteCommit()); err != nil {
+		db.Close()
+		return fmt.Errorf("open database %s: %w", db.Path, err)
 	}
 
 	if err := db.prepare(ctx); err != nil {

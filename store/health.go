@@ -31,7 +31,32 @@ type writeHealth struct {
 // noteWrite records the outcome of a write, err as storageError returned
 // it, and returns err. Only failures of the disk count: a refused
 // transaction or a cancelled request says nothing about it.
+//
+// A write that returns without error has committed; noteWrite returns once
+// that commit is on disk (see walSync), so that what a caller acknowledges
+// survives a crash. StagePending leaves the wait to its caller.
 func (db *DB) noteWrite(err error, kind writeKind) error {
+	if err != nil {
+		return db.noteOutcome(err, kind)
+	}
+	if err := db.durable(db.wal.noteCommit()); err != nil {
+		return err
+	}
+	return db.noteOutcome(nil, kind)
+}
+
+// durable returns once commit number seq is on disk, recording a failure
+// to sync as a failed write.
+func (db *DB) durable(seq uint64) error {
+	if err := db.wal.wait(seq); err != nil {
+		return db.noteOutcome(err, addsRows)
+	}
+	return nil
+}
+
+// noteOutcome records the outcome of a write whose commit, if any, is on
+// disk.
+func (db *DB) noteOutcome(err error, kind writeKind) error {
 	now := db.clock()
 	if err == nil {
 		db.generation.Add(1)

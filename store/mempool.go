@@ -12,8 +12,9 @@ import (
 )
 
 // AddPending stores txs in the mempool, in order, in one database
-// transaction with one commit: many posts that arrive together share the
-// cost of the sync to disk. The result has one entry per transaction: nil
+// transaction with one commit, and returns once it is on disk: many posts
+// that arrive together share the cost of the sync. The result has one
+// entry per transaction: nil
 // when it was stored, ECONFLICT when a transaction with the same id is
 // already pending (marked pybtc.ErrPending) or in a block (the message
 // names it), EINVALID when checkBalance is set and the sender cannot cover
@@ -21,9 +22,27 @@ import (
 // counting the transactions before it in txs), or the error that storing
 // that one transaction met. Refused transactions change nothing, and one
 // transaction's failure does not fail the others. A non-nil error means
-// nothing was stored.
-func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) (_ []error, err error) {
-	defer func() { err = db.noteWrite(storageError(err), addsRows) }()
+// nothing was stored, or (a failed sync, EUNAVAILABLE) that what was
+// stored may not survive a crash.
+func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) ([]error, error) {
+	results, durable, err := db.StagePending(ctx, txs, checkBalance)
+	if err != nil {
+		return nil, err
+	}
+	if err := durable(); err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// StagePending is AddPending without the wait for the disk: it returns
+// once the commit is made, visible to readers but perhaps not yet on
+// disk; nothing it stored may be acknowledged before durable returns nil:
+// once a sync of the write-ahead log that started after the commit has
+// finished. The caller can meanwhile make its next write, whose commit the
+// same or the next sync takes.
+func (db *DB) StagePending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) (_ []error, durable func() error, err error) {
+	defer func() { err = db.noteOutcome(storageError(err), addsRows) }()
 	committed := false
 	defer db.pending.lock()(&committed)
 	results := make([]error, len(txs))
@@ -36,15 +55,16 @@ func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBala
 	for retries := 0; ; retries++ {
 		i, err := db.addPending(ctx, txs, checkBalance, results, failed)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if i < 0 {
 			committed = true
-			return results, nil
+			seq := db.wal.noteCommit()
+			return results, func() error { return db.durable(seq) }, nil
 		}
 		failed[i] = true
 		if retries == maxPendingRetries {
-			return nil, fmt.Errorf("add pending: %w", results[i])
+			return nil, nil, fmt.Errorf("add pending: %w", results[i])
 		}
 	}
 }
