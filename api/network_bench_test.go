@@ -55,7 +55,11 @@ func MustServeNetworkNode(tb testing.TB, db string, cfg node.Config) *NetworkNod
 // TestMain removes the benchmarks' large database when the run ends.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, path := range []string{tenThousandPath, explorerPath} {
+	paths := []string{tenThousandPath, explorerPath}
+	for _, path := range chains {
+		paths = append(paths, path)
+	}
+	for _, path := range paths {
 		if path != "" {
 			os.RemoveAll(filepath.Dir(path))
 		}
