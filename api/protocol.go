@@ -55,7 +55,7 @@ func (s *Server) handleChain(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	res := c.Response()
-	w := bufio.NewWriterSize(res, 32*1024)
+	w := bufio.NewWriterSize(res, 128*1024)
 	first := true
 	var length int64 // written last, where Flask's sorted keys put it
 	err = s.Chain.StreamChain(ctx, from, limit,

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -106,6 +107,8 @@ type Server struct {
 	metrics  *metrics
 	// labBusy holds the one experiment running.
 	labBusy chan struct{}
+	// chainWriters holds the buffers GET /chain writes through.
+	chainWriters sync.Pool
 }
 
 // Open binds the listener (so "address in use" is an error here, not a log

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -197,6 +198,73 @@ func TestAddressInfoFollowsTheChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("after a reorganisation", pybtc.Coin/10+pybtc.Coin, 0, 2)
+}
+
+// TestAddressInfoMatchesBalancesView: the sums AddressInfo keeps per
+// address, read forward from the block they were kept at, are the balances
+// view's GROUP BY for every address, after each change of the chain: blocks
+// appended, a reorganisation that leaves a shorter chain (the block the sums
+// were kept at is gone), blocks appended again at the heights it freed, and
+// one that replaces the tip only. Every address is read after each step, so
+// each step starts from kept sums.
+func TestAddressInfoMatchesBalancesView(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	addresses := []string{"alice", "bob", "carol", "dave", "miner", "miner-b", "nobody"}
+	append2 := func(t *testing.T) {
+		MustAppend(t, db, "miner", MustTx(t, "alice", "bob", "1.5", 10), MustTx(t, "bob", "carol", "0.25", 11))
+		MustAppend(t, db, "alice", MustTx(t, "carol", "carol", "0.1", 12), MustTx(t, "miner", "alice", "0.05", 13))
+	}
+	steps := []struct {
+		name   string
+		change func(t *testing.T)
+	}{
+		{"empty chain", func(*testing.T) {}},
+		{"two blocks appended", append2},
+		{"two more appended", append2},
+		{"reorganisation to a shorter chain", func(t *testing.T) {
+			// Blocks 2 to 5 give way to one block: the sums kept at 5 are
+			// of a block no longer in the chain.
+			b2 := mustBlock(t, 2, mustHashAt(t, db, 1), MustTx(t, "dave", "alice", "3", 20))
+			if err := db.ReplaceChain(ctx, 1, []pybtc.Block{b2}, overdrafts); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"appended again above it", append2},
+		{"tip replaced", func(t *testing.T) {
+			tip, err := db.Tip(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := mustBlock(t, tip.Height, mustHashAt(t, db, tip.Height-1), MustTx(t, "bob", "dave", "0.75", 30))
+			if err := db.ReplaceChain(ctx, tip.Height-1, []pybtc.Block{b}, overdrafts); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"one more appended", append2},
+	}
+	for _, step := range steps {
+		step.change(t)
+		view := db.MustViewAll(t)
+		for address := range view {
+			if !slices.Contains(addresses, address) {
+				addresses = append(addresses, address)
+			}
+		}
+		for _, address := range addresses {
+			info, err := db.AddressInfo(ctx, address)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, ok := view[address]
+			if !ok {
+				want = [3]string{"0", "0", "0"}
+			}
+			if got := [3]string{info.Received.Sats(), info.Sent.Sats(), info.Total().Sats()}; got != want {
+				t.Errorf("%s: %s received, sent, balance %v satoshis; balances view %v", step.name, address, got, want)
+			}
+		}
+	}
 }
 
 func mustHashAt(tb testing.TB, db *store.DB, height int64) string {

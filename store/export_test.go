@@ -73,3 +73,25 @@ func (db *DB) MustQueryPlan(tb testing.TB, query string, args ...any) []string {
 	}
 	return plan
 }
+
+// MustViewAll reads every row of the balances view, in satoshis as text:
+// received, sent and balance by address.
+func (db *DB) MustViewAll(tb testing.TB) map[string][3]string {
+	tb.Helper()
+	var rows []struct {
+		Address  string `db:"address"`
+		Received string `db:"received"`
+		Sent     string `db:"sent"`
+		Balance  string `db:"balance"`
+	}
+	if err := db.read.Select(&rows, `
+		SELECT address, CAST(received AS TEXT) AS received, CAST(sent AS TEXT) AS sent, CAST(balance AS TEXT) AS balance
+		FROM balances`); err != nil {
+		tb.Fatal(err)
+	}
+	out := make(map[string][3]string, len(rows))
+	for _, r := range rows {
+		out[r.Address] = [3]string{r.Received, r.Sent, r.Balance}
+	}
+	return out
+}
