@@ -114,12 +114,22 @@ var (
 
 // hundredThousandBlocks builds, once per process, a database holding a
 // valid chain of 100,000 blocks: a copy of tenThousandBlocks' mined on.
-// Searching 90,000 proofs of work takes a few minutes.
+// Searching 90,000 proofs of work takes minutes, so the chain is kept in
+// the user's cache folder (pybtc-bench/) for later runs; remove the folder
+// to build it anew.
 func hundredThousandBlocks(b *testing.B) string {
 	b.Helper()
 	from := tenThousandBlocks(b)
 	hundredThousandOnce.Do(func() {
 		hundredThousandPath = filepath.Join(filepath.Dir(from), "hundred-thousand.db")
+		cached := ""
+		if dir, err := os.UserCacheDir(); err == nil {
+			cached = filepath.Join(dir, "pybtc-bench", "chain-100000.db")
+			if raw, err := os.ReadFile(cached); err == nil {
+				hundredThousandErr = os.WriteFile(hundredThousandPath, raw, 0o644)
+				return
+			}
+		}
 		raw, err := os.ReadFile(from)
 		if err != nil {
 			hundredThousandErr = err
@@ -133,10 +143,19 @@ func hundredThousandBlocks(b *testing.B) string {
 		if hundredThousandErr = db.Open(ctx); hundredThousandErr != nil {
 			return
 		}
-		defer db.Close()
 		hundredThousandErr = benchchain.Mine(ctx, db, 90_000, func(ctx context.Context, prev int64) (int64, error) {
 			return node.SearchNonce(ctx, prev, 0)
 		})
+		if err := db.Close(); hundredThousandErr == nil {
+			hundredThousandErr = err
+		}
+		if hundredThousandErr == nil && cached != "" {
+			if os.MkdirAll(filepath.Dir(cached), 0o755) == nil {
+				if raw, err := os.ReadFile(hundredThousandPath); err == nil {
+					os.WriteFile(cached, raw, 0o644)
+				}
+			}
+		}
 	})
 	if hundredThousandErr != nil {
 		b.Fatal(hundredThousandErr)

@@ -13,8 +13,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -28,6 +30,20 @@ type Result struct {
 	// Slowest is the longest time from writing a request to reading the
 	// end of its answer.
 	Slowest time.Duration
+	// Latencies holds that time for every request answered, in no order.
+	Latencies []time.Duration
+}
+
+// Percentile returns the latency that a share q (0 < q ≤ 1) of the
+// answered requests did not exceed, or 0 when none was answered.
+func (r Result) Percentile(q float64) time.Duration {
+	if len(r.Latencies) == 0 {
+		return 0
+	}
+	sorted := slices.Clone(r.Latencies)
+	slices.Sort(sorted)
+	i := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
 // Post sends n POST requests to target (an http:// URL) from clients
@@ -52,6 +68,7 @@ func Post(ctx context.Context, target string, clients, n int, body func(i int) [
 			defer c.close()
 			status := map[int]int64{}
 			var slowest time.Duration
+			var latencies []time.Duration
 			defer func() {
 				mu.Lock()
 				defer mu.Unlock()
@@ -59,6 +76,7 @@ func Post(ctx context.Context, target string, clients, n int, body func(i int) [
 					res.Status[code] += k
 				}
 				res.Slowest = max(res.Slowest, slowest)
+				res.Latencies = append(res.Latencies, latencies...)
 			}()
 			for {
 				i := next.Add(1) - 1
@@ -71,7 +89,9 @@ func Post(ctx context.Context, target string, clients, n int, body func(i int) [
 					errs <- fmt.Errorf("loadgen: request %d: %w", i, err)
 					return
 				}
-				slowest = max(slowest, time.Since(start))
+				took := time.Since(start)
+				slowest = max(slowest, took)
+				latencies = append(latencies, took)
 				status[code]++
 			}
 		})

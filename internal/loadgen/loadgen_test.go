@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/pybtc/pybtc/internal/loadgen"
 )
@@ -79,7 +80,31 @@ func TestPost(t *testing.T) {
 			if res.Slowest <= 0 {
 				t.Fatalf("slowest answer took %v", res.Slowest)
 			}
+			if len(res.Latencies) != 101 {
+				t.Fatalf("%d latencies for 101 answers", len(res.Latencies))
+			}
+			if p99, p50 := res.Percentile(0.99), res.Percentile(0.5); p99 > res.Slowest || p50 > p99 || p50 <= 0 {
+				t.Fatalf("p50 %v, p99 %v, slowest %v: out of order", p50, p99, res.Slowest)
+			}
 		})
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	var res loadgen.Result
+	for i := 100; i >= 1; i-- {
+		res.Latencies = append(res.Latencies, time.Duration(i)*time.Millisecond)
+	}
+	for _, tt := range []struct {
+		q    float64
+		want time.Duration
+	}{{0.5, 50 * time.Millisecond}, {0.99, 99 * time.Millisecond}, {1, 100 * time.Millisecond}, {0.001, time.Millisecond}} {
+		if got := res.Percentile(tt.q); got != tt.want {
+			t.Errorf("Percentile(%v) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+	if got := (loadgen.Result{}).Percentile(0.99); got != 0 {
+		t.Errorf("Percentile of nothing = %v, want 0", got)
 	}
 }
 
