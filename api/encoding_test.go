@@ -143,6 +143,22 @@ func TestGzip(t *testing.T) {
 	if resp := get("/chain", ""); resp.Header.Get("Content-Encoding") != "" {
 		t.Fatalf("GET /chain without Accept-Encoding: Content-Encoding %q", resp.Header.Get("Content-Encoding"))
 	}
+	// The tutorial's node asks for gzip through Python's requests without
+	// meaning to: its chain comes as it always did, as fast.
+	req, err := http.NewRequest("GET", srv.URL+"/chain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("User-Agent", "python-requests/2.31.0")
+	req.Header.Set("Accept-Encoding", "gzip, deflate, br")
+	tutorialResp, err := raw.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tutorialResp.Body.Close()
+	if enc := tutorialResp.Header.Get("Content-Encoding"); enc != "" {
+		t.Fatalf("GET /chain from python-requests: Content-Encoding %q, want none", enc)
+	}
 	if resp := get("/wallet", "gzip"); resp.Header.Get("Content-Encoding") != "" {
 		t.Fatalf("GET /wallet: Content-Encoding %q; a page with a CSRF token is never compressed", resp.Header.Get("Content-Encoding"))
 	}
