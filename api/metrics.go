@@ -88,8 +88,12 @@ func (s *Server) newMetrics() *metrics {
 			stat(func(st node.Stats) float64 { return float64(st.DeepestReorg) })),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_mempool_commits_total", Help: "Group commits of new transactions."},
 			stat(func(st node.Stats) float64 { return float64(st.Commits) })),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_mempool_commit_seconds_total", Help: "Time the group commits took, the sync to disk included; rate() of it over rate() of pybtc_mempool_commits_total is a commit's time."},
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_mempool_commit_seconds_total", Help: "Time the group commits took, from their start to the end of their sync to disk; rate() of it over rate() of pybtc_mempool_commits_total is what a commit makes a post wait."},
 			stat(func(st node.Stats) float64 { return st.CommitTime.Seconds() })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_log_syncs_total", Help: "Syncs of the database's write-ahead log that made writes durable (commits share them)."},
+			stat(func(st node.Stats) float64 { return float64(st.LogSyncs) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_log_sync_seconds_total", Help: "Time those syncs took; rate() of it over rate() of pybtc_log_syncs_total is the disk's sync time."},
+			stat(func(st node.Stats) float64 { return st.LogSyncTime.Seconds() })),
 		peerCollector{s},
 	)
 	return m

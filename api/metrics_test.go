@@ -72,6 +72,14 @@ func TestMetricsMove(t *testing.T) {
 	if got := MustMetric(t, e, "pybtc_mempool_commits_total"); got < 1 || got > 2 {
 		t.Fatalf("pybtc_mempool_commits_total = %v, want 1 or 2", got)
 	}
+	// Every write made since the node opened waited for a sync: the disk's
+	// pace is there to read.
+	if got := MustMetric(t, e, "pybtc_log_syncs_total"); got < 1 {
+		t.Fatalf("pybtc_log_syncs_total = %v, want at least the commit's", got)
+	}
+	if got := MustMetric(t, e, "pybtc_log_sync_seconds_total"); got <= 0 || got > 10 {
+		t.Fatalf("pybtc_log_sync_seconds_total = %v", got)
+	}
 	if got := MustMetric(t, e, "pybtc_mempool_commit_seconds_total"); got <= 0 || got > 10 {
 		t.Fatalf("pybtc_mempool_commit_seconds_total = %v", got)
 	}

@@ -38,6 +38,9 @@ type Store interface {
 	// returns before the commit is on disk: durable returns once it is,
 	// and nothing may be acknowledged before.
 	StagePending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) (results []error, durable func() error, err error)
+	// LogSyncs returns how many syncs of the write-ahead log were made and
+	// the time they took.
+	LogSyncs() (count int64, total time.Duration)
 	// Pending returns up to limit mempool transactions in arrival order.
 	Pending(ctx context.Context, limit int) ([]pybtc.Transaction, error)
 	// PendingForBlock returns up to limit mempool transactions in arrival
@@ -291,6 +294,10 @@ type Stats struct {
 	// second the last nonce search tried.
 	Hashes   int64
 	HashRate float64
+	// LogSyncs counts the syncs of the database's write-ahead log that
+	// made writes durable, LogSyncTime the time they took: the disk's pace.
+	LogSyncs    int64
+	LogSyncTime time.Duration
 	// Reorgs counts switches to a peer's branch that removed blocks of
 	// ours; ReorgedBlocks sums the blocks they removed, DeepestReorg is
 	// the most one removed.
@@ -300,10 +307,13 @@ type Stats struct {
 // Stats returns the node's counters.
 func (n *Node) Stats() Stats {
 	r := n.chain.ReorgStats()
+	syncs, syncTime := n.store.LogSyncs()
 	return Stats{
 		Commits:       n.commits.Load(),
 		Committed:     n.committed.Load(),
 		CommitTime:    time.Duration(n.commitNanos.Load()),
+		LogSyncs:      syncs,
+		LogSyncTime:   syncTime,
 		BlocksMined:   n.blocksMined.Load(),
 		Hashes:        n.hashes.Load(),
 		HashRate:      math.Float64frombits(n.hashRate.Load()),
