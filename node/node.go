@@ -31,13 +31,12 @@ type Store interface {
 	BlockAt(ctx context.Context, height int64) (pybtc.ChainTip, error)
 	// Hashes returns the hashes of blocks from..to by height.
 	Hashes(ctx context.Context, from, to int64) (map[int64]string, error)
-	// StagePending stores txs in one commit; one result per transaction
-	// (nil, ECONFLICT for a known id, wrapping pybtc.ErrPending when it is
-	// pending, EINVALID for an overdraft when checkBalance, or the error
-	// that storing that one transaction met, which fails no other). It
-	// returns before the commit is on disk: durable returns once it is,
-	// and nothing may be acknowledged before.
-	StagePending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) (results []error, durable func() error, err error)
+	// AddPending stores txs in one commit and returns once it is on disk;
+	// one result per transaction (nil, ECONFLICT for a known id, wrapping
+	// pybtc.ErrPending when it is pending, EINVALID for an overdraft when
+	// checkBalance, or the error that storing that one transaction met,
+	// which fails no other).
+	AddPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) ([]error, error)
 	// LogSyncs returns how many syncs of the write-ahead log were made and
 	// the time they took.
 	LogSyncs() (count int64, total time.Duration)
@@ -137,8 +136,8 @@ type Node struct {
 
 	// commits and committed count group commits and the transactions they
 	// stored, so the sharing of commits can be watched; commitNanos sums
-	// the time from each commit's start to its sync's end (checks, inserts,
-	// the wait for a sync and the sync).
+	// the time the commits took (checks, inserts, and the wait for the sync
+	// to disk).
 	commits, committed, commitNanos atomic.Int64
 	// syncNanos is how long the last batch waited for its sync.
 	syncNanos   atomic.Int64
@@ -284,9 +283,8 @@ type Stats struct {
 	Commits int64
 	// Committed is the number of transactions those commits carried.
 	Committed int64
-	// CommitTime is the time those commits took, from their start to the
-	// end of their sync to disk: divided by Commits, what the store makes a
-	// post wait. Commits overlap, so it may be longer than the time spent.
+	// CommitTime is the time those commits took, the wait for the sync to
+	// disk included: divided by Commits, what the disk makes a post wait.
 	CommitTime time.Duration
 	// BlocksMined counts blocks this node mined and stored.
 	BlocksMined int64

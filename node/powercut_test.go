@@ -114,17 +114,19 @@ func copyFile(src, dst string, n int64) error {
 	return out.Close()
 }
 
-// TestPowerCutKeepsAcknowledged posts from 16 clients and cuts the power
-// during the first sync of the write-ahead log after the 60th while the
-// next batch is committed (the overlap of a commit with the last one's sync). The disk
-// as the cut leaves it must hold every transaction the node acknowledged:
-// a node that answered a post before the sync covering its commit had
-// finished would lose it here.
+// TestPowerCutKeepsAcknowledged posts from 16 clients while a miner mines
+// block after block, and cuts the power during the first sync of the
+// write-ahead log, from the 60th on, while which another write commits
+// (the store syncs after a commit, without the writer's connection, so a
+// block can be written while a batch of posts syncs, and the other way
+// round). The disk as the cut leaves it must hold every transaction and
+// every block the node acknowledged: a node that answered before the sync
+// covering its commit had finished would lose them here.
 func TestPowerCutKeepsAcknowledged(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	var acked sync.Map
-	var ackedAtCut []string
+	var acked, mined sync.Map
+	var ackedAtCut, minedAtCut []string
 	cut := &powerCut{
 		dbPath: filepath.Join(dir, "node.db"),
 		image:  filepath.Join(dir, "image.db"),
@@ -132,6 +134,10 @@ func TestPowerCutKeepsAcknowledged(t *testing.T) {
 		onCut: func() {
 			acked.Range(func(id, _ any) bool {
 				ackedAtCut = append(ackedAtCut, id.(string))
+				return true
+			})
+			mined.Range(func(hash, _ any) bool {
+				minedAtCut = append(minedAtCut, hash.(string))
 				return true
 			})
 		},
@@ -144,13 +150,20 @@ func TestPowerCutKeepsAcknowledged(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	// Batches of 4 from 16 clients: while one batch syncs, the next is
-	// full and committed at once.
-	n := node.New(db, node.Config{Miner: "miner", AllowOverdraft: true, MaxBatch: 4, SyncInterval: -1, Logger: slog.New(slog.DiscardHandler)})
+	n := node.New(db, node.Config{Miner: "miner", AllowOverdraft: true, SyncInterval: -1, Logger: slog.New(slog.DiscardHandler)})
 	if err := n.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
+	wg.Go(func() {
+		for range 2000 {
+			b, err := n.Mine(ctx, "")
+			if err != nil {
+				return
+			}
+			mined.Store(b.Hash, true)
+		}
+	})
 	for c := range 16 {
 		wg.Go(func() {
 			for i := range 1000 {
@@ -185,12 +198,25 @@ func TestPowerCutKeepsAcknowledged(t *testing.T) {
 	for _, tx := range kept {
 		onDisk[tx.ID] = true
 	}
+	blocks := MustChain(t, image)
+	blockOnDisk := make(map[string]bool, len(blocks))
+	for _, b := range blocks {
+		blockOnDisk[b.Hash] = true
+		for _, tx := range b.Transactions {
+			onDisk[tx.ID] = true
+		}
+	}
+	for _, hash := range minedAtCut {
+		if !blockOnDisk[hash] {
+			t.Fatalf("block %s was mined and answered before the cut but is not on the disk after it", hash)
+		}
+	}
 	for _, id := range ackedAtCut {
 		if !onDisk[id] {
 			t.Fatalf("transaction %s was acknowledged before the cut but is not on the disk after it (%d of %d acknowledged kept)", id, countKept(ackedAtCut, onDisk), len(ackedAtCut))
 		}
 	}
-	t.Logf("%d acknowledged before the cut, all on disk; %d on disk in all", len(ackedAtCut), len(kept))
+	t.Logf("%d transactions and %d blocks acknowledged before the cut, all on disk; %d pending and %d blocks on disk in all", len(ackedAtCut), len(minedAtCut), len(kept), len(blocks))
 }
 
 func countKept(ids []string, onDisk map[string]bool) int {

@@ -3,7 +3,7 @@ package node
 import (
 	"context"
 	"errors"
-	"sync/atomic"
+	"runtime"
 	"time"
 
 	"github.com/pybtc/pybtc"
@@ -80,219 +80,117 @@ func (n *Node) SubmitTransaction(ctx context.Context, t wire.Transaction) (Accep
 
 // runBatcher commits submissions in batches: it takes what is waiting, up
 // to MaxBatch, and commits it at once, so concurrent posts share the sync
-// to disk.
+// to disk. The store syncs after the commit, without the writer's
+// connection (see store.walSync): while a batch waits for its sync, a
+// block can be written, and its sync shares the batch's or follows it.
 //
-// A batch's sync overlaps the next batch's requests: the store commits
-// without waiting for the disk (StagePending), an acknowledger waits for
-// the sync and answers the batch, and meanwhile the posts that arrive are
-// read, parsed, checked against the policy and gathered; when the sync
-// ends they are committed at once and handed to the next sync. Clients
-// that post in a loop so form two groups that take turns: one group's
-// requests are served while the other's sync runs. A full batch (MaxBatch)
-// is committed at once, while the sync before it runs.
+// The batcher itself does not commit the next batch while the last syncs.
+// Doing so splits clients that post in a loop into two groups that take
+// turns, each sync taking half the posts; measured against this schedule
+// with 16 clients, that was as fast or slower (slower whenever a sync
+// takes more than about 0.2 ms), because a client's round trip, not the
+// processors, sets the pace (BENCHMARKS.md).
 //
-// The next batch is not committed before the running sync ends, although
-// that would overlap its inserts with the sync too: the posts arriving
-// after it would then make a third commit for the same sync, and each
-// commit writes its own pages of the log; measured, that cost more than
-// the inserts it overlapped (BENCHMARKS.md).
-//
-// With nothing on its way, a batch waits for as many posts as were lately
-// on their way at once, at most as long as the last sync took (and never
-// more than maxCommitDelay): a sync costs about as much for one post as for
-// sixteen, and clients that were answered together come back together.
-// This is the group-commit delay of database servers (PostgreSQL's
-// commit_delay, MySQL's binlog_group_commit_sync_delay), with the count and
-// the time taken from the last syncs instead of settings.
+// A sync costs about as much for one post as for sixteen, so the batcher
+// also waits for the clients it has just answered: a client that posts in
+// a loop sends its next post within moments, and without the wait it
+// would miss the batch that starts first and join the one after, so the
+// clients split into groups that take turns, each committing alone. The
+// next batch waits until as many posts as the last commit answered (plus
+// those that queued meanwhile) are in, or for as long as the last commit
+// took, at most maxCommitDelay; a client that does not come back costs at
+// most that once. This is the group-commit delay of database servers
+// (PostgreSQL's commit_delay, MySQL's binlog_group_commit_sync_delay), with
+// the count and the time taken from the last commit instead of settings.
 func (n *Node) runBatcher() {
 	defer close(n.stopped)
-	p := newPipeline()
-	go p.acknowledge(n)
-	defer p.close()
+	batch := make([]submission, 0, n.cfg.MaxBatch)
+	txs := make([]pybtc.Transaction, 0, n.cfg.MaxBatch)
+	expect, delay := 0, time.Duration(0)
 	for {
-		batch := make([]submission, 0, n.cfg.MaxBatch)
+		batch = batch[:0]
 		select {
 		case s := <-n.submissions:
 			batch = append(batch, s)
 		case <-n.stop:
-			n.drain(p)
+			n.drain()
 			return
 		}
-		batch = n.gather(batch, p)
-		p.clients = max(p.clients-1, p.posts+len(batch)+len(n.submissions))
-		p.send(n, batch)
+		batch = n.gather(batch, expect, delay)
+		txs = txs[:0]
+		for _, s := range batch {
+			txs = append(txs, s.tx)
+		}
+		delay = min(n.commit(batch, txs), maxCommitDelay)
+		expect = min(len(batch)+len(n.submissions), cap(batch))
+		// The clients just answered are runnable on this goroutine's
+		// processor; yield it so they write their answers (and their
+		// clients send the next posts) before this goroutine takes the CPU
+		// again.
+		runtime.Gosched()
 	}
 }
 
-// pipelineDepth is how many batches may be on their way to disk at once:
-// one syncing and a full one waiting.
-const pipelineDepth = 2
-
-// maxCommitDelay bounds how long a post waits for others when nothing is
-// on its way to disk.
+// maxCommitDelay bounds how long a batch waits for expected posts.
 const maxCommitDelay = 2 * time.Millisecond
 
-// pipeline is the batcher's way to disk: committed batches wait in staged
-// for the acknowledger.
-type pipeline struct {
-	staged chan staged
-	// synced gets the size of each batch once it is on disk; acked is
-	// closed when the acknowledger ends.
-	synced chan int
-	acked  chan struct{}
-	// syncTime is how long the last batch waited for its sync.
-	syncTime atomic.Int64
-
-	// The batcher's own: the batches on their way and their posts, and
-	// how many clients post at once (the most posts on their way, gathered
-	// and queued, forgotten one a batch).
-	onTheirWay, posts, clients int
-}
-
-func newPipeline() *pipeline {
-	return &pipeline{
-		staged: make(chan staged, pipelineDepth),
-		synced: make(chan int, pipelineDepth),
-		acked:  make(chan struct{}),
+// gather adds to batch what is queued and then, until batch holds expect
+// posts, what arrives within delay; it stops early when the node stops.
+func (n *Node) gather(batch []submission, expect int, delay time.Duration) []submission {
+	// The batcher is the queue's only reader: what is counted is there.
+	for len(batch) < cap(batch) && len(n.submissions) > 0 {
+		batch = append(batch, <-n.submissions)
 	}
-}
-
-// send commits batch and hands it to the acknowledger, waiting first for
-// room.
-func (p *pipeline) send(n *Node, batch []submission) {
-	for p.onTheirWay >= pipelineDepth {
-		p.noteSynced(<-p.synced)
+	if len(batch) >= expect || delay <= 0 {
+		return batch
 	}
-	p.onTheirWay++
-	p.posts += len(batch)
-	p.staged <- n.stage(batch)
-}
-
-// noteSynced notes a batch of size posts on disk.
-func (p *pipeline) noteSynced(posts int) {
-	p.onTheirWay--
-	p.posts -= posts
-}
-
-// acknowledge answers the staged batches, in order, as they reach the
-// disk, until close. The batcher learns that a batch is on disk once its
-// clients are answered: committing the next batch meanwhile would take
-// the processor from the answers, and the clients would come back later.
-func (p *pipeline) acknowledge(n *Node) {
-	defer close(p.acked)
-	for st := range p.staged {
-		start := time.Now()
-		err := st.err
-		if err == nil {
-			err = st.durable()
-		}
-		p.syncTime.Store(int64(time.Since(start)))
-		n.answer(st, err)
-		p.synced <- len(st.batch)
-	}
-}
-
-func (p *pipeline) close() {
-	close(p.staged)
-	<-p.acked
-}
-
-// gather adds to batch what arrives until it is full or should be
-// committed (see runBatcher).
-func (n *Node) gather(batch []submission, p *pipeline) []submission {
-	// waitFrom is when the batch began to wait for others with nothing on
-	// its way: its first post, or the end of the last sync.
-	waitFrom := time.Now()
-	var timer *time.Timer
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-	}()
-	for len(batch) < cap(batch) {
-		// The batcher is the queue's only reader: what is counted is there.
-		for len(batch) < cap(batch) && len(n.submissions) > 0 {
-			batch = append(batch, <-n.submissions)
-		}
-		for len(p.synced) > 0 {
-			p.noteSynced(<-p.synced)
-			waitFrom = time.Now()
-		}
-		var timeout <-chan time.Time
-		if p.onTheirWay == 0 {
-			wait := time.Until(waitFrom.Add(min(time.Duration(p.syncTime.Load()), maxCommitDelay)))
-			if len(batch) >= p.clients || wait <= 0 {
-				return batch
-			}
-			if timer == nil {
-				timer = time.NewTimer(wait)
-			} else {
-				timer.Reset(wait)
-			}
-			timeout = timer.C
-		}
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	for len(batch) < expect {
 		select {
 		case s := <-n.submissions:
 			batch = append(batch, s)
-		case posts := <-p.synced:
-			p.noteSynced(posts)
-			waitFrom = time.Now()
-		case <-timeout:
+		case <-timer.C:
+			return batch
+		case <-n.stop:
 			return batch
 		}
 	}
 	return batch
 }
 
-// staged is a committed batch on its way to disk.
-type staged struct {
-	batch   []submission
-	results []error
-	err     error
-	// durable returns once the commit is on disk.
-	durable func() error
-	start   time.Time
-}
-
-// stage commits batch without waiting for the disk.
-func (n *Node) stage(batch []submission) staged {
-	txs := make([]pybtc.Transaction, len(batch))
-	for i, s := range batch {
-		txs[i] = s.tx
-	}
+// commit stores txs in one commit, answers each submission of batch and
+// returns how long the commit took.
+func (n *Node) commit(batch []submission, txs []pybtc.Transaction) time.Duration {
 	// The commit must not be cut short by one client's cancelled request:
 	// others in the batch are waiting for it.
-	st := staged{batch: batch, start: time.Now()}
-	st.results, st.durable, st.err = n.store.StagePending(context.Background(), txs, !n.cfg.AllowOverdraft)
-	return st
-}
-
-// answer answers each submission of a staged batch with its result, or
-// with err, the failure of its commit or sync.
-func (n *Node) answer(st staged, err error) {
-	n.commitNanos.Add(int64(time.Since(st.start)))
+	start := time.Now()
+	results, err := n.store.AddPending(context.Background(), txs, !n.cfg.AllowOverdraft)
+	took := time.Since(start)
+	n.commitNanos.Add(int64(took))
 	if err != nil {
-		n.log.Error("commit transactions", "count", len(st.batch), "err", err)
+		n.log.Error("commit transactions", "count", len(txs), "err", err)
 	} else {
 		n.commits.Add(1)
-		n.committed.Add(int64(len(st.batch)))
+		n.committed.Add(int64(len(txs)))
 	}
-	for i, s := range st.batch {
+	for i, s := range batch {
 		if err != nil {
 			s.done <- err
 		} else {
-			s.done <- st.results[i]
+			s.done <- results[i]
 		}
 	}
+	return took
 }
 
 // drain answers what was queued before the stop: those requests are in
 // flight and graceful shutdown finishes them.
-func (n *Node) drain(p *pipeline) {
+func (n *Node) drain() {
 	for {
 		select {
 		case s := <-n.submissions:
-			p.send(n, []submission{s})
+			n.commit([]submission{s}, []pybtc.Transaction{s.tx})
 		default:
 			return
 		}

@@ -34,7 +34,8 @@ type writeHealth struct {
 //
 // A write that returns without error has committed; noteWrite returns once
 // that commit is on disk (see walSync), so that what a caller acknowledges
-// survives a crash. StagePending leaves the wait to its caller.
+// survives a crash. AddPending waits itself, once its commit has freed
+// the writer.
 func (db *DB) noteWrite(err error, kind writeKind) error {
 	if err != nil {
 		return db.noteOutcome(err, kind)

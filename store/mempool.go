@@ -25,7 +25,7 @@ import (
 // nothing was stored, or (a failed sync, EUNAVAILABLE) that what was
 // stored may not survive a crash.
 func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) ([]error, error) {
-	results, durable, err := db.StagePending(ctx, txs, checkBalance)
+	results, durable, err := db.stagePending(ctx, txs, checkBalance)
 	if err != nil {
 		return nil, err
 	}
@@ -35,13 +35,12 @@ func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBala
 	return results, nil
 }
 
-// StagePending is AddPending without the wait for the disk: it returns
+// stagePending is AddPending without the wait for the disk: it returns
 // once the commit is made, visible to readers but perhaps not yet on
-// disk; nothing it stored may be acknowledged before durable returns nil:
-// once a sync of the write-ahead log that started after the commit has
-// finished. The caller can meanwhile make its next write, whose commit the
-// same or the next sync takes.
-func (db *DB) StagePending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) (_ []error, durable func() error, err error) {
+// disk, and the writer's connection is free; nothing it stored may be
+// acknowledged before durable returns nil: once a sync of the write-ahead
+// log that started after the commit has finished.
+func (db *DB) stagePending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) (_ []error, durable func() error, err error) {
 	defer func() { err = db.noteOutcome(storageError(err), addsRows) }()
 	committed := false
 	defer db.pending.lock()(&committed)
