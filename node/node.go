@@ -58,9 +58,9 @@ type Store interface {
 
 // PeerClient talks to other nodes. peer.Client implements it.
 type PeerClient interface {
-	Register(ctx context.Context, target, node peer.URL) error
+	Register(ctx context.Context, target, node peer.URL, kind peer.Registration) error
 	RelayTransaction(ctx context.Context, target peer.URL, tx []byte) error
-	AnnounceBlock(ctx context.Context, target, self peer.URL, nonce int64) error
+	AnnounceBlock(ctx context.Context, target, self peer.URL, nonce int64, hash string) error
 	// NudgeTutorial makes a tutorial node look at its peers' chains; see
 	// peer.Client.NudgeTutorial.
 	NudgeTutorial(ctx context.Context, target, self peer.URL, previous string, nonce int64) error
@@ -146,6 +146,10 @@ type Node struct {
 	mining sync.Mutex
 
 	peers *peerSet
+	// announced is the hash of the last tip announced to the peers: each
+	// is announced once.
+	announceMu sync.Mutex
+	announced  string
 	// syncSlots holds a token for each sync running; its capacity bounds
 	// them.
 	syncSlots chan struct{}
@@ -224,7 +228,7 @@ func (n *Node) Open(ctx context.Context) error {
 		// Peers may know this node under an old address, or not at all
 		// if they lost their state: introduce it again.
 		for _, u := range n.peers.all() {
-			n.peers.background(func(ctx context.Context) { n.peers.record(u, n.client.Register(ctx, u, n.cfg.Self)) })
+			n.peers.background(func(ctx context.Context) { n.peers.record(u, n.client.Register(ctx, u, n.cfg.Self, peer.Newcomer)) })
 		}
 	}
 	if n.networked() && n.cfg.SyncInterval > 0 {
