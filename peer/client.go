@@ -336,7 +336,7 @@ func (c *Client) StreamChain(ctx context.Context, peer URL, since, limit int64, 
 
 func (c *Client) streamChain(ctx context.Context, target string, since, limit int64, each func(*wire.Block) error) (Chain, error) {
 	start := time.Now()
-	resp, err := c.send(ctx, http.MethodGet, target, nil)
+	resp, err := c.send(ctx, http.MethodGet, target, nil, false)
 	if err != nil {
 		return Chain{}, err
 	}
@@ -529,7 +529,7 @@ func countValues(raw []byte) int {
 func (c *Client) small(ctx context.Context, method, target string, body []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, orDefault(c.RequestTimeout, defaultRequestTimeout))
 	defer cancel()
-	resp, err := c.send(ctx, method, target, body)
+	resp, err := c.send(ctx, method, target, body, true)
 	if err != nil {
 		return err
 	}
@@ -543,8 +543,12 @@ func (c *Client) small(ctx context.Context, method, target string, body []byte) 
 	return nil
 }
 
-// send makes one request; ctx carries the call's total timeout.
-func (c *Client) send(ctx context.Context, method, target string, body []byte) (*http.Response, error) {
+// send makes one request; ctx carries the call's total timeout. A plain
+// request asks for an answer that is not compressed: the answer to a small
+// exchange is a few bytes, and compressing it costs the peer a compressor
+// of about a megabyte (a pyBTC node keeps a few of them) and time, for
+// nothing.
+func (c *Client) send(ctx context.Context, method, target string, body []byte, plain bool) (*http.Response, error) {
 	var reader io.Reader
 	if body != nil {
 		reader = bytes.NewReader(body)
@@ -560,6 +564,9 @@ func (c *Client) send(ctx context.Context, method, target string, body []byte) (
 	// pages, which it serves to browsers.
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "pybtc")
+	if plain {
+		req.Header.Set("Accept-Encoding", "identity")
+	}
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
 		return nil, timeoutError(ctx, err)

@@ -40,7 +40,8 @@ import (
 //     arrivals table of each node's database;
 //   - in one process, heap-MB/node (heap in use after a collection, per
 //     node) and rss-MB/node (the process's resident memory per node);
-//     as processes, rss-MB/node-median and rss-MB/node-max.
+//     as processes, the median and the largest of each process's resident
+//     (rss), anonymous (anon) and proportional (pss) memory.
 //
 // Run them with
 //
@@ -93,8 +94,8 @@ func benchDevnetClassroom(b *testing.B, count int) {
 		debug.FreeOSMemory()
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		b.ReportMetric(float64(ms.HeapInuse)/float64(count)/(1<<20), "heap-MB/node")
-		b.ReportMetric(float64(rssOf(b, os.Getpid()))/float64(count)/(1<<20), "rss-MB/node")
+		report(b, float64(ms.HeapInuse)/float64(count)/(1<<20), "heap-MB/node")
+		report(b, float64(rssOf(b, os.Getpid()))/float64(count)/(1<<20), "rss-MB/node")
 	})
 }
 
@@ -135,13 +136,23 @@ func benchProcessClassroom(b *testing.B, count int) {
 		nodes = append(nodes, classNode{url: url, db: db})
 	}
 	runClassroom(b, nodes, func() {
-		rss := make([]float64, len(procs))
-		for i, p := range procs {
-			rss[i] = float64(rssOf(b, p.Process.Pid)) / (1 << 20)
+		// Resident memory counts the program's code, which the
+		// processes share (the file's pages, about 16 MB of them);
+		// anonymous memory is each one's own, and the proportional
+		// size shares the shared pages out among the processes.
+		for _, m := range []struct{ file, field, unit string }{
+			{"status", "VmRSS:", "rss-MB/node"},
+			{"status", "RssAnon:", "anon-MB/node"},
+			{"smaps_rollup", "Pss:", "pss-MB/node"},
+		} {
+			sizes := make([]float64, len(procs))
+			for i, p := range procs {
+				sizes[i] = float64(procSize(b, p.Process.Pid, m.file, m.field)) / (1 << 20)
+			}
+			slices.Sort(sizes)
+			report(b, sizes[len(sizes)/2], m.unit+"-median")
+			report(b, sizes[len(sizes)-1], m.unit+"-max")
 		}
-		slices.Sort(rss)
-		b.ReportMetric(rss[len(rss)/2], "rss-MB/node-median")
-		b.ReportMetric(rss[len(rss)-1], "rss-MB/node-max")
 	})
 }
 
@@ -191,8 +202,8 @@ func runClassroom(b *testing.B, nodes []classNode, idleMemory func()) {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-	b.ReportMetric(requests(b, nodes[0].url)["POST /nodes/register"], "teacher-registrations")
-	b.ReportMetric(last/float64(count), "registrations/node")
+	report(b, requests(b, nodes[0].url)["POST /nodes/register"], "teacher-registrations")
+	report(b, last/float64(count), "registrations/node")
 
 	// Idle: what the periodic sync costs.
 	const idle = 15 * time.Second
@@ -206,18 +217,18 @@ func runClassroom(b *testing.B, nodes []classNode, idleMemory func()) {
 		d := networkRequests(requests(b, n.url)) - before[i]
 		idleTotal += d
 		if i == 0 {
-			b.ReportMetric(d/idle.Seconds(), "teacher-idle-req/s")
+			report(b, d/idle.Seconds(), "teacher-idle-req/s")
 		}
 	}
-	b.ReportMetric(idleTotal/float64(count)/idle.Seconds(), "idle-req/s/node")
+	report(b, idleTotal/float64(count)/idle.Seconds(), "idle-req/s/node")
 	idleMemory()
 
 	peers := make([]float64, count)
 	for i, n := range nodes {
 		peers[i] = float64(statusOf(b, n.url).Peers)
 	}
-	b.ReportMetric(mean(peers), "peers/node")
-	b.ReportMetric(slices.Max(peers), "peers-max")
+	report(b, mean(peers), "peers/node")
+	report(b, slices.Max(peers), "peers-max")
 
 	for i, n := range nodes {
 		before[i] = networkRequests(requests(b, n.url))
@@ -249,8 +260,8 @@ func runClassroom(b *testing.B, nodes []classNode, idleMemory func()) {
 	for i, n := range nodes {
 		perBlock[i] = (networkRequests(requests(b, n.url)) - before[i]) / classBlocks
 	}
-	b.ReportMetric(mean(perBlock), "req/node/block")
-	b.ReportMetric(slices.Max(perBlock), "req/node/block-max")
+	report(b, mean(perBlock), "req/node/block")
+	report(b, slices.Max(perBlock), "req/node/block-max")
 
 	// Propagation, from each node's arrivals.
 	arrivals := make([]map[string]arrival, count)
@@ -271,9 +282,9 @@ func runClassroom(b *testing.B, nodes []classNode, idleMemory func()) {
 		}
 	}
 	slices.Sort(delays)
-	b.ReportMetric(delays[len(delays)/2], "prop-p50-ms")
-	b.ReportMetric(delays[len(delays)*99/100], "prop-p99-ms")
-	b.ReportMetric(delays[len(delays)-1], "prop-max-ms")
+	report(b, delays[len(delays)/2], "prop-p50-ms")
+	report(b, delays[len(delays)*99/100], "prop-p99-ms")
+	report(b, delays[len(delays)-1], "prop-max-ms")
 }
 
 type arrival struct {
@@ -360,13 +371,19 @@ func statusOf(tb testing.TB, url string) classStatus {
 
 // rssOf returns the resident memory of process pid, in bytes.
 func rssOf(tb testing.TB, pid int) int64 {
+	return procSize(tb, pid, "status", "VmRSS:")
+}
+
+// procSize returns the size in field (such as "VmRSS:") of the file (such
+// as "status") under /proc/pid, in bytes.
+func procSize(tb testing.TB, pid int, file, field string) int64 {
 	tb.Helper()
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	text, err := os.ReadFile(fmt.Sprintf("/proc/%d/%s", pid, file))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	for line := range strings.Lines(string(status)) {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+	for line := range strings.Lines(string(text)) {
+		if rest, ok := strings.CutPrefix(line, field); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 			if err != nil {
 				tb.Fatal(err)
@@ -374,8 +391,16 @@ func rssOf(tb testing.TB, pid int) int64 {
 			return kb << 10
 		}
 	}
-	tb.Fatalf("no VmRSS in /proc/%d/status", pid)
+	tb.Fatalf("no %s in /proc/%d/%s", field, pid, file)
 	return 0
+}
+
+// report reports a metric, and logs it too, so that a run that fails
+// later still shows what it measured.
+func report(b *testing.B, v float64, unit string) {
+	b.Helper()
+	b.Logf("%s %.4g", unit, v)
+	b.ReportMetric(v, unit)
 }
 
 func mean(xs []float64) float64 {
