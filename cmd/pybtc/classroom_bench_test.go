@@ -37,7 +37,9 @@ import (
 //     /mine, /metrics, /api/status and /nodes, are left out);
 //   - prop-p50-ms, prop-p99-ms and prop-max-ms: how long after its
 //     arrival at its miner a block arrives at each other node, from the
-//     arrivals table of each node's database;
+//     arrivals table of each node's database; hop-p50-ms and hop-p99-ms,
+//     the time from a node to the next on a block's path, and hops-mean
+//     and hops-max, how many hops a block took to a node;
 //   - in one process, heap-MB/node (heap in use after a collection, per
 //     node) and rss-MB/node (the process's resident memory per node);
 //     as processes, the median and the largest of each process's resident
@@ -285,6 +287,42 @@ func runClassroom(b *testing.B, nodes []classNode, idleMemory func()) {
 	report(b, delays[len(delays)/2], "prop-p50-ms")
 	report(b, delays[len(delays)*99/100], "prop-p99-ms")
 	report(b, delays[len(delays)-1], "prop-max-ms")
+
+	// Where the time goes: a block's path to each node is a chain of
+	// hops, each from the node it came from (its arrival's source).
+	byURL := map[string]int{}
+	for i, n := range nodes {
+		byURL[n.url] = i
+	}
+	var hopDelays, hopCounts []float64
+	for _, h := range hashes {
+		for i := range nodes {
+			at := arrivals[i][h]
+			if at.source == "self" {
+				continue
+			}
+			from, ok := byURL[at.source]
+			if !ok {
+				continue
+			}
+			hopDelays = append(hopDelays, (at.at-arrivals[from][h].at)*1000)
+			hops := 1
+			for j := from; arrivals[j][h].source != "self" && hops <= count; hops++ {
+				if j, ok = byURL[arrivals[j][h].source]; !ok {
+					break
+				}
+			}
+			hopCounts = append(hopCounts, float64(hops))
+		}
+	}
+	if len(hopDelays) > 0 {
+		slices.Sort(hopDelays)
+		slices.Sort(hopCounts)
+		report(b, hopDelays[len(hopDelays)/2], "hop-p50-ms")
+		report(b, hopDelays[len(hopDelays)*99/100], "hop-p99-ms")
+		report(b, mean(hopCounts), "hops-mean")
+		report(b, hopCounts[len(hopCounts)-1], "hops-max")
+	}
 }
 
 type arrival struct {
