@@ -468,7 +468,8 @@ func jitter(d time.Duration) time.Duration {
 // (hash is "" when it does not, as a tutorial node) is not asked for a
 // block this node has as its own last: in a network where every node
 // passes each new block on to its peers, most announcements of a block
-// come after it. It reports whether the chain changed.
+// come after it; and such a peer is answered before the sync, which runs
+// in the background. It reports whether the chain changed.
 func (n *Node) Resolve(ctx context.Context, miner, hash string) (bool, error) {
 	if u, err := peer.ParseURL(miner); err == nil {
 		for _, known := range n.peers.all() {
@@ -478,6 +479,17 @@ func (n *Node) Resolve(ctx context.Context, miner, hash string) (bool, error) {
 					if n.Tip().Hash == hash {
 						return false, nil
 					}
+					// A pyBTC peer is not kept waiting for the sync: a
+					// node with many peers announces to them a few at a
+					// time, and each announcement that waited for its
+					// peer's sync would hold up the next. So the answer
+					// says the chain is as it was, which it still is.
+					n.peers.wg.Go(func() {
+						if _, err := n.SyncWith(n.peers.ctx, known); err != nil && n.peers.ctx.Err() == nil {
+							n.log.Debug("resolve", "peer", known.String(), "err", err)
+						}
+					})
+					return false, nil
 				}
 				changed, err := n.SyncWith(ctx, known)
 				if err != nil {
