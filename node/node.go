@@ -150,6 +150,9 @@ type Node struct {
 	// is announced once.
 	announceMu sync.Mutex
 	announced  string
+	// fetching holds the announced blocks being fetched.
+	fetchMu  sync.Mutex
+	fetching map[string]bool
 	// syncSlots holds a token for each sync running; its capacity bounds
 	// them.
 	syncSlots chan struct{}

@@ -484,7 +484,13 @@ func (n *Node) Resolve(ctx context.Context, miner, hash string) (bool, error) {
 					// time, and each announcement that waited for its
 					// peer's sync would hold up the next. So the answer
 					// says the chain is as it was, which it still is.
+					// Peers announce a block at about the same time: it
+					// is fetched from the first, while the others wait.
+					if !n.startFetch(hash) {
+						return false, nil
+					}
 					n.peers.wg.Go(func() {
+						defer n.endFetch(hash)
 						if _, err := n.SyncWith(n.peers.ctx, known); err != nil && n.peers.ctx.Err() == nil {
 							n.log.Debug("resolve", "peer", known.String(), "err", err)
 						}
@@ -500,4 +506,26 @@ func (n *Node) Resolve(ctx context.Context, miner, hash string) (bool, error) {
 		}
 	}
 	return n.SyncAll(ctx), nil
+}
+
+// startFetch notes that the block hash, announced, is being fetched, and
+// reports whether it was not already. A fetch that fails leaves the block
+// to the next announcement of it, or to the periodic sync.
+func (n *Node) startFetch(hash string) bool {
+	n.fetchMu.Lock()
+	defer n.fetchMu.Unlock()
+	if n.fetching[hash] {
+		return false
+	}
+	if n.fetching == nil {
+		n.fetching = map[string]bool{}
+	}
+	n.fetching[hash] = true
+	return true
+}
+
+func (n *Node) endFetch(hash string) {
+	n.fetchMu.Lock()
+	defer n.fetchMu.Unlock()
+	delete(n.fetching, hash)
 }
