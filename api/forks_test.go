@@ -39,9 +39,13 @@ func (f *branchPeers) serve(tb testing.TB, url string, chain []wire.Value) peer.
 	return u
 }
 
-func (f *branchPeers) Register(context.Context, peer.URL, peer.URL) error             { return nil }
-func (f *branchPeers) RelayTransaction(context.Context, peer.URL, []byte) error       { return nil }
-func (f *branchPeers) AnnounceBlock(context.Context, peer.URL, peer.URL, int64) error { return nil }
+func (f *branchPeers) Register(context.Context, peer.URL, peer.URL, peer.Registration) error {
+	return nil
+}
+func (f *branchPeers) RelayTransaction(context.Context, peer.URL, []byte) error { return nil }
+func (f *branchPeers) AnnounceBlock(context.Context, peer.URL, peer.URL, int64, string) error {
+	return nil
+}
 func (f *branchPeers) NudgeTutorial(context.Context, peer.URL, peer.URL, string, int64) error {
 	return nil
 }

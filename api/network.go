@@ -38,7 +38,17 @@ func (s *Server) handleRegister(c echo.Context) error {
 	default:
 		return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonNodeListMissing, pybtc.Args{Field: "nodes"})
 	}
-	reg, err := s.Node.RegisterPeers(c.Request().Context(), urls)
+	// A pyBTC node says why it registers (peer.Registration), so that the
+	// registrations of a class joining one node end soon; any other value,
+	// or none, is the tutorial's registration.
+	kind := peer.Asked
+	if k, ok := v.Get("registration"); ok && k.Kind == wire.String {
+		switch r := peer.Registration(k.Str); r {
+		case peer.Newcomer, peer.Introduction, peer.Reply:
+			kind = r
+		}
+	}
+	reg, err := s.Node.RegisterPeersAs(c.Request().Context(), urls, kind)
 	if err != nil {
 		return err
 	}
@@ -103,14 +113,16 @@ func (s *Server) handleRemove(c echo.Context) error {
 
 // handleResolve handles "GET /nodes/resolve". A miner announcing a block
 // sends {"miner_node": URL, "new_nonce": n}; the body is read as JSON
-// whatever its Content-Type says. With a known miner the node catches up
-// with it; otherwise, and without a body, it asks every peer.
+// whatever its Content-Type says; a pyBTC node adds "new_hash", the
+// block's hash. With a known miner the node catches up with it, unless it
+// has that block as its last already; otherwise, and without a body, it
+// asks every peer.
 func (s *Server) handleResolve(c echo.Context) error {
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
 		return bodyError(err)
 	}
-	miner := ""
+	miner, hash := "", ""
 	if len(body) > 0 {
 		v, err := wire.Parse(body)
 		if err != nil || v.Kind != wire.Object {
@@ -121,8 +133,12 @@ func (s *Server) handleResolve(c echo.Context) error {
 			return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonURLMissing, pybtc.Args{Field: "miner_node"})
 		}
 		miner = m.Str
+		// A pyBTC node names its new block; a tutorial node does not.
+		if h, ok := v.Get("new_hash"); ok && h.Kind == wire.String {
+			hash = h.Str
+		}
 	}
-	replaced, err := s.Node.Resolve(c.Request().Context(), miner)
+	replaced, err := s.Node.Resolve(c.Request().Context(), miner, hash)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ type RecordingClient struct {
 	relayedTo  []string
 }
 
-func (c *RecordingClient) Register(_ context.Context, target, n peer.URL) error {
+func (c *RecordingClient) Register(_ context.Context, target, n peer.URL, _ peer.Registration) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.registered = append(c.registered, target.String()+" <- "+n.String())
@@ -62,7 +62,9 @@ func (c *RecordingClient) Relayed() []string {
 	return append([]string(nil), c.relayed...)
 }
 
-func (c *RecordingClient) AnnounceBlock(context.Context, peer.URL, peer.URL, int64) error { return nil }
+func (c *RecordingClient) AnnounceBlock(context.Context, peer.URL, peer.URL, int64, string) error {
+	return nil
+}
 func (c *RecordingClient) NudgeTutorial(context.Context, peer.URL, peer.URL, string, int64) error {
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pybtc/pybtc"
 	"github.com/pybtc/pybtc/node"
+	"github.com/pybtc/pybtc/peer"
 	"github.com/pybtc/pybtc/wire"
 )
 
@@ -42,11 +43,13 @@ type NodeService interface {
 	Tip() pybtc.ChainTip
 	// Miner returns the address the node mines to.
 	Miner() string
-	// RegisterPeers adds peers (EINVALID for a malformed URL).
-	RegisterPeers(ctx context.Context, urls []string) (node.Registered, error)
-	// Resolve catches up with the miner at URL miner if it is a known peer,
-	// else with every peer; it reports whether the chain changed.
-	Resolve(ctx context.Context, miner string) (bool, error)
+	// RegisterPeersAs adds peers (EINVALID for a malformed URL), doing
+	// what a registration of that kind asks.
+	RegisterPeersAs(ctx context.Context, urls []string, kind peer.Registration) (node.Registered, error)
+	// Resolve catches up with the miner at URL miner if it is a known peer
+	// (unless hash, when given, is its last block already), else with
+	// every peer; it reports whether the chain changed.
+	Resolve(ctx context.Context, miner, hash string) (bool, error)
 	// Peers lists the peers with their state.
 	Peers(ctx context.Context) ([]pybtc.Peer, error)
 	// WatchTip returns the tip and a channel closed when it next changes.

@@ -22,9 +22,13 @@ type LinkedNodes struct {
 	dbs map[string]*store.DB
 }
 
-func (l *LinkedNodes) Register(context.Context, peer.URL, peer.URL) error             { return nil }
-func (l *LinkedNodes) RelayTransaction(context.Context, peer.URL, []byte) error       { return nil }
-func (l *LinkedNodes) AnnounceBlock(context.Context, peer.URL, peer.URL, int64) error { return nil }
+func (l *LinkedNodes) Register(context.Context, peer.URL, peer.URL, peer.Registration) error {
+	return nil
+}
+func (l *LinkedNodes) RelayTransaction(context.Context, peer.URL, []byte) error { return nil }
+func (l *LinkedNodes) AnnounceBlock(context.Context, peer.URL, peer.URL, int64, string) error {
+	return nil
+}
 func (l *LinkedNodes) NudgeTutorial(context.Context, peer.URL, peer.URL, string, int64) error {
 	return nil
 }

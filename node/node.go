@@ -62,9 +62,9 @@ type Store interface {
 
 // PeerClient talks to other nodes. peer.Client implements it.
 type PeerClient interface {
-	Register(ctx context.Context, target, node peer.URL) error
+	Register(ctx context.Context, target, node peer.URL, kind peer.Registration) error
 	RelayTransaction(ctx context.Context, target peer.URL, tx []byte) error
-	AnnounceBlock(ctx context.Context, target, self peer.URL, nonce int64) error
+	AnnounceBlock(ctx context.Context, target, self peer.URL, nonce int64, hash string) error
 	// NudgeTutorial makes a tutorial node look at its peers' chains; see
 	// peer.Client.NudgeTutorial.
 	NudgeTutorial(ctx context.Context, target, self peer.URL, previous string, nonce int64) error
@@ -153,6 +153,13 @@ type Node struct {
 	mining sync.Mutex
 
 	peers *peerSet
+	// announced is the hash of the last tip announced to the peers: each
+	// is announced once.
+	announceMu sync.Mutex
+	announced  string
+	// fetching holds the announced blocks being fetched.
+	fetchMu  sync.Mutex
+	fetching map[string]bool
 	// syncSlots holds a token for each sync running; its capacity bounds
 	// them.
 	syncSlots chan struct{}
@@ -231,7 +238,7 @@ func (n *Node) Open(ctx context.Context) error {
 		// Peers may know this node under an old address, or not at all
 		// if they lost their state: introduce it again.
 		for _, u := range n.peers.all() {
-			n.peers.background(func(ctx context.Context) { n.peers.record(u, n.client.Register(ctx, u, n.cfg.Self)) })
+			n.peers.background(func(ctx context.Context) { n.peers.record(u, n.client.Register(ctx, u, n.cfg.Self, peer.Newcomer)) })
 		}
 	}
 	if n.networked() && n.cfg.SyncInterval > 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"slices"
@@ -18,7 +19,10 @@ import (
 // Relaying: each peer has a queue of transactions to pass on and a few
 // workers that send them, so that a slow peer delays only itself. A full
 // queue drops what does not fit: relaying is best effort, and blocks carry
-// every transaction to every node in the end.
+// every transaction to every node in the end. The queue grows as it fills
+// and the workers run while it holds something: an idle node with 64
+// peers holds no buffers and no goroutines for them (a channel of 4,096
+// slots for each peer cost 96 KiB each, 6 MiB a node).
 const (
 	relayQueue   = 4096
 	relayWorkers = 4
@@ -33,6 +37,16 @@ const (
 	backgroundQueue   = 1024
 	backgroundWorkers = 8
 )
+
+// introduceTo is how many of its peers a node tells of a newcomer. Each
+// of them registers back with the newcomer, which so starts with the node
+// it joined and introduceTo others, and later newcomers add a few more:
+// the class becomes a random graph of a handful of peers a node, a few
+// hops across, instead of every node registering with every other (the
+// tutorial's way, whose registrations grow with the square of the class).
+// Those told do not tell anyone else, so the news of a node ends after
+// one hop.
+const introduceTo = 4
 
 // forgetAfter is how long a peer may fail, without a single success,
 // before the node forgets it: dead peers must not hold places under the
@@ -84,7 +98,15 @@ type peerState struct {
 	// failingSince is when the current streak of failures began, by the
 	// node's clock; zero while the peer answers.
 	failingSince time.Time
-	queue        chan []byte
+	// pending holds the transactions waiting to be relayed to the peer,
+	// and relayers counts the workers sending them; both under the set's
+	// lock.
+	pending  [][]byte
+	relayers int
+	// heardAt is when the peer last told the node of its chain, by an
+	// answer to GET /chain or an announcement; the periodic sync asks
+	// first the peers heard from least lately.
+	heardAt time.Time
 	// What the peer's last answer to GET /chain said, for people to see:
 	// its chain's length, its last block's hash ("" when unknown), when
 	// the answer came by the node's clock, and how long it took to begin.
@@ -173,14 +195,9 @@ func (ps *peerSet) tryAdd(u peer.URL, limit int) (st *peerState, isNew, full boo
 		return nil, false, true
 	}
 	ctx, stop := context.WithCancel(ps.ctx)
-	st = &peerState{url: u, queue: make(chan []byte, relayQueue), ctx: ctx, stop: stop}
+	st = &peerState{url: u, ctx: ctx, stop: stop}
 	ps.byURL[u.String()] = st
 	ps.order = append(ps.order, u.String())
-	if ps.relaying {
-		for range relayWorkers {
-			ps.wg.Go(func() { ps.relayLoop(st) })
-		}
-	}
 	return st, true, false
 }
 
@@ -371,6 +388,74 @@ func (ps *peerSet) sawChain(u peer.URL, ch peer.Chain, since, lastIndex int64, l
 		st.tipHash = ""
 	}
 	st.height, st.lastSeen, st.rtt = ch.Length, ps.now(), ch.RTT
+	st.heardAt = time.Now()
+}
+
+// sawTip notes that u announced hash as its last block: the node need not
+// announce that block back to it, nor poll it soon.
+func (ps *peerSet) sawTip(u peer.URL, hash string) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if st, ok := ps.byURL[u.String()]; ok {
+		st.tipHash, st.heardAt = hash, time.Now()
+	}
+}
+
+// knows reports whether u is known to hold the block hash as its last.
+func (ps *peerSet) knows(u peer.URL, hash string) bool {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	st, ok := ps.byURL[u.String()]
+	return ok && st.tipHash == hash
+}
+
+// due returns the peers the periodic sync asks this round: those not
+// known to be pyBTC nodes (tutorial nodes do not announce their blocks in
+// a way a node can read, and a peer never heard from may be either), and
+// of the pyBTC peers, which announce theirs, the one heard from least
+// lately if that was longer than quiet ago. So a node's polls grow with
+// its tutorial peers, not with its pyBTC peers: with announcements, the
+// poll is the fallback that catches up after an announcement was lost,
+// and it reaches every pyBTC peer in turn, one a round.
+func (ps *peerSet) due(quiet time.Duration) []peer.URL {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	now := time.Now()
+	var urls []peer.URL
+	var oldest *peerState
+	for _, key := range ps.order {
+		st := ps.byURL[key]
+		switch {
+		case st.retryAt.After(now):
+		case st.tutorial || st.heardAt.IsZero():
+			urls = append(urls, st.url)
+		case now.Sub(st.heardAt) >= quiet && (oldest == nil || st.heardAt.Before(oldest.heardAt)):
+			oldest = st
+		}
+	}
+	if oldest != nil {
+		urls = append(urls, oldest.url)
+	}
+	return urls
+}
+
+// sample returns up to k peers that are not backing off, chosen at
+// random, leaving out skip and the tutorial nodes (which tell every one of
+// their peers of each node they hear of, so that news through them does
+// not end after one hop).
+func (ps *peerSet) sample(k int, skip peer.URL) []peer.URL {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	now := time.Now()
+	var urls []peer.URL
+	for _, key := range ps.order {
+		st := ps.byURL[key]
+		if st.url != skip && !st.tutorial && !st.retryAt.After(now) {
+			urls = append(urls, st.url)
+		}
+	}
+	rand.Shuffle(len(urls), func(i, j int) { urls[i], urls[j] = urls[j], urls[i] })
+	return urls[:min(k, len(urls))]
 }
 
 // watch fills in what the sync learned of each peer, which is kept in
@@ -421,38 +506,54 @@ func (c watchingClient) StreamChain(ctx context.Context, u peer.URL, since, limi
 // send transactions with witness data (SegWit) only to peers that announce
 // they understand it.
 func (ps *peerSet) relay(raw []byte, signed bool) {
+	if !ps.relaying {
+		return
+	}
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	for _, key := range ps.order {
-		if signed && ps.byURL[key].tutorial {
+		st := ps.byURL[key]
+		if signed && st.tutorial {
 			continue
 		}
-		select {
-		case ps.byURL[key].queue <- raw:
-		default:
+		if len(st.pending) >= relayQueue {
 			ps.log.Warn("relay queue full, dropping transaction", "peer", key)
+			continue
+		}
+		st.pending = append(st.pending, raw)
+		if st.relayers < relayWorkers && st.ctx.Err() == nil {
+			st.relayers++
+			ps.wg.Go(func() { ps.relayLoop(st) })
 		}
 	}
 }
 
+// relayLoop sends st's pending transactions until none is left, or the
+// peer is removed.
 func (ps *peerSet) relayLoop(st *peerState) {
 	for {
-		select {
-		case <-st.ctx.Done():
-			return
-		case raw := <-st.queue:
-			ps.mu.Lock()
-			backingOff := st.retryAt.After(time.Now())
+		ps.mu.Lock()
+		if len(st.pending) == 0 || st.ctx.Err() != nil {
+			st.relayers--
+			if len(st.pending) == 0 {
+				st.pending = nil // let the queue's array go
+			}
 			ps.mu.Unlock()
-			if backingOff {
-				continue
-			}
-			err := ps.client.RelayTransaction(st.ctx, st.url, raw)
-			if st.ctx.Err() != nil {
-				return
-			}
-			ps.record(st.url, err)
+			return
 		}
+		raw := st.pending[0]
+		st.pending[0] = nil
+		st.pending = st.pending[1:]
+		backingOff := st.retryAt.After(time.Now())
+		ps.mu.Unlock()
+		if backingOff {
+			continue
+		}
+		err := ps.client.RelayTransaction(st.ctx, st.url, raw)
+		if st.ctx.Err() != nil {
+			continue
+		}
+		ps.record(st.url, err)
 	}
 }
 
@@ -472,14 +573,24 @@ type Registered struct {
 	Total []string
 }
 
-// RegisterPeers adds the nodes at urls as peers, the tutorial's three
-// steps: store each new one (never this node itself, never twice), register
-// this node back with it, and tell the other peers about it. The last two
-// happen in the background with timeouts, and a peer that already knows
-// the other answers "Already Registered Node", so registrations end.
-// Errors: EINVALID for a malformed URL (nothing is stored then),
-// EUNAVAILABLE when the node has MaxPeers peers already.
+// RegisterPeers is RegisterPeersAs for a registration that says nothing
+// of itself (peer.Asked): the tutorial's, a person's, or --peer.
 func (n *Node) RegisterPeers(ctx context.Context, urls []string) (Registered, error) {
+	return n.RegisterPeersAs(ctx, urls, peer.Asked)
+}
+
+// RegisterPeersAs adds the nodes at urls as peers, the tutorial's three
+// steps without their storm: store each new one (never this node itself,
+// never twice), register this node with it unless it knows this node
+// already, and tell a few other peers of it unless it was itself told of
+// (see peer.Registration and introduceTo). Only a node new to this one
+// leads to more registrations, and those it leads to are bounded, so
+// registrations end. The exchanges happen in the background with
+// timeouts. Errors: EINVALID for a malformed URL (nothing is stored then),
+// EUNAVAILABLE when the node has MaxPeers peers already; a newcomer is
+// still introduced to a few peers then, so that a class larger than the
+// cap joins all the same.
+func (n *Node) RegisterPeersAs(ctx context.Context, urls []string, kind peer.Registration) (Registered, error) {
 	parsed := make([]peer.URL, 0, len(urls))
 	for _, s := range urls {
 		u, err := peer.ParseURL(s)
@@ -495,6 +606,9 @@ func (n *Node) RegisterPeers(ctx context.Context, urls []string) (Registered, er
 		}
 		_, isNew, full := n.peers.tryAdd(u, n.cfg.MaxPeers)
 		if full {
+			if n.networked() && kind == peer.Newcomer {
+				n.introduce(u)
+			}
 			return Registered{}, pybtc.Refuse(pybtc.EUNAVAILABLE, pybtc.ReasonPeerCap, pybtc.Args{Limit: int64(n.cfg.MaxPeers)})
 		}
 		if !isNew {
@@ -509,7 +623,7 @@ func (n *Node) RegisterPeers(ctx context.Context, urls []string) (Registered, er
 	}
 	if n.networked() {
 		for _, u := range added {
-			n.spread(u)
+			n.spread(u, kind)
 		}
 	}
 	var total []string
@@ -519,33 +633,73 @@ func (n *Node) RegisterPeers(ctx context.Context, urls []string) (Registered, er
 	return Registered{Added: len(added), Total: total}, nil
 }
 
-// spread registers this node with the new peer u and tells every other
-// peer about u.
-func (n *Node) spread(u peer.URL) {
+// spread does what is left to do for the new peer u, which came by a
+// registration of the given kind: register this node with u unless u
+// knows it (a newcomer registered itself, a reply answered ours), and
+// introduce u to a few peers unless it was introduced to this node.
+func (n *Node) spread(u peer.URL, kind peer.Registration) {
 	ps := n.peers
+	back := peer.Asked
+	switch kind {
+	case peer.Asked:
+		back = peer.Newcomer
+	case peer.Introduction:
+		back = peer.Reply
+	}
 	ps.background(func(ctx context.Context) {
-		ps.record(u, n.client.Register(ctx, u, n.cfg.Self))
+		if back != peer.Asked {
+			ps.record(u, n.client.Register(ctx, u, n.cfg.Self, back))
+		}
 		// A new peer may be ahead: catch up at once rather than at the
 		// next round of the sync loop.
 		n.syncInBackground(ctx, u)
 	})
-	for _, other := range ps.all() {
-		if other == u {
-			continue
-		}
-		ps.background(func(ctx context.Context) { ps.record(other, n.client.Register(ctx, other, u)) })
+	if kind == peer.Asked || kind == peer.Newcomer {
+		n.introduce(u)
 	}
 }
 
-// announce tells every peer that is not backing off about a block this
-// node mined, so they fetch it now rather than at their next sync.
+// introduce tells up to introduceTo peers, chosen at random, of u.
+func (n *Node) introduce(u peer.URL) {
+	ps := n.peers
+	for _, other := range ps.sample(introduceTo, u) {
+		ps.background(func(ctx context.Context) {
+			ps.record(other, n.client.Register(ctx, other, u, peer.Introduction))
+		})
+	}
+}
+
+// announce tells the peers about a block this node mined.
 func (n *Node) announce(b pybtc.Block) {
+	n.announceTip(pybtc.ChainTip{Height: b.Index, Hash: b.Hash, Nonce: b.Nonce}, peer.URL{})
+}
+
+// announceTip tells every peer that is not backing off, but from (the
+// peer the block came from) and those known to have it, that tip is this
+// node's new last block, so they fetch it now rather than at their next
+// sync. Each node announces each of its tips once, mined or received: a
+// block floods the network hop by hop, and a node serves for it a few
+// requests for each of its peers (an announcement, a fetch), however
+// large the network.
+func (n *Node) announceTip(tip pybtc.ChainTip, from peer.URL) {
 	if !n.networked() {
 		return
 	}
+	n.announceMu.Lock()
+	if n.announced == tip.Hash {
+		n.announceMu.Unlock()
+		return
+	}
+	n.announced = tip.Hash
+	n.announceMu.Unlock()
 	ps := n.peers
 	for _, u := range ps.ready() {
-		ps.background(func(ctx context.Context) { ps.record(u, n.client.AnnounceBlock(ctx, u, n.cfg.Self, b.Nonce)) })
+		if u == from || ps.knows(u, tip.Hash) {
+			continue
+		}
+		ps.background(func(ctx context.Context) {
+			ps.record(u, n.client.AnnounceBlock(ctx, u, n.cfg.Self, tip.Nonce, tip.Hash))
+		})
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -82,6 +83,10 @@ func (n *Node) syncLocked(ctx, sctx context.Context, u peer.URL) (bool, error) {
 	}
 	if ctx.Err() == nil {
 		n.peers.record(u, err)
+	}
+	if changed {
+		// Pass the news on, once the sync has taken what it could.
+		n.announceTip(n.Tip(), u)
 	}
 	if err != nil {
 		return changed, fmt.Errorf("sync with %s: %w", u, err)
@@ -426,33 +431,72 @@ func (n *Node) SyncAll(ctx context.Context) bool {
 	return changed.Load()
 }
 
-// runSync asks the peers for a longer chain every SyncInterval: block
-// announcements from tutorial nodes do not arrive (their header is
-// misspelled), so the node must not depend on them. Each round starts a
-// sync with every peer that has none running and does not wait for them,
-// so that a slow peer delays only its own next round.
+// runSync asks peers for a longer chain about every SyncInterval, on its
+// own schedule: block announcements from tutorial nodes do not arrive
+// (their header is misspelled), so the node must not depend on them. Each
+// round asks the peers that peerSet.due names, every tutorial peer and one
+// pyBTC peer (whose blocks are announced), so that the rounds of a
+// classroom's nodes cost each a request or two, not one for every peer.
+// Each round starts a sync with every peer that has none running and does
+// not wait for them, so that a slow peer delays only its own next round.
+// The rounds are a random 0.75 to 1.25 intervals apart, so that nodes
+// started together do not ask their peers in step.
 func (n *Node) runSync(ctx context.Context) {
-	t := time.NewTicker(n.cfg.SyncInterval)
+	t := time.NewTimer(jitter(n.cfg.SyncInterval))
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			for _, u := range n.peers.ready() {
+			for _, u := range n.peers.due(n.cfg.SyncInterval) {
 				n.syncInBackground(ctx, u)
 			}
+			t.Reset(jitter(n.cfg.SyncInterval))
 		}
 	}
 }
 
+// jitter returns d times a random factor between 0.75 and 1.25.
+func jitter(d time.Duration) time.Duration {
+	return d*3/4 + rand.N(d/2+1)
+}
+
 // Resolve handles a block announcement: it catches up with the node at
 // miner if that is a known peer, and with every peer otherwise (also when
-// miner is empty). It reports whether the chain changed.
-func (n *Node) Resolve(ctx context.Context, miner string) (bool, error) {
+// miner is empty). A known peer that names its new last block by hash
+// (hash is "" when it does not, as a tutorial node) is not asked for a
+// block this node has as its own last: in a network where every node
+// passes each new block on to its peers, most announcements of a block
+// come after it; and such a peer is answered before the sync, which runs
+// in the background. It reports whether the chain changed.
+func (n *Node) Resolve(ctx context.Context, miner, hash string) (bool, error) {
 	if u, err := peer.ParseURL(miner); err == nil {
 		for _, known := range n.peers.all() {
 			if peer.SameNode(known, u) {
+				if hash != "" {
+					n.peers.sawTip(known, hash)
+					if n.Tip().Hash == hash {
+						return false, nil
+					}
+					// A pyBTC peer is not kept waiting for the sync: a
+					// node with many peers announces to them a few at a
+					// time, and each announcement that waited for its
+					// peer's sync would hold up the next. So the answer
+					// says the chain is as it was, which it still is.
+					// Peers announce a block at about the same time: it
+					// is fetched from the first, while the others wait.
+					if !n.startFetch(hash) {
+						return false, nil
+					}
+					n.peers.wg.Go(func() {
+						defer n.endFetch(hash)
+						if _, err := n.SyncWith(n.peers.ctx, known); err != nil && n.peers.ctx.Err() == nil {
+							n.log.Debug("resolve", "peer", known.String(), "err", err)
+						}
+					})
+					return false, nil
+				}
 				changed, err := n.SyncWith(ctx, known)
 				if err != nil {
 					n.log.Debug("resolve", "peer", known.String(), "err", err)
@@ -462,4 +506,26 @@ func (n *Node) Resolve(ctx context.Context, miner string) (bool, error) {
 		}
 	}
 	return n.SyncAll(ctx), nil
+}
+
+// startFetch notes that the block hash, announced, is being fetched, and
+// reports whether it was not already. A fetch that fails leaves the block
+// to the next announcement of it, or to the periodic sync.
+func (n *Node) startFetch(hash string) bool {
+	n.fetchMu.Lock()
+	defer n.fetchMu.Unlock()
+	if n.fetching[hash] {
+		return false
+	}
+	if n.fetching == nil {
+		n.fetching = map[string]bool{}
+	}
+	n.fetching[hash] = true
+	return true
+}
+
+func (n *Node) endFetch(hash string) {
+	n.fetchMu.Lock()
+	defer n.fetchMu.Unlock()
+	delete(n.fetching, hash)
 }

@@ -40,9 +40,13 @@ func (f *FakePeers) Serve(url string, chain []wire.Value, tutorial bool) peer.UR
 	return u
 }
 
-func (f *FakePeers) Register(context.Context, peer.URL, peer.URL) error             { return nil }
-func (f *FakePeers) RelayTransaction(context.Context, peer.URL, []byte) error       { return nil }
-func (f *FakePeers) AnnounceBlock(context.Context, peer.URL, peer.URL, int64) error { return nil }
+func (f *FakePeers) Register(context.Context, peer.URL, peer.URL, peer.Registration) error {
+	return nil
+}
+func (f *FakePeers) RelayTransaction(context.Context, peer.URL, []byte) error { return nil }
+func (f *FakePeers) AnnounceBlock(context.Context, peer.URL, peer.URL, int64, string) error {
+	return nil
+}
 func (f *FakePeers) NudgeTutorial(context.Context, peer.URL, peer.URL, string, int64) error {
 	return nil
 }

@@ -127,13 +127,42 @@ func orDefault[T time.Duration | int64](v, def T) T {
 	return def
 }
 
-// Register asks peer to add self to its peers: POST /nodes/register with
-// {"nodes": "<self>"}, the tutorial's string form, which every node
-// understands. Any 2xx answer means it did (a tutorial node answers 201).
-func (c *Client) Register(ctx context.Context, peer, self URL) error {
-	body := wire.AppendCompact(nil, wire.ObjectValue(
-		wire.Member{Key: "nodes", Value: wire.StringValue(self.String())},
-	))
+// Registration says why a node registers one with a peer, so that the
+// peer does only what is still needed and a class of nodes joining one
+// teacher's costs each node a few requests, not one for every other node.
+// It travels as the "registration" member of POST /nodes/register, which a
+// tutorial node ignores; a registration without it is the tutorial's
+// (Asked).
+type Registration string
+
+const (
+	// Asked is a registration the sender says nothing about: from a
+	// person, a tutorial node, or --peer. The node adds the peer,
+	// registers with it as a Newcomer and introduces it to a few peers.
+	Asked Registration = ""
+	// Newcomer is a node registering itself with a peer it has just
+	// added: the peer adds it and introduces it to a few of its peers,
+	// and need not register back, since the newcomer knows it.
+	Newcomer Registration = "newcomer"
+	// Introduction is a node telling a peer of another node: the peer
+	// adds it and registers back with it (Reply), and tells no one else,
+	// so that the news of a node goes one hop and ends.
+	Introduction Registration = "introduction"
+	// Reply is a node registering itself with a node it was just told
+	// of: the node adds it, and that is all.
+	Reply Registration = "reply"
+)
+
+// Register asks peer to add node to its peers: POST /nodes/register with
+// {"nodes": "<node>"}, the tutorial's string form, which every node
+// understands, and, unless kind is Asked, {"registration": kind}. Any 2xx
+// answer means it did (a tutorial node answers 201).
+func (c *Client) Register(ctx context.Context, peer, node URL, kind Registration) error {
+	members := []wire.Member{{Key: "nodes", Value: wire.StringValue(node.String())}}
+	if kind != Asked {
+		members = append(members, wire.Member{Key: "registration", Value: wire.StringValue(string(kind))})
+	}
+	body := wire.AppendCompact(nil, wire.ObjectValue(members...))
 	if err := c.small(ctx, http.MethodPost, peer.String()+"/nodes/register", body); err != nil {
 		return fmt.Errorf("register with %s: %w", peer, err)
 	}
@@ -175,14 +204,21 @@ func (c *Client) RelayTransaction(ctx context.Context, peer URL, tx []byte) erro
 	return nil
 }
 
-// AnnounceBlock tells peer that self mined a block with nonce: GET
-// /nodes/resolve with the JSON body {"miner_node": "<self>", "new_nonce":
-// nonce}, as the tutorial sends it, but with a correct Content-Type
+// AnnounceBlock tells peer that self has a new last block, with nonce and
+// hash: GET /nodes/resolve with the JSON body {"miner_node": "<self>",
+// "new_nonce": nonce, "new_hash": hash}, as the tutorial sends it plus the
+// hash, which a tutorial node ignores and a pyBTC node reads to skip the
+// sync when it has the block already; and with a correct Content-Type
 // header, without which a tutorial node cannot read the body. Any 2xx
 // answer is success; what the peer then does with the block is its own
 // business.
-func (c *Client) AnnounceBlock(ctx context.Context, peer, self URL, nonce int64) error {
-	if err := c.resolve(ctx, peer, self.String(), nonce); err != nil {
+func (c *Client) AnnounceBlock(ctx context.Context, peer, self URL, nonce int64, hash string) error {
+	body := wire.AppendCompact(nil, wire.ObjectValue(
+		wire.Member{Key: "miner_node", Value: wire.StringValue(self.String())},
+		wire.Member{Key: "new_nonce", Value: wire.IntValue(nonce)},
+		wire.Member{Key: "new_hash", Value: wire.StringValue(hash)},
+	))
+	if err := c.small(ctx, http.MethodGet, peer.String()+"/nodes/resolve", body); err != nil {
 		return fmt.Errorf("announce block to %s: %w", peer, err)
 	}
 	return nil
@@ -300,7 +336,7 @@ func (c *Client) StreamChain(ctx context.Context, peer URL, since, limit int64, 
 
 func (c *Client) streamChain(ctx context.Context, target string, since, limit int64, each func(*wire.Block) error) (Chain, error) {
 	start := time.Now()
-	resp, err := c.send(ctx, http.MethodGet, target, nil)
+	resp, err := c.send(ctx, http.MethodGet, target, nil, false)
 	if err != nil {
 		return Chain{}, err
 	}
@@ -493,7 +529,7 @@ func countValues(raw []byte) int {
 func (c *Client) small(ctx context.Context, method, target string, body []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, orDefault(c.RequestTimeout, defaultRequestTimeout))
 	defer cancel()
-	resp, err := c.send(ctx, method, target, body)
+	resp, err := c.send(ctx, method, target, body, true)
 	if err != nil {
 		return err
 	}
@@ -507,8 +543,12 @@ func (c *Client) small(ctx context.Context, method, target string, body []byte) 
 	return nil
 }
 
-// send makes one request; ctx carries the call's total timeout.
-func (c *Client) send(ctx context.Context, method, target string, body []byte) (*http.Response, error) {
+// send makes one request; ctx carries the call's total timeout. A plain
+// request asks for an answer that is not compressed: the answer to a small
+// exchange is a few bytes, and compressing it costs the peer a compressor
+// of about a megabyte (a pyBTC node keeps a few of them) and time, for
+// nothing.
+func (c *Client) send(ctx context.Context, method, target string, body []byte, plain bool) (*http.Response, error) {
 	var reader io.Reader
 	if body != nil {
 		reader = bytes.NewReader(body)
@@ -524,6 +564,9 @@ func (c *Client) send(ctx context.Context, method, target string, body []byte) (
 	// pages, which it serves to browsers.
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "pybtc")
+	if plain {
+		req.Header.Set("Accept-Encoding", "identity")
+	}
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
 		return nil, timeoutError(ctx, err)

@@ -172,8 +172,13 @@ func TestSmallExchanges(t *testing.T) {
 	}{
 		{
 			name: "Register", status: http.StatusCreated,
-			call: func(ctx context.Context, c *Client, peer URL) error { return c.Register(ctx, peer, self) },
+			call: func(ctx context.Context, c *Client, peer URL) error { return c.Register(ctx, peer, self, Asked) },
 			want: request{"POST", "/nodes/register", "", "application/json", `{"nodes":"http://127.0.0.1:5001"}`},
+		},
+		{
+			name: "RegisterNewcomer", status: http.StatusCreated,
+			call: func(ctx context.Context, c *Client, peer URL) error { return c.Register(ctx, peer, self, Newcomer) },
+			want: request{"POST", "/nodes/register", "", "application/json", `{"nodes":"http://127.0.0.1:5001","registration":"newcomer"}`},
 		},
 		{
 			name: "RelayIntegerAmount", status: http.StatusCreated,
@@ -202,8 +207,10 @@ func TestSmallExchanges(t *testing.T) {
 		},
 		{
 			name: "Announce", status: http.StatusOK,
-			call: func(ctx context.Context, c *Client, peer URL) error { return c.AnnounceBlock(ctx, peer, self, -42) },
-			want: request{"GET", "/nodes/resolve", "", "application/json", `{"miner_node":"http://127.0.0.1:5001","new_nonce":-42}`},
+			call: func(ctx context.Context, c *Client, peer URL) error {
+				return c.AnnounceBlock(ctx, peer, self, -42, "00ab")
+			},
+			want: request{"GET", "/nodes/resolve", "", "application/json", `{"miner_node":"http://127.0.0.1:5001","new_hash":"00ab","new_nonce":-42}`},
 		},
 	}
 	for _, tt := range tests {
@@ -240,7 +247,7 @@ func TestAnnounceLongAnswer(t *testing.T) {
 	if int64(len(rec.answer)) <= c.MaxSmallBytes {
 		t.Fatalf("answer of %d bytes is not longer than MaxSmallBytes %d", len(rec.answer), c.MaxSmallBytes)
 	}
-	if err := c.AnnounceBlock(t.Context(), peer, self, 7); err != nil {
+	if err := c.AnnounceBlock(t.Context(), peer, self, 7, "00ab"); err != nil {
 		t.Errorf("AnnounceBlock = %v, want nil", err)
 	}
 }
@@ -250,9 +257,11 @@ func TestSmallExchangeFailures(t *testing.T) {
 		name, prefix string
 		call         func(ctx context.Context, c *Client, peer URL) error
 	}{
-		{"Register", "register with ", func(ctx context.Context, c *Client, peer URL) error { return c.Register(ctx, peer, self) }},
+		{"Register", "register with ", func(ctx context.Context, c *Client, peer URL) error { return c.Register(ctx, peer, self, Asked) }},
 		{"Relay", "relay transaction to ", relay(`{"amount":1,"recipient":"b","sender":"a","timestamp":1.5}`)},
-		{"Announce", "announce block to ", func(ctx context.Context, c *Client, peer URL) error { return c.AnnounceBlock(ctx, peer, self, 1) }},
+		{"Announce", "announce block to ", func(ctx context.Context, c *Client, peer URL) error {
+			return c.AnnounceBlock(ctx, peer, self, 1, "00ab")
+		}},
 	}
 	peers := []struct {
 		name    string
@@ -299,7 +308,7 @@ func TestSmallExchangeUnreachable(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	peer := mustParse(t, srv.URL)
 	srv.Close() // nothing listens on its port any more
-	err := newTestClient(t).Register(t.Context(), peer, self)
+	err := newTestClient(t).Register(t.Context(), peer, self, Asked)
 	if err == nil {
 		t.Fatal("Register with a closed port succeeded")
 	}

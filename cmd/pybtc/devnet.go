@@ -48,44 +48,25 @@ func runDevnet(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 	}
 
-	var mains []*Main
+	var extra []string
+	if *automine {
+		extra = append(extra, "--automine", "--block-interval", interval.String())
+	}
+	if *secure {
+		extra = append(extra, "--secure-from", "2")
+	}
+	if *dev {
+		extra = append(extra, "--dev")
+	}
+	mains, err := startDevnet(ctx, *count, *basePort, *dir, extra, stderr)
 	defer func() {
 		for _, m := range mains {
 			m.Close()
 		}
 	}()
-	for i := range *count {
-		port := *basePort + i
-		m := NewMain(io.Discard, stderr)
-		db := fmt.Sprintf("node-%d.db", port)
-		if *basePort == 0 {
-			port, db = 0, fmt.Sprintf("node-%d.db", i+1) // the ports change from run to run; the files must not
-		}
-		args := []string{
-			"--listen", fmt.Sprintf("127.0.0.1:%d", port),
-			"--db", filepath.Join(*dir, db),
-		}
-		if *automine {
-			args = append(args, "--automine", "--block-interval", interval.String())
-		}
-		if *secure {
-			args = append(args, "--secure-from", "2")
-		}
-		if *dev {
-			args = append(args, "--dev")
-		}
-		if i > 0 {
-			args = append(args, "--peer", mains[0].HTTP.URL())
-		}
-		if err := m.ParseFlags(args); err != nil {
-			fmt.Fprintln(stderr, "pybtc devnet:", err)
-			return 2
-		}
-		mains = append(mains, m)
-		if err := m.Run(ctx); err != nil {
-			fmt.Fprintf(stderr, "pybtc devnet: node %d: %v\n", port, err)
-			return 1
-		}
+	if err != nil {
+		fmt.Fprintln(stderr, "pybtc devnet:", err)
+		return 1
 	}
 	page, err := serveDevnetPage(*watch, mains)
 	if err != nil {
@@ -118,4 +99,37 @@ func serveDevnetPage(addr string, mains []*Main) (*http.Server, error) {
 	}
 	go func() { _ = srv.Serve(ln) }()
 	return srv, nil
+}
+
+// startDevnet starts count nodes on consecutive ports of 127.0.0.1 from
+// basePort (0: free ports), each with its database in dir and the flags
+// extra, and every node after the first registered with the first, as
+// students join their teacher's node. It returns the nodes it started,
+// also when one failed to start (the caller closes them).
+func startDevnet(ctx context.Context, count, basePort int, dir string, extra []string, stderr io.Writer) ([]*Main, error) {
+	var mains []*Main
+	for i := range count {
+		port := basePort + i
+		m := NewMain(io.Discard, stderr)
+		db := fmt.Sprintf("node-%d.db", port)
+		if basePort == 0 {
+			port, db = 0, fmt.Sprintf("node-%d.db", i+1) // the ports change from run to run; the files must not
+		}
+		args := []string{
+			"--listen", fmt.Sprintf("127.0.0.1:%d", port),
+			"--db", filepath.Join(dir, db),
+		}
+		args = append(args, extra...)
+		if i > 0 {
+			args = append(args, "--peer", mains[0].HTTP.URL())
+		}
+		if err := m.ParseFlags(args); err != nil {
+			return mains, err
+		}
+		mains = append(mains, m)
+		if err := m.Run(ctx); err != nil {
+			return mains, fmt.Errorf("node %d: %w", port, err)
+		}
+	}
+	return mains, nil
 }
