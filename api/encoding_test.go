@@ -159,6 +159,17 @@ func TestGzip(t *testing.T) {
 	if enc := tutorialResp.Header.Get("Content-Encoding"); enc != "" {
 		t.Fatalf("GET /chain from python-requests: Content-Encoding %q, want none", enc)
 	}
+	// Prometheus compresses /metrics itself: once, so a scraper reads it.
+	if resp := get("/metrics", "gzip"); resp.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(zr)
+		if err != nil || !bytes.Contains(body, []byte("pybtc_chain_height")) {
+			t.Fatalf("GET /metrics with gzip decodes to %.80q (%v), want the metrics", body, err)
+		}
+	}
 	if resp := get("/wallet", "gzip"); resp.Header.Get("Content-Encoding") != "" {
 		t.Fatalf("GET /wallet: Content-Encoding %q; a page with a CSRF token is never compressed", resp.Header.Get("Content-Encoding"))
 	}
