@@ -73,8 +73,13 @@ func dsn(path string, extra ...string) string {
 	for _, p := range pragmas {
 		q.Add("_pragma", p)
 	}
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + uriPath.Replace(path) + "?" + q.Encode()
 }
+
+// uriPath escapes what SQLite's file URIs read as the end of the path (a
+// query, a fragment) or as an escape: unescaped, a database named
+// "class#2.db" would open "class", the file of another node.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
 // Open creates the file if needed, applies pending migrations and checks
 // that the journal is in WAL mode.

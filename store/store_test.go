@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -219,5 +220,35 @@ func TestBalance(t *testing.T) {
 				t.Fatalf("balances view says %d, want %d", got, tt.viewBalanceInSat)
 			}
 		})
+	}
+}
+
+// TestPathsWithURICharacters: a database whose path holds '#', '?' or '%'
+// (a folder named after a class, "room#2") opens that file, not the path
+// cut at the character, which another node may use.
+func TestPathsWithURICharacters(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, name := range []string{"room#2.db", "what?.db", "100%.db", "a%23b.db"} {
+		path := filepath.Join(dir, name)
+		db := store.NewDB(path)
+		if err := db.Open(ctx); err != nil {
+			t.Fatalf("open %s: %v", name, err)
+		}
+		db.Close()
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("open %s made no file of that name: %v", name, err)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		switch e.Name() {
+		case "room#2.db", "what?.db", "100%.db", "a%23b.db":
+		default:
+			t.Errorf("unexpected file %s beside the databases", e.Name())
+		}
 	}
 }
