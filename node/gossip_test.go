@@ -3,6 +3,7 @@ package node_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -23,6 +24,8 @@ type gossipPeers struct {
 	announced []string // "target hash"
 	registers []string // "target node kind"
 	fetches   map[string]int
+	// gate, when set, holds every request for a chain until it is closed.
+	gate chan struct{}
 }
 
 func (g *gossipPeers) AnnounceBlock(_ context.Context, target, _ peer.URL, _ int64, hash string) error {
@@ -45,7 +48,15 @@ func (g *gossipPeers) StreamChain(ctx context.Context, u peer.URL, since, limit 
 		g.fetches = map[string]int{}
 	}
 	g.fetches[u.String()]++
+	gate := g.gate
 	g.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return peer.Chain{}, ctx.Err()
+		}
+	}
 	return g.FakePeers.StreamChain(ctx, u, since, limit, each)
 }
 
@@ -196,5 +207,39 @@ func TestAnnounceReceivedBlockOnce(t *testing.T) {
 	}
 	if got := fake.fetchesFrom(c) - before; got != 0 {
 		t.Errorf("an announcement of our tip cost %d fetches, want none", got)
+	}
+}
+
+// TestAnnouncementFloodIsBounded: a peer announces 500 blocks that do not
+// exist while its chain answers slowly. The node answers each at once and
+// fetches from that peer one sync at a time, with at most one more
+// waiting: the flood costs neither goroutines nor syncs in proportion.
+func TestAnnouncementFloodIsBounded(t *testing.T) {
+	ctx := context.Background()
+	g := consensustest.NewGenerator(t)
+	fake := &gossipPeers{FakePeers: NewFakePeers(), gate: make(chan struct{})}
+	hostile := fake.Serve("http://127.0.0.1:6001", g.Chain(consensustest.GenesisName), false)
+	n := mustGossipNode(t, fake)
+	if _, err := n.RegisterPeersAs(ctx, []string{hostile.String()}, peer.Reply); err != nil {
+		t.Fatal(err)
+	}
+	before := runtime.NumGoroutine()
+	for i := range 500 {
+		start := time.Now()
+		if _, err := n.Resolve(ctx, hostile.String(), fmt.Sprintf("%064x", i+1)); err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took > time.Second {
+			t.Fatalf("announcement %d waited %v for an answer", i, took)
+		}
+	}
+	if grown := runtime.NumGoroutine() - before; grown > 10 {
+		t.Errorf("500 announcements left %d more goroutines, want a handful", grown)
+	}
+	close(fake.gate)
+	waitFor(t, "the fetches end", func() bool { return runtime.NumGoroutine() <= before+2 })
+	// One sync from registering, then at most the two the flood may start.
+	if got := fake.fetchesFrom(hostile); got > 3 {
+		t.Errorf("500 announcements cost %d requests for the peer's chain, want at most 3", got)
 	}
 }

@@ -157,9 +157,11 @@ type Node struct {
 	// is announced once.
 	announceMu sync.Mutex
 	announced  string
-	// fetching holds the announced blocks being fetched.
-	fetchMu  sync.Mutex
-	fetching map[string]bool
+	// fetching holds the announced blocks being fetched, fetchesFrom how
+	// many fetches each peer has under way.
+	fetchMu     sync.Mutex
+	fetching    map[string]bool
+	fetchesFrom map[string]int
 	// syncSlots holds a token for each sync running; its capacity bounds
 	// them.
 	syncSlots chan struct{}

@@ -486,11 +486,11 @@ func (n *Node) Resolve(ctx context.Context, miner, hash string) (bool, error) {
 					// says the chain is as it was, which it still is.
 					// Peers announce a block at about the same time: it
 					// is fetched from the first, while the others wait.
-					if !n.startFetch(hash) {
+					if !n.startFetch(hash, known) {
 						return false, nil
 					}
 					n.peers.wg.Go(func() {
-						defer n.endFetch(hash)
+						defer n.endFetch(hash, known)
 						if _, err := n.SyncWith(n.peers.ctx, known); err != nil && n.peers.ctx.Err() == nil {
 							n.log.Debug("resolve", "peer", known.String(), "err", err)
 						}
@@ -508,24 +508,37 @@ func (n *Node) Resolve(ctx context.Context, miner, hash string) (bool, error) {
 	return n.SyncAll(ctx), nil
 }
 
-// startFetch notes that the block hash, announced, is being fetched, and
-// reports whether it was not already. A fetch that fails leaves the block
-// to the next announcement of it, or to the periodic sync.
-func (n *Node) startFetch(hash string) bool {
+// startFetch notes that the block hash, announced by from, is being
+// fetched from it, and reports whether it should be: not when it already
+// is, nor when two fetches from that peer are under way (one syncing, one
+// waiting for it, which takes whatever the peer has by then): a peer that
+// announces block after block, or hashes of blocks that do not exist,
+// costs at most two goroutines and one sync at a time. A fetch that fails
+// leaves the block to the next announcement of it, or to the periodic
+// sync.
+func (n *Node) startFetch(hash string, from peer.URL) bool {
 	n.fetchMu.Lock()
 	defer n.fetchMu.Unlock()
-	if n.fetching[hash] {
+	if n.fetching[hash] || n.fetchesFrom[from.String()] >= maxFetchesFromPeer {
 		return false
 	}
 	if n.fetching == nil {
-		n.fetching = map[string]bool{}
+		n.fetching, n.fetchesFrom = map[string]bool{}, map[string]int{}
 	}
 	n.fetching[hash] = true
+	n.fetchesFrom[from.String()]++
 	return true
 }
 
-func (n *Node) endFetch(hash string) {
+// maxFetchesFromPeer bounds the announced blocks fetched from one peer at
+// once (see startFetch).
+const maxFetchesFromPeer = 2
+
+func (n *Node) endFetch(hash string, from peer.URL) {
 	n.fetchMu.Lock()
 	defer n.fetchMu.Unlock()
 	delete(n.fetching, hash)
+	if n.fetchesFrom[from.String()]--; n.fetchesFrom[from.String()] <= 0 {
+		delete(n.fetchesFrom, from.String())
+	}
 }
