@@ -161,18 +161,8 @@ func benchProcessClassroom(b *testing.B, count int) {
 // apiURL reads a starting node's standard output until it prints its API
 // URL, and drains the rest.
 func apiURL(out io.Reader) (string, error) {
-	urls := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if rest, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "API:"); ok {
-				urls <- strings.TrimSuffix(strings.TrimSpace(rest), "/chain")
-			}
-		}
-		io.Copy(io.Discard, out)
-	}()
 	select {
-	case u := <-urls:
+	case u := <-apiURLs(out):
 		return u, nil
 	case <-time.After(60 * time.Second):
 		return "", fmt.Errorf("no API URL within 60s")

@@ -50,6 +50,25 @@ func MustBuild(tb testing.TB) string {
 	return binPath
 }
 
+// apiURLs reads a starting node's standard output, sends on the channel
+// it returns the API URL the node prints, and drains the rest.
+func apiURLs(out io.Reader) <-chan string {
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "API:"); ok {
+				select {
+				case urls <- strings.TrimSuffix(strings.TrimSpace(rest), "/chain"):
+				default:
+				}
+			}
+		}
+		io.Copy(io.Discard, out)
+	}()
+	return urls
+}
+
 // Process is a pybtc node running as a child process.
 type Process struct {
 	Cmd    *exec.Cmd
@@ -88,16 +107,7 @@ func MustStartNode(tb testing.TB, db string, args ...string) *Process {
 		}
 	})
 
-	urls := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if rest, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "API:"); ok {
-				urls <- strings.TrimSuffix(strings.TrimSpace(rest), "/chain")
-			}
-		}
-		io.Copy(io.Discard, stdout)
-	}()
+	urls := apiURLs(stdout)
 	go func() { p.exited <- cmd.Wait() }()
 	select {
 	case p.URL = <-urls:
