@@ -7,7 +7,6 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/pybtc/pybtc"
@@ -116,7 +115,7 @@ func (w *walSync) syncFile() error {
 	if w.flush != nil {
 		return w.flush(f)
 	}
-	return syscall.Fdatasync(int(f.Fd()))
+	return f.Sync()
 }
 
 // LogSyncs returns how many syncs of the write-ahead log the writes made
