@@ -27,7 +27,8 @@ var errPowerCut = errors.New("power cut")
 type powerCut struct {
 	dbPath string
 	// The power goes during the first sync from the cutAt-th on while
-	// which the writer commits more: the window the pipeline opens.
+	// which the writer commits more: the window a sync made outside the
+	// writer's connection opens.
 	cutAt int64
 	// onCut runs at the cut, before the disk image is taken.
 	onCut func()
