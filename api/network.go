@@ -133,8 +133,10 @@ func (s *Server) handleResolve(c echo.Context) error {
 			return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonURLMissing, pybtc.Args{Field: "miner_node"})
 		}
 		miner = m.Str
-		// A pyBTC node names its new block; a tutorial node does not.
-		if h, ok := v.Get("new_hash"); ok && h.Kind == wire.String {
+		// A pyBTC node names its new block; a tutorial node does not. A
+		// name that is no block hash is not taken: the announcement is then
+		// answered as a tutorial node's, after a sync with the miner.
+		if h, ok := v.Get("new_hash"); ok && h.Kind == wire.String && isBlockHash(h.Str) {
 			hash = h.Str
 		}
 	}
@@ -211,4 +213,18 @@ func (s *Server) handleTutorialCheck(c echo.Context) error {
 		wire.Member{Key: "length", Value: wire.IntValue(2)},
 	))
 	return c.JSONBlob(http.StatusOK, body)
+}
+
+// isBlockHash reports whether s reads as a block's hash: 64 lower-case
+// hexadecimal digits, as SHA-256 hashes are written.
+func isBlockHash(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -44,6 +44,10 @@ func (s *Server) handleIndex(c echo.Context) error {
 // block by block from the database. ?since=N starts the list at block N and
 // ?limit=L stops it after L blocks, so that a peer catching up reads only
 // what it lacks, in pieces; "length" is always the whole chain's.
+//
+// It writes through a 128 KiB buffer (fewer socket writes than smaller
+// ones, measured), taken from a pool so that the many small answers of
+// peers polling with since do not each allocate one.
 func (s *Server) handleChain(c echo.Context) error {
 	from, err := queryInt(c, "since", 1, 1, math.MaxInt64)
 	if err != nil {
@@ -55,7 +59,16 @@ func (s *Server) handleChain(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	res := c.Response()
-	w := bufio.NewWriterSize(res, 128*1024)
+	w, _ := s.chainWriters.Get().(*bufio.Writer)
+	if w == nil {
+		w = bufio.NewWriterSize(res, chainBufferSize)
+	} else {
+		w.Reset(res)
+	}
+	defer func() {
+		w.Reset(nil) // hold no answer while pooled
+		s.chainWriters.Put(w)
+	}()
 	first := true
 	var length int64 // written last, where Flask's sorted keys put it
 	err = s.Chain.StreamChain(ctx, from, limit,
@@ -157,3 +170,6 @@ func bodyError(err error) error {
 	}
 	return pybtc.Refuse(pybtc.EINVALID, pybtc.ReasonBodyUnreadable, pybtc.Args{Detail: err.Error()})
 }
+
+// chainBufferSize is the buffer GET /chain writes through.
+const chainBufferSize = 128 * 1024

@@ -24,8 +24,10 @@ type gossipPeers struct {
 	announced []string // "target hash"
 	registers []string // "target node kind"
 	fetches   map[string]int
-	// gate, when set, holds every request for a chain until it is closed.
-	gate chan struct{}
+	// gate, when set, holds every request for a chain (only gateURL's,
+	// when that is set) until it is closed.
+	gate    chan struct{}
+	gateURL string
 }
 
 func (g *gossipPeers) AnnounceBlock(_ context.Context, target, _ peer.URL, _ int64, hash string) error {
@@ -49,6 +51,9 @@ func (g *gossipPeers) StreamChain(ctx context.Context, u peer.URL, since, limit 
 	}
 	g.fetches[u.String()]++
 	gate := g.gate
+	if g.gateURL != "" && g.gateURL != u.String() {
+		gate = nil
+	}
 	g.mu.Unlock()
 	if gate != nil {
 		select {
@@ -241,5 +246,82 @@ func TestAnnouncementFloodIsBounded(t *testing.T) {
 	// One sync from registering, then at most the two the flood may start.
 	if got := fake.fetchesFrom(hostile); got > 3 {
 		t.Errorf("500 announcements cost %d requests for the peer's chain, want at most 3", got)
+	}
+}
+
+// TestAnnouncedBlockFromNextAnnouncer: a peer announces a block first and
+// then answers slowly, with a chain that does not hold it (a hostile peer,
+// or one whose answer failed); another peer announces the block while
+// that fetch runs. The node asks the second once the first has answered
+// without the block, and takes it: the first announcement does not make
+// the node ignore the others.
+func TestAnnouncedBlockFromNextAnnouncer(t *testing.T) {
+	ctx := context.Background()
+	g := consensustest.NewGenerator(t)
+	genesis := g.Chain(consensustest.GenesisName)
+	g.NextBlock("b2")
+	fake := &gossipPeers{FakePeers: NewFakePeers()}
+	liar := fake.Serve("http://127.0.0.1:6001", genesis, false)
+	honest := fake.Serve("http://127.0.0.1:6002", genesis, false)
+	n := mustGossipNode(t, fake)
+	if _, err := n.RegisterPeersAs(ctx, []string{liar.String(), honest.String()}, peer.Reply); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the syncs of registering end", func() bool {
+		return fake.fetchesFrom(liar) == 1 && fake.fetchesFrom(honest) == 1
+	})
+	hash := MustTipHash(t, g, "b2")
+	fake.Serve(honest.String(), g.Chain("b2"), false)
+	fake.mu.Lock()
+	fake.gate, fake.gateURL = make(chan struct{}), liar.String()
+	fake.mu.Unlock()
+
+	if _, err := n.Resolve(ctx, liar.String(), hash); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the node asks the first announcer", func() bool { return fake.fetchesFrom(liar) == 2 })
+	if _, err := n.Resolve(ctx, honest.String(), hash); err != nil {
+		t.Fatal(err)
+	}
+	close(fake.gate)
+	waitFor(t, "the node takes the block from the second announcer", func() bool { return n.Tip().Hash == hash })
+}
+
+// TestFullNodeIntroducesNewcomerOnce: a node at its peer cap refuses a
+// newcomer but introduces it to its peers, so that a class larger than the
+// cap still joins; a newcomer refused again and again is introduced once,
+// not four registrations at its peers each time.
+func TestFullNodeIntroducesNewcomerOnce(t *testing.T) {
+	ctx := context.Background()
+	g := consensustest.NewGenerator(t)
+	genesis := g.Chain(consensustest.GenesisName)
+	fake := &gossipPeers{FakePeers: NewFakePeers()}
+	a := fake.Serve("http://127.0.0.1:6001", genesis, false)
+	b := fake.Serve("http://127.0.0.1:6002", genesis, false)
+	self, _ := peer.ParseURL("http://127.0.0.1:5999")
+	n, _ := MustOpenNode(t, node.Config{Self: self, Client: fake, SyncInterval: -1, MaxPeers: 2})
+	if _, err := n.RegisterPeersAs(ctx, []string{a.String(), b.String()}, peer.Reply); err != nil {
+		t.Fatal(err)
+	}
+	const newcomer = "http://127.0.0.1:7000"
+	for range 10 {
+		if _, err := n.RegisterPeersAs(ctx, []string{newcomer}, peer.Newcomer); err == nil {
+			t.Fatal("a full node took a newcomer")
+		}
+	}
+	waitFor(t, "the newcomer is introduced to both peers", func() bool {
+		_, registers := fake.seen()
+		return len(registers) >= 2
+	})
+	time.Sleep(50 * time.Millisecond) // let any further introduction show
+	_, registers := fake.seen()
+	introductions := 0
+	for _, r := range registers {
+		if strings.Contains(r, newcomer+" "+string(peer.Introduction)) {
+			introductions++
+		}
+	}
+	if introductions != 2 {
+		t.Fatalf("registrations %q: the newcomer was introduced %d times, want once to each of the 2 peers", registers, introductions)
 	}
 }

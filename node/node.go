@@ -157,11 +157,16 @@ type Node struct {
 	// is announced once.
 	announceMu sync.Mutex
 	announced  string
-	// fetching holds the announced blocks being fetched, fetchesFrom how
-	// many fetches each peer has under way.
+	// fetching holds the announced blocks being fetched, each with its
+	// other announcers to ask next; fetchesFrom how many fetches each peer
+	// has under way.
 	fetchMu     sync.Mutex
-	fetching    map[string]bool
+	fetching    map[string][]peer.URL
 	fetchesFrom map[string]int
+	// introduced holds when a full node last introduced each newcomer it
+	// could not take (see firstIntroduction).
+	introducedMu sync.Mutex
+	introduced   map[string]time.Time
 	// syncSlots holds a token for each sync running; its capacity bounds
 	// them.
 	syncSlots chan struct{}

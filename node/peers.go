@@ -392,12 +392,16 @@ func (ps *peerSet) sawChain(u peer.URL, ch peer.Chain, since, lastIndex int64, l
 }
 
 // sawTip notes that u announced hash as its last block: the node need not
-// announce that block back to it, nor poll it soon.
+// announce that block back to it.
+//
+// It does not count as hearing from the peer (heardAt): anyone can send an
+// announcement in a peer's name, and the periodic sync must still ask a
+// peer whose announcements were all that was heard of it.
 func (ps *peerSet) sawTip(u peer.URL, hash string) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	if st, ok := ps.byURL[u.String()]; ok {
-		st.tipHash, st.heardAt = hash, time.Now()
+		st.tipHash = hash
 	}
 }
 
@@ -606,7 +610,11 @@ func (n *Node) RegisterPeersAs(ctx context.Context, urls []string, kind peer.Reg
 		}
 		_, isNew, full := n.peers.tryAdd(u, n.cfg.MaxPeers)
 		if full {
-			if n.networked() && kind == peer.Newcomer {
+			// A full node still introduces a newcomer, so that a class
+			// larger than the cap joins, but once a while: a newcomer
+			// refused again and again, or a stream of made-up ones, would
+			// otherwise make four registrations at its peers each time.
+			if n.networked() && kind == peer.Newcomer && n.firstIntroduction(u) {
 				n.introduce(u)
 			}
 			return Registered{}, pybtc.Refuse(pybtc.EUNAVAILABLE, pybtc.ReasonPeerCap, pybtc.Args{Limit: int64(n.cfg.MaxPeers)})
@@ -660,6 +668,41 @@ func (n *Node) spread(u peer.URL, kind peer.Registration) {
 }
 
 // introduce tells up to introduceTo peers, chosen at random, of u.
+// firstIntroduction reports whether u, a newcomer the node cannot take,
+// has not been introduced within introductionMemory, and notes it. It
+// remembers at most maxIntroductions newcomers; when they are all recent,
+// it introduces no more until they age.
+func (n *Node) firstIntroduction(u peer.URL) bool {
+	n.introducedMu.Lock()
+	defer n.introducedMu.Unlock()
+	now := time.Now()
+	if at, ok := n.introduced[u.String()]; ok && now.Sub(at) < introductionMemory {
+		return false
+	}
+	if len(n.introduced) >= maxIntroductions {
+		for url, at := range n.introduced {
+			if now.Sub(at) >= introductionMemory {
+				delete(n.introduced, url)
+			}
+		}
+		if len(n.introduced) >= maxIntroductions {
+			return false
+		}
+	}
+	if n.introduced == nil {
+		n.introduced = map[string]time.Time{}
+	}
+	n.introduced[u.String()] = now
+	return true
+}
+
+// introductionMemory is how long a full node remembers a newcomer it
+// introduced, and maxIntroductions how many it remembers.
+const (
+	introductionMemory = 10 * time.Minute
+	maxIntroductions   = 1024
+)
+
 func (n *Node) introduce(u peer.URL) {
 	ps := n.peers
 	for _, other := range ps.sample(introduceTo, u) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -485,16 +486,12 @@ func (n *Node) Resolve(ctx context.Context, miner, hash string) (bool, error) {
 					// peer's sync would hold up the next. So the answer
 					// says the chain is as it was, which it still is.
 					// Peers announce a block at about the same time: it
-					// is fetched from the first, while the others wait.
+					// is fetched from the first, and from the next only
+					// if that fetch did not bring it.
 					if !n.startFetch(hash, known) {
 						return false, nil
 					}
-					n.peers.wg.Go(func() {
-						defer n.endFetch(hash, known)
-						if _, err := n.SyncWith(n.peers.ctx, known); err != nil && n.peers.ctx.Err() == nil {
-							n.log.Debug("resolve", "peer", known.String(), "err", err)
-						}
-					})
+					n.peers.wg.Go(func() { n.fetchAnnounced(hash, known) })
 					return false, nil
 				}
 				changed, err := n.SyncWith(ctx, known)
@@ -508,37 +505,95 @@ func (n *Node) Resolve(ctx context.Context, miner, hash string) (bool, error) {
 	return n.SyncAll(ctx), nil
 }
 
-// startFetch notes that the block hash, announced by from, is being
-// fetched from it, and reports whether it should be: not when it already
-// is, nor when two fetches from that peer are under way (one syncing, one
-// waiting for it, which takes whatever the peer has by then): a peer that
-// announces block after block, or hashes of blocks that do not exist,
-// costs at most two goroutines and one sync at a time. A fetch that fails
-// leaves the block to the next announcement of it, or to the periodic
-// sync.
+// startFetch notes that the block hash was announced by from, and reports
+// whether to fetch it from from now: not when a fetch of it is under way
+// (from joins the announcers to ask next, should that fetch not bring
+// it), nor when two fetches from that peer are under way (one syncing,
+// one waiting for it, which takes whatever the peer has by then): a peer
+// that announces block after block, or hashes of blocks that do not
+// exist, costs at most two goroutines and one sync at a time.
 func (n *Node) startFetch(hash string, from peer.URL) bool {
 	n.fetchMu.Lock()
 	defer n.fetchMu.Unlock()
-	if n.fetching[hash] || n.fetchesFrom[from.String()] >= maxFetchesFromPeer {
+	if n.fetching == nil {
+		n.fetching, n.fetchesFrom = map[string][]peer.URL{}, map[string]int{}
+	}
+	if next, ok := n.fetching[hash]; ok {
+		if len(next) < maxAnnouncers && !slices.ContainsFunc(next, func(u peer.URL) bool { return u.String() == from.String() }) {
+			n.fetching[hash] = append(next, from)
+		}
 		return false
 	}
-	if n.fetching == nil {
-		n.fetching, n.fetchesFrom = map[string]bool{}, map[string]int{}
+	if n.fetchesFrom[from.String()] >= maxFetchesFromPeer {
+		return false
 	}
-	n.fetching[hash] = true
+	n.fetching[hash] = []peer.URL{}
 	n.fetchesFrom[from.String()]++
 	return true
 }
 
 // maxFetchesFromPeer bounds the announced blocks fetched from one peer at
-// once (see startFetch).
-const maxFetchesFromPeer = 2
+// once, and maxAnnouncers the other announcers of a block kept to ask
+// next (see startFetch).
+const (
+	maxFetchesFromPeer = 2
+	maxAnnouncers      = 8
+)
 
-func (n *Node) endFetch(hash string, from peer.URL) {
+// fetchAnnounced syncs with from, which announced the block hash, and,
+// while the chain does not hold that block, with its other announcers in
+// turn: the first announcer's answer may fail, or lack the block (a peer
+// may announce what it does not have).
+func (n *Node) fetchAnnounced(hash string, from peer.URL) {
+	for {
+		if _, err := n.SyncWith(n.peers.ctx, from); err != nil && n.peers.ctx.Err() == nil {
+			n.log.Debug("resolve", "peer", from.String(), "err", err)
+		}
+		next, ok := n.nextAnnouncer(hash, from, n.holds(hash))
+		if !ok || n.peers.ctx.Err() != nil {
+			return
+		}
+		from = next
+	}
+}
+
+// nextAnnouncer ends the fetch of hash from from and returns the next
+// announcer to ask, unless the chain holds the block (held) or none is
+// left, which ends the fetch of hash.
+func (n *Node) nextAnnouncer(hash string, from peer.URL, held bool) (peer.URL, bool) {
 	n.fetchMu.Lock()
 	defer n.fetchMu.Unlock()
-	delete(n.fetching, hash)
 	if n.fetchesFrom[from.String()]--; n.fetchesFrom[from.String()] <= 0 {
 		delete(n.fetchesFrom, from.String())
 	}
+	next := n.fetching[hash]
+	if held || len(next) == 0 {
+		delete(n.fetching, hash)
+		return peer.URL{}, false
+	}
+	n.fetching[hash] = next[1:]
+	n.fetchesFrom[next[0].String()]++
+	return next[0], true
 }
+
+// holds reports whether the block hash is the tip or one of the blocks
+// just below it: an announced block, once fetched, is one of them.
+func (n *Node) holds(hash string) bool {
+	tip := n.Tip()
+	if tip.Hash == hash {
+		return true
+	}
+	hashes, err := n.store.Hashes(n.peers.ctx, max(tip.Height-heldDepth, 1), tip.Height)
+	if err != nil {
+		return false
+	}
+	for _, h := range hashes {
+		if h == hash {
+			return true
+		}
+	}
+	return false
+}
+
+// heldDepth is how far below the tip holds looks for an announced block.
+const heldDepth = 16
