@@ -325,3 +325,48 @@ func TestFullNodeIntroducesNewcomerOnce(t *testing.T) {
 		t.Fatalf("registrations %q: the newcomer was introduced %d times, want once to each of the 2 peers", registers, introductions)
 	}
 }
+
+// refusingPeers is gossipPeers whose peers refuse every relayed
+// transaction with a 400, as a peer a block behind refuses a payment of
+// coins it cannot see yet.
+type refusingPeers struct {
+	*gossipPeers
+	relays chan struct{}
+}
+
+func (r *refusingPeers) RelayTransaction(context.Context, peer.URL, []byte) error {
+	r.relays <- struct{}{}
+	return &peer.StatusError{Code: 400, Snippet: `{"message":"amount 1 exceeds what sender \"alice\" can spend"}`}
+}
+
+// TestRefusedRelayIsNoFailure: a peer that refuses a relayed transaction
+// answered; it is not failing, and the node's next block is announced to
+// it. Counted as a failure, it backed the peer off, and the announcement
+// of the very block that would fund the payment never went out.
+func TestRefusedRelayIsNoFailure(t *testing.T) {
+	ctx := context.Background()
+	g := consensustest.NewGenerator(t)
+	fake := &refusingPeers{gossipPeers: &gossipPeers{FakePeers: NewFakePeers()}, relays: make(chan struct{}, 1)}
+	b := fake.Serve("http://127.0.0.1:6001", g.Chain(consensustest.GenesisName), false)
+	self, _ := peer.ParseURL("http://127.0.0.1:5999")
+	n, _ := MustOpenNode(t, node.Config{Self: self, Client: fake, SyncInterval: -1, AllowOverdraft: true})
+	if _, err := n.RegisterPeersAs(ctx, []string{b.String()}, peer.Reply); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := submit(ctx, n, "alice", "bob", "1"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-fake.relays:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the transaction was not relayed")
+	}
+	mined, err := n.Mine(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the block is announced to the peer that refused the payment", func() bool {
+		announced, _ := fake.seen()
+		return slices.Contains(announced, b.String()+" "+mined.Hash)
+	})
+}

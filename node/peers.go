@@ -557,6 +557,15 @@ func (ps *peerSet) relayLoop(st *peerState) {
 		if st.ctx.Err() != nil {
 			continue
 		}
+		if peer.Refused(err) {
+			// The peer read the transaction and refused it: one whose
+			// chain is a block behind cannot see the sender's coins yet,
+			// and a peer that mined it answers 409. It is not failing,
+			// and backing off would also stop this node's announcements
+			// of the very block it lacks.
+			ps.log.Debug("relay refused", "peer", st.url.String(), "err", err)
+			err = nil
+		}
 		ps.record(st.url, err)
 	}
 }

@@ -196,7 +196,7 @@ func (c *Client) RelayTransaction(ctx context.Context, peer URL, tx []byte) erro
 		// 409 is a pyBTC peer saying a block of its chain holds the
 		// transaction already: the relay has nothing left to do, and the
 		// peer is not failing.
-		if se := (*statusError)(nil); errors.As(err, &se) && se.code == http.StatusConflict {
+		if se := (*StatusError)(nil); errors.As(err, &se) && se.Code == http.StatusConflict {
 			return nil
 		}
 		return fmt.Errorf("relay transaction to %s: %w", peer, err)
@@ -583,23 +583,32 @@ func checkStatus(resp *http.Response) error {
 	}
 	head, _ := io.ReadAll(io.LimitReader(resp.Body, snippetBytes))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, drainBytes))
-	return &statusError{code: resp.StatusCode, snippet: printable(head)}
+	return &StatusError{Code: resp.StatusCode, Snippet: printable(head)}
 }
 
-// statusError is a peer's answer outside 2xx; it is an ErrStatus.
-type statusError struct {
-	code    int
-	snippet string
+// StatusError is a peer's answer outside 2xx, with its status code and
+// the start of its body; it is an ErrStatus.
+type StatusError struct {
+	Code    int
+	Snippet string
 }
 
-func (e *statusError) Error() string {
-	if e.snippet != "" {
-		return fmt.Sprintf("%v: %d %s", ErrStatus, e.code, e.snippet)
+func (e *StatusError) Error() string {
+	if e.Snippet != "" {
+		return fmt.Sprintf("%v: %d %s", ErrStatus, e.Code, e.Snippet)
 	}
-	return fmt.Sprintf("%v: %d", ErrStatus, e.code)
+	return fmt.Sprintf("%v: %d", ErrStatus, e.Code)
 }
 
-func (e *statusError) Unwrap() error { return ErrStatus }
+func (e *StatusError) Unwrap() error { return ErrStatus }
+
+// Refused reports whether err is a peer's answer that refuses the request
+// (a 4xx status): the peer is up and read it, unlike a peer that does not
+// answer or fails (5xx).
+func Refused(err error) bool {
+	var se *StatusError
+	return errors.As(err, &se) && se.Code >= 400 && se.Code < 500
+}
 
 // printable makes a peer's bytes fit for a log line or a status page:
 // valid UTF-8, on one line, without control characters.
