@@ -139,11 +139,9 @@ type Node struct {
 	// the time the commits took (checks, inserts, and the wait for the sync
 	// to disk).
 	commits, committed, commitNanos atomic.Int64
-	// syncNanos is how long the last batch waited for its sync.
-	syncNanos   atomic.Int64
-	blocksMined atomic.Int64
-	hashes      atomic.Int64
-	hashRate    atomic.Uint64 // float64 bits: hashes a second of the last search
+	blocksMined                     atomic.Int64
+	hashes                          atomic.Int64
+	hashRate                        atomic.Uint64 // float64 bits: hashes a second of the last search
 
 	// chain is the one path by which blocks enter the chain, and the tip.
 	chain *Chain

@@ -34,30 +34,15 @@ type writeHealth struct {
 //
 // A write that returns without error has committed; noteWrite returns once
 // that commit is on disk (see walSync), so that what a caller acknowledges
-// survives a crash. AddPending waits itself, once its commit has freed
-// the writer.
+// survives a crash. Callers defer it first, so that it waits after their
+// locks and the writer's connection are released. A failed sync counts as
+// a failure of the disk.
 func (db *DB) noteWrite(err error, kind writeKind) error {
-	if err != nil {
-		return db.noteOutcome(err, kind)
+	if err == nil {
+		if serr := db.wal.wait(db.wal.noteCommit()); serr != nil {
+			err, kind = serr, addsRows
+		}
 	}
-	if err := db.durable(db.wal.noteCommit()); err != nil {
-		return err
-	}
-	return db.noteOutcome(nil, kind)
-}
-
-// durable returns once commit number seq is on disk, recording a failure
-// to sync as a failed write.
-func (db *DB) durable(seq uint64) error {
-	if err := db.wal.wait(seq); err != nil {
-		return db.noteOutcome(err, addsRows)
-	}
-	return nil
-}
-
-// noteOutcome records the outcome of a write whose commit, if any, is on
-// disk.
-func (db *DB) noteOutcome(err error, kind writeKind) error {
 	now := db.clock()
 	if err == nil {
 		db.generation.Add(1)

@@ -24,24 +24,10 @@ import (
 // transaction's failure does not fail the others. A non-nil error means
 // nothing was stored, or (a failed sync, EUNAVAILABLE) that what was
 // stored may not survive a crash.
-func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) ([]error, error) {
-	results, durable, err := db.stagePending(ctx, txs, checkBalance)
-	if err != nil {
-		return nil, err
-	}
-	if err := durable(); err != nil {
-		return nil, err
-	}
-	return results, nil
-}
-
-// stagePending is AddPending without the wait for the disk: it returns
-// once the commit is made, visible to readers but perhaps not yet on
-// disk, and the writer's connection is free; nothing it stored may be
-// acknowledged before durable returns nil: once a sync of the write-ahead
-// log that started after the commit has finished.
-func (db *DB) stagePending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) (_ []error, durable func() error, err error) {
-	defer func() { err = db.noteOutcome(storageError(err), addsRows) }()
+func (db *DB) AddPending(ctx context.Context, txs []pybtc.Transaction, checkBalance bool) (_ []error, err error) {
+	// Deferred first, noteWrite waits for the sync after the pending
+	// index's lock and the writer's connection are released.
+	defer func() { err = db.noteWrite(storageError(err), addsRows) }()
 	committed := false
 	defer db.pending.lock()(&committed)
 	results := make([]error, len(txs))
@@ -54,16 +40,15 @@ func (db *DB) stagePending(ctx context.Context, txs []pybtc.Transaction, checkBa
 	for retries := 0; ; retries++ {
 		i, err := db.addPending(ctx, txs, checkBalance, results, failed)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if i < 0 {
 			committed = true
-			seq := db.wal.noteCommit()
-			return results, func() error { return db.durable(seq) }, nil
+			return results, nil
 		}
 		failed[i] = true
 		if retries == maxPendingRetries {
-			return nil, nil, fmt.Errorf("add pending: %w", results[i])
+			return nil, fmt.Errorf("add pending: %w", results[i])
 		}
 	}
 }
