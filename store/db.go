@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -260,8 +261,23 @@ func (db *DB) applyMigration(ctx context.Context, name string, n int) error {
 }
 
 // beginWrite starts a write transaction on the single writer connection.
+// After a failed sync it starts none: a write the node could not promise
+// would otherwise be stored though its caller was told it failed, and a
+// client that posts again would pay twice.
 func (db *DB) beginWrite(ctx context.Context) (*sqlx.Tx, error) {
+	if err := db.wal.err(); err != nil {
+		return nil, err
+	}
 	return db.write.BeginTxx(ctx, nil)
+}
+
+// execWrite runs one statement on the writer connection, as its own
+// write transaction.
+func (db *DB) execWrite(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := db.wal.err(); err != nil {
+		return nil, err
+	}
+	return db.write.ExecContext(ctx, query, args...)
 }
 
 // beginRead starts a read-only snapshot: every query in it sees the same

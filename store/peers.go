@@ -12,7 +12,7 @@ import (
 // known peer is left as it is.
 func (db *DB) AddPeer(ctx context.Context, url string) (_ bool, err error) {
 	defer func() { err = db.noteWrite(storageError(err), addsRows) }()
-	res, err := db.write.ExecContext(ctx, `
+	res, err := db.execWrite(ctx, `
 		INSERT INTO peers (
 			url,
 			added_at
@@ -31,7 +31,7 @@ func (db *DB) AddPeer(ctx context.Context, url string) (_ bool, err error) {
 // RemovePeer forgets a peer; ENOTFOUND if it was not known.
 func (db *DB) RemovePeer(ctx context.Context, url string) (err error) {
 	defer func() { err = db.noteWrite(storageError(err), changesRows) }()
-	res, err := db.write.ExecContext(ctx, `DELETE FROM peers WHERE url = ?`, url)
+	res, err := db.execWrite(ctx, `DELETE FROM peers WHERE url = ?`, url)
 	if err != nil {
 		return fmt.Errorf("remove peer %s: %w", url, err)
 	}
@@ -87,7 +87,7 @@ func (db *DB) Peers(ctx context.Context) ([]pybtc.Peer, error) {
 // failures.
 func (db *DB) PeerSucceeded(ctx context.Context, url string) (err error) {
 	defer func() { err = db.noteWrite(storageError(err), changesRows) }()
-	if _, err := db.write.ExecContext(ctx, `
+	if _, err := db.execWrite(ctx, `
 		UPDATE peers
 		SET
 			last_success = ?,
@@ -106,7 +106,7 @@ func (db *DB) PeerSucceeded(ctx context.Context, url string) (err error) {
 // tried again.
 func (db *DB) PeerFailed(ctx context.Context, url string, reason string, retryAt float64) (err error) {
 	defer func() { err = db.noteWrite(storageError(err), changesRows) }()
-	if _, err := db.write.ExecContext(ctx, `
+	if _, err := db.execWrite(ctx, `
 		UPDATE peers
 		SET
 			last_failure = ?,

@@ -98,6 +98,13 @@ func (w *walSync) wait(seq uint64) error {
 	}
 }
 
+// err is the failed sync that stops every later write, or nil.
+func (w *walSync) err() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.failed
+}
+
 // syncFile opens the log anew for each sync: SQLite deletes and creates
 // the file when its connections close and open, and a descriptor kept
 // from before would sync a file no longer in use.

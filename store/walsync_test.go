@@ -19,6 +19,7 @@ import (
 // the pages it was to flush may be lost, so nothing written before or
 // after it can be promised: the write waiting for it and every later one
 // fail as the disk's failure (EUNAVAILABLE, a 503), and readiness says so.
+// The later ones are refused before they are made: they store nothing.
 func TestSyncFailureFailsWrites(t *testing.T) {
 	ctx := context.Background()
 	var failing atomic.Bool
@@ -59,6 +60,14 @@ func TestSyncFailureFailsWrites(t *testing.T) {
 	}
 	if db.WriteFailure(time.Minute) == nil {
 		t.Fatal("readiness does not tell that the disk failed")
+	}
+	// The writes refused after the failed sync stored nothing: a client
+	// told 503 that posts again must not pay twice.
+	if pending, err := db.Pending(ctx, 10); err != nil || len(pending) != 1 || pending[0].Recipient != "bob" || pending[0].Timestamp != 1 {
+		t.Fatalf("pending after the failed sync: %v, %v; want only the write whose sync failed", pending, err)
+	}
+	if peers, err := db.Peers(ctx); err != nil || len(peers) != 0 {
+		t.Fatalf("peers after the failed sync: %v, %v; want none", peers, err)
 	}
 }
 
