@@ -123,6 +123,28 @@ type peerState struct {
 	// stop ends the peer's relay workers when it is removed.
 	ctx  context.Context
 	stop context.CancelFunc
+	// stored is closed once the peer is in the database, or failed to be
+	// (storeErr, set before): a second registration of a peer still being
+	// stored is answered after it, never before it is on disk.
+	stored   chan struct{}
+	storeErr error
+}
+
+// markStored records how storing the peer ended.
+func (st *peerState) markStored(err error) {
+	st.storeErr = err
+	close(st.stored)
+}
+
+// waitStored returns once the peer is stored, or the error that kept it
+// out of the database.
+func (st *peerState) waitStored(ctx context.Context) error {
+	select {
+	case <-st.stored:
+		return st.storeErr
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // markNudged records that the peer u is nudged at our tip, and reports
@@ -167,6 +189,7 @@ func (ps *peerSet) load(ctx context.Context) error {
 			continue
 		}
 		st, _, _ := ps.tryAdd(u, 0)
+		st.markStored(nil)
 		ps.mu.Lock()
 		st.failures = p.Failures
 		if p.RetryAt > 0 {
@@ -195,7 +218,7 @@ func (ps *peerSet) tryAdd(u peer.URL, limit int) (st *peerState, isNew, full boo
 		return nil, false, true
 	}
 	ctx, stop := context.WithCancel(ps.ctx)
-	st = &peerState{url: u, ctx: ctx, stop: stop}
+	st = &peerState{url: u, ctx: ctx, stop: stop, stored: make(chan struct{})}
 	ps.byURL[u.String()] = st
 	ps.order = append(ps.order, u.String())
 	return st, true, false
@@ -617,7 +640,7 @@ func (n *Node) RegisterPeersAs(ctx context.Context, urls []string, kind peer.Reg
 		if n.networked() && n.isSelf(u) {
 			continue
 		}
-		_, isNew, full := n.peers.tryAdd(u, n.cfg.MaxPeers)
+		st, isNew, full := n.peers.tryAdd(u, n.cfg.MaxPeers)
 		if full {
 			// A full node still introduces a newcomer, so that a class
 			// larger than the cap joins, but once a while: a newcomer
@@ -629,10 +652,17 @@ func (n *Node) RegisterPeersAs(ctx context.Context, urls []string, kind peer.Reg
 			return Registered{}, pybtc.Refuse(pybtc.EUNAVAILABLE, pybtc.ReasonPeerCap, pybtc.Args{Limit: int64(n.cfg.MaxPeers)})
 		}
 		if !isNew {
+			if err := st.waitStored(ctx); err != nil {
+				return Registered{}, fmt.Errorf("register %s: %w", u, err)
+			}
 			continue
 		}
-		if _, err := n.store.AddPeer(ctx, u.String()); err != nil {
+		_, err := n.store.AddPeer(ctx, u.String())
+		if err != nil {
 			n.peers.remove(u)
+		}
+		st.markStored(err)
+		if err != nil {
 			return Registered{}, fmt.Errorf("register %s: %w", u, err)
 		}
 		added = append(added, u)
