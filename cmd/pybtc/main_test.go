@@ -28,8 +28,10 @@ var (
 	buildErr  error
 )
 
-// MustBuild compiles the pybtc binary once per test run: durability can
-// only be shown on a real process that the kernel kills.
+// MustBuild compiles the pybtc binary once per test run, as "make build"
+// does (static, without cgo): durability can only be shown on a real
+// process that the kernel kills, and the benchmarks measure the binary
+// people run.
 func MustBuild(tb testing.TB) string {
 	tb.Helper()
 	buildOnce.Do(func() {
@@ -39,7 +41,9 @@ func MustBuild(tb testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(dir, "pybtc")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		build := exec.Command("go", "build", "-trimpath", "-o", binPath, ".")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		out, err := build.CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
