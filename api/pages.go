@@ -11,6 +11,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -208,8 +209,13 @@ type partyView struct {
 // and cloned for every page, so that pages may each define "content".
 type pageSet map[string]*template.Template
 
-// parsePages parses views at start: a broken template stops the node before
-// it serves anything.
+// sharedPages parses views once a process: the parsed pages are read-only
+// (html/template executes concurrently) and the same for every server, and
+// a process that runs many nodes, devnet or a classroom, would otherwise
+// hold about 2 MB of them a node. Servers call it as they start, so a
+// broken template still stops the node before it serves anything.
+var sharedPages = sync.OnceValue(parsePages)
+
 func parsePages() pageSet {
 	base := template.Must(template.New("").Funcs(templateFuncs).ParseFS(views.FS, "layout/*.html", "partials/*.html"))
 	names, err := fs.Glob(views.FS, "pages/*.html")
