@@ -209,25 +209,34 @@ type partyView struct {
 // and cloned for every page, so that pages may each define "content".
 type pageSet map[string]*template.Template
 
-// sharedPages parses views once a process: the parsed pages are read-only
-// (html/template executes concurrently) and the same for every server, and
-// a process that runs many nodes, devnet or a classroom, would otherwise
-// hold about 2 MB of them a node. Servers call it as they start, so a
-// broken template still stops the node before it serves anything.
-var sharedPages = sync.OnceValue(parsePages)
+// sharedPages parses views once a process, when a page is first asked for:
+// a node that only speaks the protocol, as a classroom's do, never holds
+// them (about 3.5 MB). The parsed pages are read-only (html/template
+// executes concurrently) and the same for every server, so a process that
+// runs many nodes, devnet or a classroom, holds them once. Every page's
+// test renders it, so a broken template fails the tests, not a node.
+var sharedPages = sync.OnceValues(parsePages)
 
-func parsePages() pageSet {
-	base := template.Must(template.New("").Funcs(templateFuncs).ParseFS(views.FS, "layout/*.html", "partials/*.html"))
+func parsePages() (pageSet, error) {
+	base, err := template.New("").Funcs(templateFuncs).ParseFS(views.FS, "layout/*.html", "partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
 	names, err := fs.Glob(views.FS, "pages/*.html")
 	if err != nil {
-		panic(err)
+		return nil, fmt.Errorf("parse pages: %w", err)
 	}
 	set := pageSet{}
 	for _, name := range names {
-		t := template.Must(base.Clone())
-		set[path.Base(name)] = template.Must(t.ParseFS(views.FS, name))
+		t, err := base.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		if set[path.Base(name)], err = t.ParseFS(views.FS, name); err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
 	}
-	return set
+	return set, nil
 }
 
 // pageHeaders sets the security headers of the HTML pages and their
@@ -253,7 +262,11 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 // render executes page name with p into a buffer first, so that a failing
 // template gives a clean error, not half a page.
 func (s *Server) render(c echo.Context, status int, name string, p *Page) error {
-	t, ok := s.pages[name]
+	pages, err := sharedPages()
+	if err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	t, ok := pages[name]
 	if !ok {
 		return fmt.Errorf("render %s: no such page", name)
 	}

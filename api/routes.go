@@ -16,7 +16,6 @@ import (
 const walletPrefix = "/wallet"
 
 func (s *Server) newEcho() *echo.Echo {
-	s.pages = sharedPages()
 	s.streams = make(chan struct{}, maxEventStreams)
 	s.closing = make(chan struct{})
 	s.sessions = newSessions(s.clock)

@@ -97,11 +97,10 @@ type Server struct {
 	// to allow it.
 	LabEnabled bool
 
-	echo  *echo.Echo
-	pages pageSet
-	ln    net.Listener
-	http  *http.Server
-	done  chan error
+	echo *echo.Echo
+	ln   net.Listener
+	http *http.Server
+	done chan error
 	// streams counts the open event streams; closing ends them, so that
 	// a shutdown does not wait for pages that never close.
 	streams  chan struct{}
