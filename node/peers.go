@@ -188,8 +188,10 @@ func (ps *peerSet) load(ctx context.Context) error {
 			ps.log.Warn("ignoring stored peer", "url", p.URL, "err", err)
 			continue
 		}
-		st, _, _ := ps.tryAdd(u, 0)
-		st.markStored(nil)
+		st, isNew, _ := ps.tryAdd(u, 0)
+		if isNew { // two stored spellings of one URL make one peer
+			st.markStored(nil)
+		}
 		ps.mu.Lock()
 		st.failures = p.Failures
 		if p.RetryAt > 0 {
