@@ -99,10 +99,6 @@ func compress() echo.MiddlewareFunc {
 				// An event must reach the page when it is sent, not when a
 				// compressor's buffer fills.
 				return true
-			case req.URL.Path == "/metrics":
-				// Prometheus's handler compresses its answer itself;
-				// compressed twice, no scraper could read it.
-				return true
 			case req.URL.Path == walletPrefix || strings.HasPrefix(req.URL.Path, walletPrefix+"/"):
 				// The wallet's pages hold a CSRF token beside what the
 				// visitor typed: compressed, their length would leak the

@@ -159,8 +159,10 @@ func TestGzip(t *testing.T) {
 	if enc := tutorialResp.Header.Get("Content-Encoding"); enc != "" {
 		t.Fatalf("GET /chain from python-requests: Content-Encoding %q, want none", enc)
 	}
-	// Prometheus compresses /metrics itself: once, so a scraper reads it.
-	if resp := get("/metrics", "gzip"); resp.Header.Get("Content-Encoding") == "gzip" {
+	// /metrics is compressed once, so a scraper reads it.
+	if resp := get("/metrics", "gzip"); resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("GET /metrics with gzip: Content-Encoding %q, want gzip", resp.Header.Get("Content-Encoding"))
+	} else {
 		zr, err := gzip.NewReader(resp.Body)
 		if err != nil {
 			t.Fatal(err)

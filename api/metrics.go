@@ -1,18 +1,18 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/pybtc/pybtc"
+	"github.com/pybtc/pybtc/internal/promtext"
 	"github.com/pybtc/pybtc/node"
 	"github.com/pybtc/pybtc/refusal"
 )
@@ -22,105 +22,93 @@ import (
 // share counters). Figures the node or the database already know are read
 // when Prometheus scrapes; only events the API sees are counted here.
 type metrics struct {
-	registry  *prometheus.Registry
-	requests  *prometheus.CounterVec
-	durations *prometheus.HistogramVec
-	accepted  *prometheus.CounterVec
-	refused   *prometheus.CounterVec
+	registry  *promtext.Registry
+	requests  *promtext.CounterVec
+	durations *promtext.HistogramVec
+	accepted  *promtext.CounterVec
+	refused   *promtext.CounterVec
 }
 
 // scrapeTimeout bounds the database reads of one scrape.
 const scrapeTimeout = 2 * time.Second
 
 func (s *Server) newMetrics() *metrics {
+	r := promtext.NewRegistry()
 	m := &metrics{
-		registry: prometheus.NewRegistry(),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "pybtc_http_requests_total",
-			Help: "HTTP requests answered, by route, method and status code.",
-		}, []string{"route", "method", "code"}),
-		durations: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "pybtc_http_request_duration_seconds",
-			Help:    "Time to answer HTTP requests, by route and method (event streams left out).",
-			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
-		}, []string{"route", "method"}),
-		accepted: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "pybtc_transactions_accepted_total",
-			Help: "New transactions accepted, by where they came from (api, wallet) and whether they were already known.",
-		}, []string{"source", "known"}),
-		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "pybtc_transactions_refused_total",
-			Help: "New transactions refused, by source and reason (malformed, missing_field, address, amount, overdraft, too_large, unavailable).",
-		}, []string{"source", "reason"}),
+		registry: r,
+		requests: r.Counter("pybtc_http_requests_total",
+			"HTTP requests answered, by route, method and status code.",
+			"route", "method", "code"),
+		durations: r.Histogram("pybtc_http_request_duration_seconds",
+			"Time to answer HTTP requests, by route and method (event streams left out).",
+			[]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+			"route", "method"),
+		accepted: r.Counter("pybtc_transactions_accepted_total",
+			"New transactions accepted, by where they came from (api, wallet) and whether they were already known.",
+			"source", "known"),
+		refused: r.Counter("pybtc_transactions_refused_total",
+			"New transactions refused, by source and reason (malformed, missing_field, address, amount, overdraft, too_large, unavailable).",
+			"source", "reason"),
 	}
+	r.RegisterRuntime()
 	stat := func(f func(node.Stats) float64) func() float64 {
 		return func() float64 { return f(s.Node.Stats()) }
 	}
-	m.registry.MustRegister(
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.durations, m.accepted, m.refused,
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pybtc_chain_height", Help: "Height of the chain's tip."},
-			func() float64 { return float64(s.Node.Tip().Height) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pybtc_tip_age_seconds", Help: "Seconds since the tip's timestamp."},
-			func() float64 { return s.clock().Sub(timeOf(s.Node.Tip().Timestamp)).Seconds() }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pybtc_mempool_transactions", Help: "Pending transactions."},
-			func() float64 {
-				ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
-				defer cancel()
-				n, err := s.Explorer.PendingCount(ctx)
-				if err != nil {
-					return -1
-				}
-				return float64(n)
-			}),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_blocks_mined_total", Help: "Blocks this node mined and stored."},
-			stat(func(st node.Stats) float64 { return float64(st.BlocksMined) })),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_pow_hashes_total", Help: "Proofs of work tried; rate() of it is the hash rate."},
-			stat(func(st node.Stats) float64 { return float64(st.Hashes) })),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pybtc_hash_rate", Help: "Proofs of work tried per second during the last nonce search."},
-			stat(func(st node.Stats) float64 { return st.HashRate })),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_reorgs_total", Help: "Switches to a peer's branch that removed blocks of ours."},
-			stat(func(st node.Stats) float64 { return float64(st.Reorgs) })),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_reorg_removed_blocks_total", Help: "Blocks removed by reorganisations, summed: divided by pybtc_reorgs_total, the mean depth."},
-			stat(func(st node.Stats) float64 { return float64(st.ReorgedBlocks) })),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pybtc_reorg_deepest_blocks", Help: "Blocks removed by the deepest reorganisation since start."},
-			stat(func(st node.Stats) float64 { return float64(st.DeepestReorg) })),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_mempool_commits_total", Help: "Group commits of new transactions."},
-			stat(func(st node.Stats) float64 { return float64(st.Commits) })),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_mempool_commit_seconds_total", Help: "Time the group commits took, from their start to the end of their sync to disk; rate() of it over rate() of pybtc_mempool_commits_total is what a commit makes a post wait."},
-			stat(func(st node.Stats) float64 { return st.CommitTime.Seconds() })),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_log_syncs_total", Help: "Syncs of the database's write-ahead log that made writes durable (commits share them)."},
-			stat(func(st node.Stats) float64 { return float64(st.LogSyncs) })),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pybtc_log_sync_seconds_total", Help: "Time those syncs took; rate() of it over rate() of pybtc_log_syncs_total is the disk's sync time."},
-			stat(func(st node.Stats) float64 { return st.LogSyncTime.Seconds() })),
-		peerCollector{s},
-	)
+	r.GaugeFunc("pybtc_chain_height", "Height of the chain's tip.",
+		func() float64 { return float64(s.Node.Tip().Height) })
+	r.GaugeFunc("pybtc_tip_age_seconds", "Seconds since the tip's timestamp.",
+		func() float64 { return s.clock().Sub(timeOf(s.Node.Tip().Timestamp)).Seconds() })
+	r.GaugeFunc("pybtc_mempool_transactions", "Pending transactions.",
+		func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
+			defer cancel()
+			n, err := s.Explorer.PendingCount(ctx)
+			if err != nil {
+				return -1
+			}
+			return float64(n)
+		})
+	r.CounterFunc("pybtc_blocks_mined_total", "Blocks this node mined and stored.",
+		stat(func(st node.Stats) float64 { return float64(st.BlocksMined) }))
+	r.CounterFunc("pybtc_pow_hashes_total", "Proofs of work tried; rate() of it is the hash rate.",
+		stat(func(st node.Stats) float64 { return float64(st.Hashes) }))
+	r.GaugeFunc("pybtc_hash_rate", "Proofs of work tried per second during the last nonce search.",
+		stat(func(st node.Stats) float64 { return st.HashRate }))
+	r.CounterFunc("pybtc_reorgs_total", "Switches to a peer's branch that removed blocks of ours.",
+		stat(func(st node.Stats) float64 { return float64(st.Reorgs) }))
+	r.CounterFunc("pybtc_reorg_removed_blocks_total", "Blocks removed by reorganisations, summed: divided by pybtc_reorgs_total, the mean depth.",
+		stat(func(st node.Stats) float64 { return float64(st.ReorgedBlocks) }))
+	r.GaugeFunc("pybtc_reorg_deepest_blocks", "Blocks removed by the deepest reorganisation since start.",
+		stat(func(st node.Stats) float64 { return float64(st.DeepestReorg) }))
+	r.CounterFunc("pybtc_mempool_commits_total", "Group commits of new transactions.",
+		stat(func(st node.Stats) float64 { return float64(st.Commits) }))
+	r.CounterFunc("pybtc_mempool_commit_seconds_total", "Time the group commits took, from their start to the end of their sync to disk; rate() of it over rate() of pybtc_mempool_commits_total is what a commit makes a post wait.",
+		stat(func(st node.Stats) float64 { return st.CommitTime.Seconds() }))
+	r.CounterFunc("pybtc_log_syncs_total", "Syncs of the database's write-ahead log that made writes durable (commits share them).",
+		stat(func(st node.Stats) float64 { return float64(st.LogSyncs) }))
+	r.CounterFunc("pybtc_log_sync_seconds_total", "Time those syncs took; rate() of it over rate() of pybtc_log_syncs_total is the disk's sync time.",
+		stat(func(st node.Stats) float64 { return st.LogSyncTime.Seconds() }))
+	r.GaugeVecFunc("pybtc_peers", "Peers, by state (new, ok, failing, backing off).", "state", s.peersByState)
 	return m
 }
 
-// peerCollector reports the peers by state when Prometheus scrapes.
-type peerCollector struct{ s *Server }
-
-var peersDesc = prometheus.NewDesc("pybtc_peers", "Peers, by state (new, ok, failing, backing off).", []string{"state"}, nil)
-
-func (pc peerCollector) Describe(ch chan<- *prometheus.Desc) { ch <- peersDesc }
-
-func (pc peerCollector) Collect(ch chan<- prometheus.Metric) {
+// peersByState counts the peers by state when Prometheus scrapes; nil
+// when they cannot be read.
+func (s *Server) peersByState() map[string]float64 {
 	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
 	defer cancel()
-	peers, err := pc.s.Node.Peers(ctx)
+	peers, err := s.Node.Peers(ctx)
 	if err != nil {
-		return
+		return nil
 	}
-	now := pc.s.now()
-	count := map[pybtc.PeerState]int{pybtc.PeerNew: 0, pybtc.PeerOK: 0, pybtc.PeerFailing: 0, pybtc.PeerBackingOff: 0}
+	now := s.now()
+	count := map[string]float64{
+		string(pybtc.PeerNew): 0, string(pybtc.PeerOK): 0, string(pybtc.PeerFailing): 0, string(pybtc.PeerBackingOff): 0,
+	}
 	for _, p := range peers {
-		count[p.State(now)]++
+		count[string(p.State(now))]++
 	}
-	for state, n := range count {
-		ch <- prometheus.MustNewConstMetric(peersDesc, prometheus.GaugeValue, float64(n), string(state))
-	}
+	return count
 }
 
 // measure counts every request by its route (the pattern, not the path, so
@@ -136,9 +124,9 @@ func (m *metrics) measure(next echo.HandlerFunc) echo.HandlerFunc {
 			route = "unmatched"
 		}
 		method := c.Request().Method
-		m.requests.WithLabelValues(route, method, strconv.Itoa(c.Response().Status)).Inc()
+		m.requests.Inc(route, method, strconv.Itoa(c.Response().Status))
 		if route != "/scan/events" {
-			m.durations.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
+			m.durations.Observe(time.Since(start).Seconds(), route, method)
 		}
 		return err
 	}
@@ -147,10 +135,10 @@ func (m *metrics) measure(next echo.HandlerFunc) echo.HandlerFunc {
 // countSubmission counts a new transaction's outcome.
 func (m *metrics) countSubmission(source string, acc node.Accepted, err error) {
 	if err == nil {
-		m.accepted.WithLabelValues(source, strconv.FormatBool(acc.Known)).Inc()
+		m.accepted.Inc(source, strconv.FormatBool(acc.Known))
 		return
 	}
-	m.refused.WithLabelValues(source, refusalReason(err)).Inc()
+	m.refused.Inc(source, refusalReason(err))
 }
 
 // refusalReason sorts a refusal into a few kinds by its reason.
@@ -190,8 +178,11 @@ func refusalReason(err error) string {
 
 // handleMetrics handles "GET /metrics", in Prometheus's text format.
 func (s *Server) handleMetrics(c echo.Context) error {
-	promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
-	return nil
+	var buf bytes.Buffer
+	if _, err := s.metrics.registry.WriteTo(&buf); err != nil {
+		return fmt.Errorf("write metrics: %w", err)
+	}
+	return c.Blob(http.StatusOK, promtext.ContentType, buf.Bytes())
 }
 
 // handleHealth handles "GET /healthz": the process is up and serving.

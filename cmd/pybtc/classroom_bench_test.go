@@ -346,8 +346,7 @@ var metricLine = regexp.MustCompile(`^pybtc_http_requests_total\{code="\d+",meth
 // and route ("POST /nodes/register").
 func requests(tb testing.TB, url string) map[string]float64 {
 	tb.Helper()
-	// Plain text: with gzip accepted, /metrics comes compressed twice
-	// (Prometheus's handler and the server's middleware each compress it).
+	// Plain text, which the scanner below reads as it comes.
 	req, err := http.NewRequest(http.MethodGet, url+"/metrics", nil)
 	if err != nil {
 		tb.Fatal(err)
