@@ -123,13 +123,25 @@ func (m *metrics) measure(next echo.HandlerFunc) echo.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		method := c.Request().Method
+		method := methodLabel(c.Request().Method)
 		m.requests.Inc(route, method, strconv.Itoa(c.Response().Status))
 		if route != "/scan/events" {
 			m.durations.Observe(time.Since(start).Seconds(), route, method)
 		}
 		return err
 	}
+}
+
+// methodLabel is the method as a label: the client chooses it, so any
+// but HTTP's own methods count as "other", or made-up ones would each make
+// a series and a stream of them would grow the node's memory without end.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
 }
 
 // countSubmission counts a new transaction's outcome.

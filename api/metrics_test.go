@@ -100,3 +100,27 @@ func TestHealthAndReady(t *testing.T) {
 		t.Fatalf("GET /healthz: %d", rec.Code)
 	}
 }
+
+// TestMetricsLabelsAreBounded: a client picks the method of its requests,
+// so made-up methods must not each make a series of their own: a stream of
+// them would grow the node's memory without end.
+func TestMetricsLabelsAreBounded(t *testing.T) {
+	e := MustOpenEnv(t, node.Config{})
+	for i := range 50 {
+		e.Do(t, "X"+strconv.Itoa(i), "/chain", "")
+		e.Do(t, "Y"+strconv.Itoa(i), "/no/such/page/"+strconv.Itoa(i), "")
+	}
+	rec := e.Do(t, "GET", "/metrics", "")
+	series := 0
+	for line := range strings.SplitSeq(rec.Body.String(), "\n") {
+		if strings.HasPrefix(line, "pybtc_http_requests_total{") {
+			series++
+			if strings.Contains(line, `method="X`) || strings.Contains(line, `method="Y`) || strings.Contains(line, "/no/such") {
+				t.Fatalf("a made-up method or path is a label: %s", line)
+			}
+		}
+	}
+	if series > 4 {
+		t.Fatalf("%d series of requests for 100 made-up requests:\n%s", series, rec.Body.String())
+	}
+}
