@@ -234,6 +234,16 @@ func (ps *peerSet) remove(u peer.URL) bool {
 	return ps.removeLocked(u.String())
 }
 
+// removeState stops tracking the peer of st, unless another entry for its
+// URL has taken st's place since.
+func (ps *peerSet) removeState(st *peerState) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ps.byURL[st.url.String()] == st {
+		ps.removeLocked(st.url.String())
+	}
+}
+
 func (ps *peerSet) removeLocked(key string) bool {
 	st, ok := ps.byURL[key]
 	if !ok {
@@ -642,30 +652,12 @@ func (n *Node) RegisterPeersAs(ctx context.Context, urls []string, kind peer.Reg
 		if n.networked() && n.isSelf(u) {
 			continue
 		}
-		st, isNew, full := n.peers.tryAdd(u, n.cfg.MaxPeers)
-		if full {
-			// A full node still introduces a newcomer, so that a class
-			// larger than the cap joins, but once a while: a newcomer
-			// refused again and again, or a stream of made-up ones, would
-			// otherwise make four registrations at its peers each time.
-			if n.networked() && kind == peer.Newcomer && n.firstIntroduction(u) {
-				n.introduce(u)
-			}
-			return Registered{}, pybtc.Refuse(pybtc.EUNAVAILABLE, pybtc.ReasonPeerCap, pybtc.Args{Limit: int64(n.cfg.MaxPeers)})
+		isNew, err := n.addPeer(ctx, u, kind)
+		if err != nil {
+			return Registered{}, err
 		}
 		if !isNew {
-			if err := st.waitStored(ctx); err != nil {
-				return Registered{}, fmt.Errorf("register %s: %w", u, err)
-			}
 			continue
-		}
-		_, err := n.store.AddPeer(ctx, u.String())
-		if err != nil {
-			n.peers.remove(u)
-		}
-		st.markStored(err)
-		if err != nil {
-			return Registered{}, fmt.Errorf("register %s: %w", u, err)
 		}
 		added = append(added, u)
 		n.log.Info("peer added", "peer", u.String())
@@ -680,6 +672,43 @@ func (n *Node) RegisterPeersAs(ctx context.Context, urls []string, kind peer.Reg
 		total = append(total, u.Netloc())
 	}
 	return Registered{Added: len(added), Total: total}, nil
+}
+
+// addPeer tracks and stores u unless it is known, and reports whether it
+// is new. A peer another registration is still storing is answered once
+// that write ends: known if it was stored; if it failed (that caller's
+// client may have gone, cancelling it), this caller stores it.
+func (n *Node) addPeer(ctx context.Context, u peer.URL, kind peer.Registration) (isNew bool, err error) {
+	for {
+		st, isNew, full := n.peers.tryAdd(u, n.cfg.MaxPeers)
+		if full {
+			// A full node still introduces a newcomer, so that a class
+			// larger than the cap joins, but once a while: a newcomer
+			// refused again and again, or a stream of made-up ones, would
+			// otherwise make four registrations at its peers each time.
+			if n.networked() && kind == peer.Newcomer && n.firstIntroduction(u) {
+				n.introduce(u)
+			}
+			return false, pybtc.Refuse(pybtc.EUNAVAILABLE, pybtc.ReasonPeerCap, pybtc.Args{Limit: int64(n.cfg.MaxPeers)})
+		}
+		if !isNew {
+			if err := st.waitStored(ctx); err == nil {
+				return false, nil
+			} else if ctx.Err() != nil {
+				return false, fmt.Errorf("register %s: %w", u, err)
+			}
+			continue // its store failed and took it out: try it ourselves
+		}
+		_, err := n.store.AddPeer(ctx, u.String())
+		if err != nil {
+			n.peers.removeState(st)
+		}
+		st.markStored(err)
+		if err != nil {
+			return false, fmt.Errorf("register %s: %w", u, err)
+		}
+		return true, nil
+	}
 }
 
 // spread does what is left to do for the new peer u, which came by a

@@ -261,9 +261,11 @@ func (db *DB) applyMigration(ctx context.Context, name string, n int) error {
 }
 
 // beginWrite starts a write transaction on the single writer connection.
-// After a failed sync it starts none: a write the node could not promise
-// would otherwise be stored though its caller was told it failed, and a
-// client that posts again would pay twice.
+// Once a sync is known to have failed it starts none: a write the node
+// could not promise would otherwise be stored though its caller was told
+// it failed, and a client that posts again would pay twice. (A write
+// committed while the failing sync still ran is stored and answered 503
+// all the same: the overlap that makes syncs cheap leaves that window.)
 func (db *DB) beginWrite(ctx context.Context) (*sqlx.Tx, error) {
 	if err := db.wal.err(); err != nil {
 		return nil, err

@@ -239,8 +239,10 @@ type histogram struct {
 // Histogram registers a histogram with the given upper bounds, in
 // increasing order, and label names.
 func (r *Registry) Histogram(name, help string, bounds []float64, labels ...string) *HistogramVec {
-	if !slices.IsSorted(bounds) || slices.Contains(bounds, math.Inf(1)) {
-		panic(fmt.Sprintf("promtext: %s: bounds must increase and be finite", name))
+	for i, b := range bounds {
+		if math.IsInf(b, 0) || math.IsNaN(b) || (i > 0 && b <= bounds[i-1]) {
+			panic(fmt.Sprintf("promtext: %s: bounds must be finite and strictly increase", name))
+		}
 	}
 	h := &HistogramVec{desc: newDesc(name, help, "histogram", labels), bounds: slices.Clone(bounds), series: map[string]*histogram{}}
 	r.register(name, h)
@@ -251,6 +253,9 @@ func (r *Registry) Histogram(name, help string, bounds []float64, labels ...stri
 func (h *HistogramVec) Observe(v float64, values ...string) {
 	key := h.key(values)
 	i, _ := slices.BinarySearch(h.bounds, v) // the first bound >= v
+	if math.IsNaN(v) {
+		i = len(h.bounds) // in no bucket but +Inf, as Prometheus's client counts it
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s, ok := h.series[key]

@@ -2,6 +2,7 @@ package promtext_test
 
 import (
 	"bytes"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -84,10 +85,14 @@ func TestHistogram(t *testing.T) {
 	for _, v := range []float64{0.0005, 0.001, 0.005, 0.05, 2} {
 		h.Observe(v, "/a")
 	}
+	h.Observe(math.NaN(), "/b") // counted in +Inf only
 	text, families := mustParse(t, r)
 	f := families["took_seconds"]
-	if f == nil || f.GetType() != dto.MetricType_HISTOGRAM || len(f.GetMetric()) != 1 {
+	if f == nil || f.GetType() != dto.MetricType_HISTOGRAM || len(f.GetMetric()) != 2 {
 		t.Fatalf("family: %v\n%s", f, text)
+	}
+	if !strings.Contains(text, `took_seconds_bucket{route="/b",le="0.1"} 0`) || !strings.Contains(text, `took_seconds_bucket{route="/b",le="+Inf"} 1`) {
+		t.Errorf("NaN counted in a bucket below +Inf:\n%s", text)
 	}
 	hist := f.GetMetric()[0].GetHistogram()
 	if hist.GetSampleCount() != 5 || hist.GetSampleSum() < 2.0564 || hist.GetSampleSum() > 2.0566 {
@@ -173,6 +178,7 @@ func TestMisuseIsRefused(t *testing.T) {
 		"a bad label":           func(r *promtext.Registry) { r.Counter("ok", "", "bad label") },
 		"the le label":          func(r *promtext.Registry) { r.Histogram("h", "", []float64{1}, "le") },
 		"bounds out of order":   func(r *promtext.Registry) { r.Histogram("h", "", []float64{2, 1}) },
+		"a bound twice":         func(r *promtext.Registry) { r.Histogram("h", "", []float64{1, 1}) },
 		"too few label values":  func(r *promtext.Registry) { r.Counter("c", "", "a", "b").Inc("x") },
 		"too many label values": func(r *promtext.Registry) { r.Counter("c", "", "a").Inc("x", "y") },
 	} {
