@@ -737,7 +737,6 @@ func (n *Node) spread(u peer.URL, kind peer.Registration) {
 	}
 }
 
-// introduce tells up to introduceTo peers, chosen at random, of u.
 // firstIntroduction reports whether u, a newcomer the node cannot take,
 // has not been introduced within introductionMemory, and notes it. It
 // remembers at most maxIntroductions newcomers; when they are all recent,
@@ -773,6 +772,7 @@ const (
 	maxIntroductions   = 1024
 )
 
+// introduce tells up to introduceTo peers, chosen at random, of u.
 func (n *Node) introduce(u peer.URL) {
 	ps := n.peers
 	for _, other := range ps.sample(introduceTo, u) {

@@ -213,12 +213,7 @@ func (c *Client) RelayTransaction(ctx context.Context, peer URL, tx []byte) erro
 // answer is success; what the peer then does with the block is its own
 // business.
 func (c *Client) AnnounceBlock(ctx context.Context, peer, self URL, nonce int64, hash string) error {
-	body := wire.AppendCompact(nil, wire.ObjectValue(
-		wire.Member{Key: "miner_node", Value: wire.StringValue(self.String())},
-		wire.Member{Key: "new_nonce", Value: wire.IntValue(nonce)},
-		wire.Member{Key: "new_hash", Value: wire.StringValue(hash)},
-	))
-	if err := c.small(ctx, http.MethodGet, peer.String()+"/nodes/resolve", body); err != nil {
+	if err := c.resolve(ctx, peer, self.String(), nonce, wire.Member{Key: "new_hash", Value: wire.StringValue(hash)}); err != nil {
 		return fmt.Errorf("announce block to %s: %w", peer, err)
 	}
 	return nil
@@ -249,12 +244,12 @@ func (c *Client) NudgeTutorial(ctx context.Context, peer, self URL, previous str
 }
 
 // resolve sends GET /nodes/resolve with the JSON body {"miner_node":
-// minerNode, "new_nonce": nonce}.
-func (c *Client) resolve(ctx context.Context, peer URL, minerNode string, nonce int64) error {
-	body := wire.AppendCompact(nil, wire.ObjectValue(
-		wire.Member{Key: "miner_node", Value: wire.StringValue(minerNode)},
-		wire.Member{Key: "new_nonce", Value: wire.IntValue(nonce)},
-	))
+// minerNode, "new_nonce": nonce} and the extra members after them.
+func (c *Client) resolve(ctx context.Context, peer URL, minerNode string, nonce int64, extra ...wire.Member) error {
+	body := wire.AppendCompact(nil, wire.ObjectValue(append([]wire.Member{
+		{Key: "miner_node", Value: wire.StringValue(minerNode)},
+		{Key: "new_nonce", Value: wire.IntValue(nonce)},
+	}, extra...)...))
 	return c.small(ctx, http.MethodGet, peer.String()+"/nodes/resolve", body)
 }
 
