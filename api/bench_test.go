@@ -325,9 +325,15 @@ func BenchmarkChainEncoding(b *testing.B) {
 
 var (
 	chainsMu sync.Mutex
-	// chains holds, by length, the chains chainOfBlocks built; TestMain
-	// removes them.
+	// chains holds, by length, the chains chainOfBlocks built.
 	chains = map[int]string{}
+)
+
+var (
+	benchDirsMu sync.Mutex
+	// benchDirs holds the folders of the databases newBenchDB made;
+	// TestMain removes them.
+	benchDirs []string
 )
 
 // chainOfBlocks builds, once per process, a database of blocks blocks of
@@ -339,32 +345,61 @@ func chainOfBlocks(b *testing.B, blocks int) string {
 	if path, ok := chains[blocks]; ok {
 		return path
 	}
-	dir, err := os.MkdirTemp("", "pybtc-bench-")
+	path, err := newBenchDB("chain.db", func(ctx context.Context, db *store.DB) error {
+		return benchchain.Extend(ctx, db, blocks-1, 1, benchchain.Addresses("a", 100))
+	})
 	if err != nil {
 		b.Fatal(err)
 	}
-	path := filepath.Join(dir, "chain.db")
-	built := false
+	chains[blocks] = path
+	return path
+}
+
+// newBenchDB makes a database named name in a new temporary folder, with
+// the genesis block a node writes on its first start, and build's blocks
+// on it; the folder is removed if that fails.
+func newBenchDB(name string, build func(context.Context, *store.DB) error) (_ string, err error) {
+	dir, err := os.MkdirTemp("", "pybtc-bench-")
+	if err != nil {
+		return "", err
+	}
 	defer func() {
-		if !built {
+		if err != nil {
 			os.RemoveAll(dir)
 		}
 	}()
+	path := filepath.Join(dir, name)
 	ctx := context.Background()
 	db := store.NewDB(path)
 	if err := db.Open(ctx); err != nil {
-		b.Fatal(err)
+		return "", err
 	}
-	defer db.Close()
+	defer func() {
+		if cerr := db.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
 	n := node.New(db, node.Config{Miner: "miner", Logger: slog.New(slog.DiscardHandler)})
 	if err := n.Open(ctx); err != nil {
-		b.Fatal(err)
+		return "", err
 	}
 	n.Close()
-	if err := benchchain.Extend(ctx, db, blocks-1, 1, benchchain.Addresses("a", 100)); err != nil {
+	if err := build(ctx, db); err != nil {
+		return "", fmt.Errorf("build %s: %w", name, err)
+	}
+	benchDirsMu.Lock()
+	benchDirs = append(benchDirs, dir)
+	benchDirsMu.Unlock()
+	return path, nil
+}
+
+// mustBuilt returns the path of a database that built, a sync.OnceValues
+// of a builder, made once per process.
+func mustBuilt(b *testing.B, built func() (string, error)) string {
+	b.Helper()
+	path, err := built()
+	if err != nil {
 		b.Fatal(err)
 	}
-	built = true
-	chains[blocks] = path
 	return path
 }

@@ -53,64 +53,30 @@ func MustServeNetworkNode(tb testing.TB, db string, cfg node.Config) *NetworkNod
 	return &NetworkNode{Env: e, URL: cfg.Self}
 }
 
-// TestMain removes the benchmarks' large database when the run ends.
+// TestMain removes the benchmarks' large databases when the run ends.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	paths := []string{tenThousandPath, explorerPath}
-	for _, path := range chains {
-		paths = append(paths, path)
+	benchDirsMu.Lock()
+	for _, dir := range benchDirs {
+		os.RemoveAll(dir)
 	}
-	for _, path := range paths {
-		if path != "" {
-			os.RemoveAll(filepath.Dir(path))
-		}
-	}
+	benchDirsMu.Unlock()
 	os.Exit(code)
 }
-
-var (
-	tenThousandOnce sync.Once
-	tenThousandPath string
-	tenThousandErr  error
-)
 
 // tenThousandBlocks builds, once per process, a database holding a valid
 // chain of 10,000 blocks.
 func tenThousandBlocks(b *testing.B) string {
-	b.Helper()
-	tenThousandOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "pybtc-bench-")
-		if err != nil {
-			tenThousandErr = err
-			return
-		}
-		tenThousandPath = filepath.Join(dir, "ten-thousand.db")
-		db := store.NewDB(tenThousandPath)
-		ctx := context.Background()
-		if tenThousandErr = db.Open(ctx); tenThousandErr != nil {
-			return
-		}
-		defer db.Close()
-		n := node.New(db, node.Config{Miner: "miner", Logger: slog.New(slog.DiscardHandler)})
-		if tenThousandErr = n.Open(ctx); tenThousandErr != nil {
-			return
-		}
-		n.Close()
-		tenThousandErr = benchchain.Mine(ctx, db, 9_999, func(ctx context.Context, prev int64) (int64, error) {
+	return mustBuilt(b, tenThousand)
+}
+
+var tenThousand = sync.OnceValues(func() (string, error) {
+	return newBenchDB("ten-thousand.db", func(ctx context.Context, db *store.DB) error {
+		return benchchain.Mine(ctx, db, 9_999, func(ctx context.Context, prev int64) (int64, error) {
 			return node.SearchNonce(ctx, prev, 0)
 		})
 	})
-	if tenThousandErr != nil {
-		b.Fatal(tenThousandErr)
-	}
-	return tenThousandPath
-}
-
-var (
-	hundredThousandOnce sync.Once
-	hundredThousandPath string
-	hundredThousandErr  error
-)
+})
 
 // hundredThousandBlocks builds, once per process, a database holding a
 // valid chain of 100,000 blocks: a copy of tenThousandBlocks' mined on.
@@ -118,50 +84,50 @@ var (
 // the user's cache folder (pybtc-bench/) for later runs; remove the folder
 // to build it anew.
 func hundredThousandBlocks(b *testing.B) string {
-	b.Helper()
-	from := tenThousandBlocks(b)
-	hundredThousandOnce.Do(func() {
-		hundredThousandPath = filepath.Join(filepath.Dir(from), "hundred-thousand.db")
-		cached := ""
-		if dir, err := os.UserCacheDir(); err == nil {
-			cached = filepath.Join(dir, "pybtc-bench", "chain-100000.db")
-			if raw, err := os.ReadFile(cached); err == nil {
-				hundredThousandErr = os.WriteFile(hundredThousandPath, raw, 0o644)
-				return
-			}
-		}
-		raw, err := os.ReadFile(from)
-		if err != nil {
-			hundredThousandErr = err
-			return
-		}
-		if hundredThousandErr = os.WriteFile(hundredThousandPath, raw, 0o644); hundredThousandErr != nil {
-			return
-		}
-		ctx := context.Background()
-		db := store.NewDB(hundredThousandPath)
-		if hundredThousandErr = db.Open(ctx); hundredThousandErr != nil {
-			return
-		}
-		hundredThousandErr = benchchain.Mine(ctx, db, 90_000, func(ctx context.Context, prev int64) (int64, error) {
-			return node.SearchNonce(ctx, prev, 0)
-		})
-		if err := db.Close(); hundredThousandErr == nil {
-			hundredThousandErr = err
-		}
-		if hundredThousandErr == nil && cached != "" {
-			if os.MkdirAll(filepath.Dir(cached), 0o755) == nil {
-				if raw, err := os.ReadFile(hundredThousandPath); err == nil {
-					os.WriteFile(cached, raw, 0o644)
-				}
-			}
-		}
-	})
-	if hundredThousandErr != nil {
-		b.Fatal(hundredThousandErr)
-	}
-	return hundredThousandPath
+	return mustBuilt(b, hundredThousand)
 }
+
+var hundredThousand = sync.OnceValues(func() (_ string, err error) {
+	from, err := tenThousand()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(filepath.Dir(from), "hundred-thousand.db")
+	cached := ""
+	if dir, err := os.UserCacheDir(); err == nil {
+		cached = filepath.Join(dir, "pybtc-bench", "chain-100000.db")
+		if raw, err := os.ReadFile(cached); err == nil {
+			return path, os.WriteFile(path, raw, 0o644)
+		}
+	}
+	raw, err := os.ReadFile(from)
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		return "", err
+	}
+	ctx := context.Background()
+	db := store.NewDB(path)
+	if err := db.Open(ctx); err != nil {
+		return "", err
+	}
+	err = benchchain.Mine(ctx, db, 90_000, func(ctx context.Context, prev int64) (int64, error) {
+		return node.SearchNonce(ctx, prev, 0)
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", err
+	}
+	if cached != "" && os.MkdirAll(filepath.Dir(cached), 0o755) == nil {
+		if raw, err := os.ReadFile(path); err == nil {
+			os.WriteFile(cached, raw, 0o644)
+		}
+	}
+	return path, nil
+})
 
 // BenchmarkJoin measures a new node catching up with a peer that has
 // 10,000 and 100,000 blocks: pages of blocks over loopback, each validated

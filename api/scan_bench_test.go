@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -18,46 +16,22 @@ import (
 	"github.com/pybtc/pybtc/store"
 )
 
-var (
-	explorerOnce sync.Once
-	explorerPath string
-	explorerErr  error
-)
-
 // explorerChain builds, once per process, a database of 100,000 blocks and
 // 1,000,000 transactions: nine payments among 10,000 addresses and a
 // coinbase to "miner" in every block; and 1,000 stale blocks beside the
 // top of the chain, 200 lost branches of 5.
 func explorerChain(b *testing.B) string {
-	b.Helper()
-	explorerOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "pybtc-bench-")
-		if err != nil {
-			explorerErr = err
-			return
-		}
-		explorerPath = filepath.Join(dir, "explorer.db")
-		db := store.NewDB(explorerPath)
-		ctx := context.Background()
-		if explorerErr = db.Open(ctx); explorerErr != nil {
-			return
-		}
-		defer db.Close()
-		n := node.New(db, node.Config{Miner: "miner", Logger: slog.New(slog.DiscardHandler)})
-		if explorerErr = n.Open(ctx); explorerErr != nil {
-			return
-		}
-		n.Close()
-		if explorerErr = benchchain.Extend(ctx, db, 99_999, 9, benchchain.Addresses("addr", 10_000)); explorerErr != nil {
-			return
-		}
-		explorerErr = benchchain.StaleBranches(ctx, db, 200, 5)
-	})
-	if explorerErr != nil {
-		b.Fatal(explorerErr)
-	}
-	return explorerPath
+	return mustBuilt(b, explorer)
 }
+
+var explorer = sync.OnceValues(func() (string, error) {
+	return newBenchDB("explorer.db", func(ctx context.Context, db *store.DB) error {
+		if err := benchchain.Extend(ctx, db, 99_999, 9, benchchain.Addresses("addr", 10_000)); err != nil {
+			return err
+		}
+		return benchchain.StaleBranches(ctx, db, 200, 5)
+	})
+})
 
 // staleHash is the hash of one of the stale blocks explorerChain adds.
 func staleHash(b *testing.B, db *store.DB) string {
